@@ -1,0 +1,28 @@
+# The front door. `make run` and `make test` are the two commands of the README.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench soak venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+
+run: venv
+	./scripts/run.sh
+
+test: venv
+	./scripts/test.sh
+
+lint: venv
+	$(BIN)/pip install --quiet -e ".[test,dev]"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: venv
+	./scripts/bench.sh

@@ -1,0 +1,330 @@
+"""Operator and admin REST endpoints of the chats domain (`/api/v1/`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from chats import selectors, services
+from chats.api.pagination import int_param, next_after_seq, page_by_activity
+from chats.models import Channel, ConversationStatus, Inbox, Priority, RoutingStrategy
+from chats.serializers import (
+    ContactSerializer,
+    ConversationSerializer,
+    MessageSerializer,
+    message_data,
+)
+from helpdesk.api_errors import ApiError
+from helpdesk.throttles import OperatorApiThrottle, OperatorMessageThrottle
+from operators.api.views import IsAdmin, OperatorApiView, strict_data
+from operators.models import Operator, Team
+
+# --- inboxes ----------------------------------------------------------------------------------
+
+
+class InboxSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inbox
+        fields = [
+            "id",
+            "name",
+            "channel",
+            "team",
+            "inbox_key",
+            "allowed_origins",
+            "greeting",
+            "routing",
+            "settings",
+            "created_at",
+        ]
+
+
+class InboxAdminSerializer(InboxSerializer):
+    class Meta(InboxSerializer.Meta):
+        fields = [*InboxSerializer.Meta.fields, "identity_secret"]
+
+
+class InboxCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    allowed_origins = serializers.ListField(
+        child=serializers.URLField(max_length=300), default=list, max_length=50
+    )
+    greeting = serializers.CharField(max_length=2000, default="", allow_blank=True)
+    routing = serializers.ChoiceField(
+        choices=RoutingStrategy.choices, default=RoutingStrategy.LEAST_BUSY
+    )
+    settings = serializers.DictField(default=dict)
+
+
+class InboxListView(OperatorApiView):
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(responses=InboxSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        inboxes = selectors.inbox_list_visible(operator=request.user)
+        serializer_class = InboxAdminSerializer if request.user.role == "admin" else InboxSerializer
+        return Response({"results": serializer_class(inboxes, many=True).data, "next": None})
+
+    @extend_schema(request=InboxCreateSerializer, responses={201: InboxAdminSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = InboxCreateSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        inbox = services.inbox_create(**serializer.validated_data)
+        return Response(InboxAdminSerializer(inbox).data, status=status.HTTP_201_CREATED)
+
+
+# --- conversations ----------------------------------------------------------------------------
+
+
+class ConversationPage(serializers.Serializer):
+    results = ConversationSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class MessagePage(serializers.Serializer):
+    results = MessageSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+def _optional_int(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise ApiError("invalid", _("%(name)s must be an integer.") % {"name": name})
+    return int(raw)
+
+
+class ConversationListView(OperatorApiView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=ConversationStatus.values),
+            OpenApiParameter("assignee", str, description="`me`, `none` or an operator id"),
+            OpenApiParameter("team", int),
+            OpenApiParameter("inbox", int),
+            OpenApiParameter("label", str),
+            OpenApiParameter("q", str, description="full-text search"),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("cursor", str),
+        ],
+        responses=ConversationPage,
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        status_filter = params.get("status") or None
+        if status_filter is not None and status_filter not in ConversationStatus.values:
+            raise ApiError("invalid", _("status is one of open, pending, resolved."))
+        assignee = params.get("assignee") or None
+        if assignee not in (None, "me", "none") and not str(assignee).isdigit():
+            raise ApiError("invalid", _("assignee is me, none or an operator id."))
+        q = params.get("q") or None
+        if q is not None and len(q) > 200:
+            raise ApiError("invalid", _("The search text is longer than 200 characters."))
+        queryset = selectors.conversation_list(
+            operator=request.user,
+            status=status_filter,
+            assignee=assignee,
+            team=_optional_int(request, "team"),
+            inbox=_optional_int(request, "inbox"),
+            label=params.get("label") or None,
+            q=q,
+        )
+        rows, next_url = page_by_activity(request, queryset)
+        return Response({"results": ConversationSerializer(rows, many=True).data, "next": next_url})
+
+
+class ConversationDetailView(OperatorApiView):
+    @extend_schema(responses=ConversationSerializer)
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = services.operator_may_use(
+            operator=request.user, conversation_id=conversation_id
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.JSONField(help_text="1 to 10,000 characters of plain text")
+    client_id = serializers.JSONField(required=False, allow_null=True, default=None)
+    private = serializers.BooleanField(default=False)
+
+
+class ConversationMessagesView(OperatorApiView):
+    throttle_classes = [OperatorApiThrottle, OperatorMessageThrottle]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("after_seq", int), OpenApiParameter("limit", int)],
+        responses=MessagePage,
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = services.operator_may_use(
+            operator=request.user, conversation_id=conversation_id
+        )
+        after_seq = int_param(request, "after_seq", default=0, minimum=0, maximum=2**31)
+        limit = int_param(request, "limit", default=100, minimum=1, maximum=500)
+        rows = selectors.message_list_after(
+            conversation_id=conversation.pk, after_seq=after_seq, include_private=True, limit=limit
+        )
+        return Response(
+            {
+                "results": MessageSerializer(rows, many=True).data,
+                "next": next_after_seq(request, rows, limit),
+            }
+        )
+
+    @extend_schema(
+        request=MessageCreateSerializer,
+        responses={201: MessageSerializer, 200: MessageSerializer},
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = services.operator_may_use(
+            operator=request.user, conversation_id=conversation_id
+        )
+        serializer = MessageCreateSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        message, created = services.message_create(
+            conversation_id=conversation.pk,
+            author=services.Author.of_operator(request.user),
+            body=serializer.validated_data["body"],
+            client_id=serializer.validated_data["client_id"],
+            private=serializer.validated_data["private"],
+        )
+        return Response(message_data(message), status=201 if created else 200)
+
+
+class AssignSerializer(serializers.Serializer):
+    operator = serializers.IntegerField(required=False, allow_null=True)
+    team = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(
+        required=False, allow_null=True, trim_whitespace=False, max_length=10_000
+    )
+
+
+class ConversationAssignView(OperatorApiView):
+    @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = services.operator_may_use(
+            operator=request.user, conversation_id=conversation_id
+        )
+        serializer = AssignSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        operator = team = None
+        if data.get("operator") is not None:
+            operator = Operator.objects.filter(pk=data["operator"]).first()
+            if operator is None:
+                raise ApiError("operator_not_found", _("Operator not found."), 404)
+        if data.get("team") is not None:
+            team = Team.objects.filter(pk=data["team"]).first()
+            if team is None:
+                raise ApiError("team_not_found", _("Team not found."), 404)
+        conversation = services.conversation_assign(
+            conversation=conversation,
+            actor=request.user,
+            operator=operator,
+            team=team,
+            note=data.get("note"),
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ConversationStatus.choices)
+
+
+class ConversationStatusView(OperatorApiView):
+    @extend_schema(request=StatusSerializer, responses=ConversationSerializer)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = services.operator_may_use(
+            operator=request.user, conversation_id=conversation_id
+        )
+        serializer = StatusSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        conversation = services.conversation_status_set(
+            conversation=conversation,
+            actor=request.user,
+            status=serializer.validated_data["status"],
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+
+class LabelsSerializer(serializers.Serializer):
+    labels = serializers.ListField(child=serializers.CharField(max_length=50), max_length=30)
+
+
+class ConversationLabelsView(OperatorApiView):
+    @extend_schema(request=LabelsSerializer, responses=ConversationSerializer)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = services.operator_may_use(
+            operator=request.user, conversation_id=conversation_id
+        )
+        serializer = LabelsSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        conversation = services.conversation_labels_set(
+            conversation=conversation, labels=serializer.validated_data["labels"]
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+
+class PrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices)
+
+
+class ConversationPriorityView(OperatorApiView):
+    @extend_schema(request=PrioritySerializer, responses=ConversationSerializer)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        conversation = services.operator_may_use(
+            operator=request.user, conversation_id=conversation_id
+        )
+        serializer = PrioritySerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        conversation = services.conversation_priority_set(
+            conversation=conversation, priority=serializer.validated_data["priority"]
+        )
+        return Response(ConversationSerializer(conversation).data)
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+class ContactUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    vip = serializers.BooleanField(required=False)
+    account_manager = serializers.PrimaryKeyRelatedField(
+        queryset=Operator.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+
+
+class ContactDetailView(OperatorApiView):
+    def _contact(self, request: Request, contact_id: int) -> Any:
+        contact = selectors.contact_get_visible(operator=request.user, contact_id=contact_id)
+        if contact is None:
+            raise ApiError("not_found", _("Contact not found."), 404)
+        return contact
+
+    def _render(self, contact: Any) -> Response:
+        conversations = selectors.contact_conversations(contact=contact)[:50]
+        return Response(ContactSerializer(contact, context={"conversations": conversations}).data)
+
+    @extend_schema(responses=ContactSerializer)
+    def get(self, request: Request, contact_id: int) -> Response:
+        return self._render(self._contact(request, contact_id))
+
+    @extend_schema(request=ContactUpdateSerializer, responses=ContactSerializer)
+    def patch(self, request: Request, contact_id: int) -> Response:
+        contact = self._contact(request, contact_id)
+        serializer = ContactUpdateSerializer(data=strict_data(request), partial=True)
+        serializer.is_valid(raise_exception=True)
+        contact = services.contact_update(contact=contact, changes=dict(serializer.validated_data))
+        return self._render(contact)

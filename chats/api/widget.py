@@ -1,0 +1,235 @@
+"""The widget's REST API (`/api/widget/v1/`): public, per inbox, authorised by visitor token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import authentication, exceptions, serializers, status
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chats import selectors, services
+from chats.api.console import MessagePage
+from chats.api.pagination import int_param, next_after_seq
+from chats.models import Inbox, Visitor
+from chats.serializers import (
+    ConversationSerializer,
+    MessageSerializer,
+    conversation_data,
+    message_data,
+)
+from helpdesk.api_errors import ApiError
+from helpdesk.throttles import VisitorMessageThrottle, WidgetIpThrottle, WidgetSessionThrottle
+from operators.api.views import strict_data
+from operators.authentication import bearer_token
+from operators.selectors import team_has_online_operator
+
+
+class VisitorAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <visitor_token>`; `request.auth` is the `Visitor`."""
+
+    def authenticate(self, request: Request) -> tuple[None, Visitor] | None:
+        token = bearer_token(request)
+        if token is None:
+            raise exceptions.NotAuthenticated()
+        visitor = services.visitor_authenticate(token=token)
+        if visitor is None:
+            raise exceptions.AuthenticationFailed(_("The visitor token is invalid."))
+        return None, visitor
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Bearer"
+
+
+class VisitorTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "chats.api.widget.VisitorAuthentication"
+    name = "visitorToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "visitor_token"}
+
+
+class HasVisitor(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, Visitor)
+
+
+def check_origin(request: Request, inbox: Inbox) -> None:
+    if not services.inbox_allows_origin(inbox=inbox, origin=request.headers.get("Origin")):
+        raise ApiError("origin_not_allowed", _("This site may not use this inbox's widget."), 403)
+
+
+class VisitorView(APIView):
+    authentication_classes = [VisitorAuthentication]
+    permission_classes = [HasVisitor]
+    throttle_classes = [WidgetIpThrottle, VisitorMessageThrottle]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        check_origin(request, request.auth.inbox)
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+class PageSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class IdentitySerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    hash = serializers.RegexField(r"^[0-9a-fA-F]{64}\Z")
+
+
+class SessionRequestSerializer(serializers.Serializer):
+    inbox_key = serializers.CharField(max_length=64)
+    visitor_token = serializers.CharField(
+        max_length=200, required=False, allow_null=True, default=None
+    )
+    locale = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    page = PageSerializer(required=False, allow_null=True, default=None)
+    identity = IdentitySerializer(required=False, allow_null=True, default=None)
+
+
+class WidgetInboxSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    greeting = serializers.CharField()
+    online = serializers.BooleanField()
+    locale = serializers.CharField()
+
+
+class SessionSerializer(serializers.Serializer):
+    visitor_token = serializers.CharField()
+    inbox = WidgetInboxSerializer()
+    conversation = ConversationSerializer(allow_null=True)
+
+
+class SessionView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [WidgetSessionThrottle]
+
+    @extend_schema(
+        request=SessionRequestSerializer,
+        responses={201: SessionSerializer, 200: SessionSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SessionRequestSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        inbox = Inbox.objects.filter(inbox_key=data["inbox_key"]).first()
+        if inbox is None:
+            raise ApiError("inbox_not_found", _("No inbox has this key."), 404)
+        check_origin(request, inbox)
+        identity = data["identity"]
+        session = services.visitor_session_start(
+            inbox=inbox,
+            visitor_token=data["visitor_token"],
+            locale=data["locale"] or request.LANGUAGE_CODE,
+            page=data["page"] or {},
+            identity=services.Identity(**identity) if identity else None,
+        )
+        conversation = selectors.visitor_current_conversation(visitor=session.visitor)
+        body = {
+            "visitor_token": session.token,
+            "inbox": {
+                "name": inbox.name,
+                "greeting": inbox.greeting,
+                "online": team_has_online_operator(team=inbox.team_id),
+                "locale": session.visitor.locale or request.LANGUAGE_CODE,
+            },
+            "conversation": conversation_data(conversation, for_visitor=True)
+            if conversation
+            else None,
+        }
+        return Response(
+            body, status=status.HTTP_201_CREATED if session.created else status.HTTP_200_OK
+        )
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+class WidgetMessageSerializer(serializers.Serializer):
+    body = serializers.JSONField(help_text="1 to 10,000 characters of plain text")
+    client_id = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class WidgetMessagesView(VisitorView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after_seq", int),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("conversation", int, description="default: the latest"),
+        ],
+        responses=MessagePage,
+    )
+    def get(self, request: Request) -> Response:
+        visitor: Visitor = request.auth
+        after_seq = int_param(request, "after_seq", default=0, minimum=0, maximum=2**31)
+        limit = int_param(request, "limit", default=100, minimum=1, maximum=500)
+        conversation_id = int_param(request, "conversation", default=0, minimum=0, maximum=2**62)
+        if conversation_id:
+            conversation = services.visitor_may_use(
+                visitor=visitor, conversation_id=conversation_id
+            )
+        else:
+            conversation = selectors.visitor_current_conversation(visitor=visitor)
+        rows = []
+        if conversation is not None:
+            rows = selectors.message_list_after(
+                conversation_id=conversation.pk,
+                after_seq=after_seq,
+                include_private=False,
+                limit=limit,
+            )
+        return Response(
+            {
+                "results": MessageSerializer(rows, many=True).data,
+                "next": next_after_seq(request, rows, limit),
+            }
+        )
+
+    @extend_schema(
+        request=WidgetMessageSerializer, responses={201: MessageSerializer, 200: MessageSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        serializer = WidgetMessageSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        message, created = services.visitor_message_send(
+            visitor=request.auth,
+            body=serializer.validated_data["body"],
+            client_id=serializer.validated_data["client_id"],
+        )
+        return Response(message_data(message), status=201 if created else 200)
+
+
+class CsatRequestSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class CsatSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField(source="conversation_id")
+    rating = serializers.IntegerField()
+    comment = serializers.CharField()
+
+
+class CsatView(VisitorView):
+    @extend_schema(
+        request=CsatRequestSerializer, responses={201: CsatSerializer, 200: CsatSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        serializer = CsatRequestSerializer(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        response, created = services.csat_submit(visitor=request.auth, **serializer.validated_data)
+        return Response(CsatSerializer(response).data, status=201 if created else 200)

@@ -1,0 +1,80 @@
+"""The only module that talks to the channel layer.
+
+`publish` is called from services' `on_commit` callbacks (sync code, in a request thread, a
+consumer's database thread or a Celery worker). With the Redis pub/sub layer it publishes with
+one synchronous PUBLISH on a shared connection pool, the same wire format the layer reads, so
+a commit never waits for an event loop hop; otherwise it goes through the layer's `group_send`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+from typing import Any
+
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from helpdesk.db import calling_loop
+
+logger = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+
+
+def _layer() -> Any:
+    return get_channel_layer()
+
+
+@cache
+def _redis_publisher() -> tuple[redis.Redis, str] | None:
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    if not backend.endswith("RedisPubSubChannelLayer"):
+        return None
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    options = dict(config["hosts"][0])
+    address = options.pop("address")
+    client = redis.Redis.from_url(address, max_connections=64, **options)
+    return client, config.get("prefix", "asgi")
+
+
+def publish(group: str, event: Event) -> None:
+    """Send `event` to every socket in `group`. At most once: a lost event is replayed by the
+    client's resume (`last_seq`), never retried here."""
+    publisher = _redis_publisher()
+    try:
+        if publisher is None:
+            _publish_in_process(group, event)
+            return
+        client, prefix = publisher
+        client.publish(f"{prefix}__group__{group}", _layer().serialize(event))
+    except Exception:  # the commit stands; clients resume from last_seq
+        logger.warning("broadcast to %s failed", group, exc_info=True)
+
+
+def _publish_in_process(group: str, event: Event) -> None:
+    """The in-memory layer lives on the server's event loop: hand the send to that loop."""
+    loop = calling_loop()
+    if loop is not None and loop.is_running():
+        future = asyncio.run_coroutine_threadsafe(_layer().group_send(group, event), loop)
+        future.result(timeout=5)
+    else:
+        async_to_sync(_layer().group_send)(group, event)
+
+
+async def apublish(group: str, event: Event) -> None:
+    try:
+        await _layer().group_send(group, event)
+    except Exception:
+        logger.warning("broadcast to %s failed", group, exc_info=True)
+
+
+async def join(group: str, channel_name: str) -> None:
+    await _layer().group_add(group, channel_name)
+
+
+async def leave(group: str, channel_name: str) -> None:
+    await _layer().group_discard(group, channel_name)

@@ -1,0 +1,4 @@
+from chats.consumers.console import ConsoleConsumer
+from chats.consumers.widget import WidgetConsumer
+
+__all__ = ["ConsoleConsumer", "WidgetConsumer"]

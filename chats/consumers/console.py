@@ -1,0 +1,176 @@
+"""`/ws/console/v1/`: an operator's live connection, for every conversation they may see."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
+from django.utils.translation import gettext as _
+
+from chats import groups, services
+from chats.audience import Audience, Scope
+from chats.consumers.base import CLOSE_UNAUTHORIZED, Frame, FrameError, ProtocolConsumer, field
+from chats.models import Conversation
+from chats.serializers import message_data
+from helpdesk.db import db_call
+from operators.models import ApiToken, Operator
+from operators.selectors import operator_scope
+from operators.services import operator_frame, token_authenticate
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the socket was opened with; checked again every few seconds."""
+
+    operator_id: int
+    token_id: int | None
+    credentials_version: int
+    session_hash: str | None
+
+
+def _login_with_token(token: str) -> tuple[Operator, Credentials, Scope] | None:
+    found = token_authenticate(token=token)
+    if found is None:
+        return None
+    operator, api_token = found
+    credentials = Credentials(operator.pk, api_token.pk, operator.credentials_version, None)
+    return operator, credentials, operator_scope(operator=operator)
+
+
+def _login_with_session(user: Any, session: Any) -> tuple[Operator, Credentials, Scope] | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    operator = Operator.objects.get(pk=user.pk)
+    session_hash = session.get(HASH_SESSION_KEY) if session is not None else None
+    credentials = Credentials(operator.pk, None, operator.credentials_version, session_hash)
+    return operator, credentials, operator_scope(operator=operator)
+
+
+def _still_valid(credentials: Credentials) -> Scope | None:
+    operator = Operator.objects.filter(pk=credentials.operator_id, is_active=True).first()
+    if operator is None or operator.credentials_version != credentials.credentials_version:
+        return None
+    if (
+        credentials.token_id is not None
+        and not ApiToken.objects.filter(pk=credentials.token_id).exists()
+    ):
+        return None
+    if (
+        credentials.session_hash is not None
+        and credentials.session_hash != operator.get_session_auth_hash()
+    ):
+        return None
+    return operator_scope(operator=operator)
+
+
+def _message_send(
+    operator: Operator, conversation_id: int, body: Any, client_id: Any, private: bool
+) -> dict[str, Any]:
+    services.operator_may_use(operator=operator, conversation_id=conversation_id)
+    message, _created = services.message_create(
+        conversation_id=conversation_id,
+        author=services.Author.of_operator(operator),
+        body=body,
+        client_id=client_id,
+        private=private,
+    )
+    return message_data(message)
+
+
+def _typing(operator: Operator, conversation_id: int, active: bool, private: bool) -> None:
+    conversation = services.operator_may_use(operator=operator, conversation_id=conversation_id)
+    services.typing_by_operator(
+        operator=operator, conversation=conversation, active=active, private=private
+    )
+
+
+def _read(operator: Operator, conversation_id: int, seq: int) -> None:
+    conversation: Conversation = services.operator_may_use(
+        operator=operator, conversation_id=conversation_id
+    )
+    services.conversation_read_by_operator(conversation=conversation, seq=seq)
+
+
+class ConsoleConsumer(ProtocolConsumer):
+    frame_types = frozenset({"message", "typing", "read", "ping"})
+
+    async def hello(self, frame: Frame) -> None:
+        token = frame.get("token")
+        if token is not None and not isinstance(token, str):
+            raise FrameError("invalid_frame", _('The field "token" has the wrong type.'))
+        if token:
+            login = await db_call(_login_with_token, token)
+        else:
+            login = await db_call(
+                _login_with_session, self.scope.get("user"), self.scope.get("session")
+            )
+        if login is None:
+            await self.send_error("not_authenticated", _("The token is invalid or was revoked."))
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        self.operator, self.credentials, self.scope_rule = login
+        if not self.scope_rule.has_any_access:
+            await self.send_error("no_access", _("You have access to no inbox."))
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        self.rate_subject = f"op{self.operator.pk}"
+        await self.join(groups.CONSOLE)
+        await self.join(groups.operator(self.operator.pk))
+        await self.send_frame({"type": "welcome", "operator": operator_frame(self.operator)})
+        self.ready = True
+        self.background.append(asyncio.create_task(self._revalidate_forever()))
+
+    async def _revalidate_forever(self) -> None:
+        """Backstop for a lost revoke event: a revoked token closes within seconds anyway."""
+        while True:
+            await asyncio.sleep(settings.WS_REVALIDATE_SECONDS)
+            scope = await db_call(_still_valid, self.credentials)
+            if scope is None or not scope.has_any_access:
+                await self.close(code=CLOSE_UNAUTHORIZED)
+                return
+            self.scope_rule = scope
+
+    async def on_message(self, frame: Frame) -> None:
+        client_id = frame.get("client_id")
+        conversation_id = field(frame, "conversation", int)
+        body = field(frame, "body", str)
+        private = field(frame, "private", bool, required=False) or False
+        await self.check_message_rate(client_id)
+        message = await db_call(
+            _message_send, self.operator, conversation_id, body, client_id, private
+        )
+        await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
+
+    async def on_typing(self, frame: Frame) -> None:
+        conversation_id = field(frame, "conversation", int)
+        active = field(frame, "active", bool)
+        private = field(frame, "private", bool, required=False) or False
+        await db_call(_typing, self.operator, conversation_id, active, private)
+
+    async def on_read(self, frame: Frame) -> None:
+        conversation_id = field(frame, "conversation", int)
+        seq = field(frame, "seq", int)
+        if seq < 0:
+            raise FrameError("invalid_frame", _("seq must not be negative."))
+        await db_call(_read, self.operator, conversation_id, seq)
+
+    # --- channel layer events -----------------------------------------------------------------
+
+    def should_relay(self, event: dict[str, Any]) -> bool:
+        audiences = event.get("audiences")
+        if audiences is None:
+            return True
+        return any(self.scope_rule.may_see(Audience.from_dict(a)) for a in audiences)
+
+    async def access(self, event: dict[str, Any]) -> None:
+        self.scope_rule = Scope.from_dict(event["scope"])
+        if not self.scope_rule.has_any_access:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def revoke(self, event: dict[str, Any]) -> None:
+        token_id = event.get("token_id")
+        if token_id is None or token_id == self.credentials.token_id:
+            await self.close(code=CLOSE_UNAUTHORIZED)

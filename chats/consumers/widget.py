@@ -1,0 +1,172 @@
+"""`/ws/widget/v1/?inbox_key=KEY`: one visitor's live connection."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from django.utils.translation import gettext as _
+
+from chats import groups, selectors, services
+from chats.consumers.base import (
+    CLOSE_UNAUTHORIZED,
+    Frame,
+    FrameError,
+    ProtocolConsumer,
+    field,
+    header,
+)
+from chats.models import Conversation, Inbox, Visitor
+from chats.serializers import conversation_data, message_data
+from helpdesk import ratelimit
+from helpdesk.db import db_call
+
+REPLAY_BATCH = 200
+RECENT_ACKS = 64
+
+
+def _load_inbox(key: str) -> Inbox | None:
+    return Inbox.objects.filter(inbox_key=key).first()
+
+
+def _replay(
+    visitor: Visitor, conversation_id: int | None, last_seq: int
+) -> tuple[Conversation | None, list[dict[str, Any]], dict[str, Any] | None]:
+    if conversation_id is not None:
+        conversation = selectors.visitor_conversation(
+            visitor=visitor, conversation_id=conversation_id
+        )
+        latest = selectors.visitor_current_conversation(visitor=visitor)
+        if conversation is None or (latest is not None and latest.pk != conversation.pk):
+            conversation, last_seq = latest, 0  # the client knew another conversation: send all
+    else:
+        conversation = selectors.visitor_current_conversation(visitor=visitor)
+    if conversation is None:
+        return None, [], None
+    messages: list[dict[str, Any]] = []
+    after = last_seq
+    while True:
+        rows = selectors.message_list_after(
+            conversation_id=conversation.pk,
+            after_seq=after,
+            include_private=False,
+            limit=REPLAY_BATCH,
+        )
+        messages.extend(message_data(row) for row in rows)
+        if len(rows) < REPLAY_BATCH:
+            break
+        after = rows[-1].seq
+    return conversation, messages, conversation_data(conversation, for_visitor=True)
+
+
+def _message_send(visitor: Visitor, body: Any, client_id: Any) -> tuple[dict[str, Any], int]:
+    message, _created = services.visitor_message_send(
+        visitor=visitor, body=body, client_id=client_id
+    )
+    return message_data(message), message.conversation_id
+
+
+class WidgetConsumer(ProtocolConsumer):
+    frame_types = frozenset({"message", "typing", "read", "ping"})
+
+    async def allow_connection(self) -> bool:
+        self.visitor: Visitor | None = None
+        self.conversation_id: int | None = None
+        self.replayed_upto = 0
+        self.recent_acks: list[int] = []
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        key = (query.get("inbox_key") or [""])[0]
+        if not key or len(key) > 64:
+            return False
+        ip = (self.scope.get("client") or ["unknown"])[0]
+        if not await ratelimit.aallow(ratelimit.Limit("ws-ip", 120, 2.0), f"ip{ip}"):
+            return False
+        inbox = await db_call(_load_inbox, key)
+        if inbox is None:
+            return False
+        self.inbox = inbox
+        return services.inbox_allows_origin(inbox=inbox, origin=header(self.scope, b"origin"))
+
+    async def hello(self, frame: Frame) -> None:
+        token = frame.get("visitor_token")
+        visitor = await db_call(
+            services.visitor_authenticate, token=token if isinstance(token, str) else None
+        )
+        if visitor is None or visitor.inbox_id != self.inbox.pk:
+            await self.send_error("not_authenticated", _("The visitor token is invalid."))
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        last_seq = field(frame, "last_seq", int, required=False) or 0
+        wanted = field(frame, "conversation", int, required=False)
+        self.visitor = visitor
+        self.rate_subject = f"c{visitor.contact_id}"
+        await self.join(groups.visitor(visitor.contact_id, visitor.inbox_id))
+        conversation, messages, conversation_frame = await db_call(
+            _replay, visitor, wanted, max(0, last_seq)
+        )
+        self.conversation_id = conversation.pk if conversation else None
+        await self.send_frame({"type": "welcome", "conversation": conversation_frame})
+        for message in messages:
+            await self.send_frame({"type": "message", "message": message})
+        self.replayed_upto = messages[-1]["seq"] if messages else last_seq
+        self.ready = True
+
+    async def on_message(self, frame: Frame) -> None:
+        assert self.visitor is not None
+        client_id = frame.get("client_id")
+        body = field(frame, "body", str)
+        await self.check_message_rate(client_id)
+        message, conversation_id = await db_call(_message_send, self.visitor, body, client_id)
+        if conversation_id != self.conversation_id:
+            self.conversation_id, self.replayed_upto = conversation_id, 0
+        self.recent_acks = [*self.recent_acks[-RECENT_ACKS:], message["id"]]
+        await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
+
+    async def _current_conversation(self) -> Conversation:
+        assert self.visitor is not None
+        if self.conversation_id is None:
+            raise FrameError("no_conversation", _("There is no conversation yet."))
+        return await db_call(
+            services.visitor_may_use, visitor=self.visitor, conversation_id=self.conversation_id
+        )
+
+    async def on_typing(self, frame: Frame) -> None:
+        active = field(frame, "active", bool)
+        if self.conversation_id is None:
+            return  # nothing to type into yet; the first message opens the conversation
+        conversation = await self._current_conversation()
+        assert self.visitor is not None
+        await db_call(
+            services.typing_by_visitor,
+            visitor=self.visitor,
+            conversation=conversation,
+            active=active,
+        )
+
+    async def on_read(self, frame: Frame) -> None:
+        seq = field(frame, "seq", int)
+        if seq < 0:
+            raise FrameError("invalid_frame", _("seq must not be negative."))
+        conversation = await self._current_conversation()
+        assert self.visitor is not None
+        await db_call(
+            services.conversation_read_by_visitor,
+            visitor=self.visitor,
+            conversation=conversation,
+            seq=seq,
+        )
+
+    def should_relay(self, event: dict[str, Any]) -> bool:
+        conversation_id = event.get("conversation")
+        if conversation_id is not None and (self.conversation_id or 0) < conversation_id:
+            # a newer conversation of this visitor (opened in another tab) becomes current
+            self.conversation_id, self.replayed_upto = conversation_id, 0
+        seq = event.get("seq")
+        if (
+            seq is not None
+            and conversation_id == self.conversation_id
+            and seq <= self.replayed_upto
+        ):
+            return False  # already sent by the replay
+        # this socket already has its own message in the `ack`
+        return event.get("message_id") not in self.recent_acks

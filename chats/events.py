@@ -1,0 +1,131 @@
+"""Every event the product streams, with its payload and its recipients, in one place.
+
+Services call these only from `transaction.on_commit` (or, for typing, which stores nothing,
+directly). Each event carries its frame already encoded, so fan-out does no work per socket, and
+its audience, so each console socket keeps only what its operator may see. Private notes are
+kept from visitors here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chats import broadcast, groups
+from chats.audience import Audience, Scope
+from chats.models import Conversation, Message
+from chats.serializers import conversation_data, message_data
+
+
+def encode(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def audience_of(conversation: Conversation) -> Audience:
+    return Audience(
+        inbox=conversation.inbox_id,
+        team=conversation.team_id,
+        assignee=conversation.assignee_id,
+    )
+
+
+def _to_console(frame: dict[str, Any], audiences: list[Audience]) -> None:
+    broadcast.publish(
+        groups.CONSOLE,
+        {"type": "relay", "frame": encode(frame), "audiences": [a.as_dict() for a in audiences]},
+    )
+
+
+def _to_visitor(
+    conversation: Conversation,
+    frame: dict[str, Any],
+    *,
+    seq: int | None = None,
+    message_id: int | None = None,
+) -> None:
+    broadcast.publish(
+        groups.visitor(conversation.contact_id, conversation.inbox_id),
+        {
+            "type": "relay",
+            "frame": encode(frame),
+            "conversation": conversation.pk,
+            "seq": seq,
+            "message_id": message_id,
+        },
+    )
+
+
+def message_created(message: Message, conversation: Conversation) -> None:
+    frame = {"type": "message", "message": message_data(message)}
+    _to_console(frame, [audience_of(conversation)])
+    if not message.private:
+        _to_visitor(conversation, frame, seq=message.seq, message_id=message.pk)
+
+
+def conversation_changed(conversation: Conversation, *, previous: Audience | None = None) -> None:
+    """`conversation` must come from `selectors.conversation_base()` (queue position, labels)."""
+    audiences = [audience_of(conversation)]
+    if previous is not None and previous != audiences[0]:
+        audiences.append(previous)  # the operators who just lost it see where it went
+    _to_console(
+        {"type": "conversation", "conversation": conversation_data(conversation)}, audiences
+    )
+    _to_visitor(
+        conversation,
+        {"type": "conversation", "conversation": conversation_data(conversation, for_visitor=True)},
+    )
+
+
+def visitor_typing(conversation: Conversation, *, name: str, active: bool) -> None:
+    frame = {
+        "type": "typing",
+        "conversation": conversation.pk,
+        "author": {"kind": "visitor", "name": name},
+        "active": active,
+    }
+    _to_console(frame, [audience_of(conversation)])
+
+
+def operator_typing(
+    conversation: Conversation, *, operator_id: int, name: str, active: bool, private: bool
+) -> None:
+    author = {"kind": "operator", "id": operator_id, "name": name}
+    _to_console(
+        {"type": "typing", "conversation": conversation.pk, "author": author, "active": active},
+        [audience_of(conversation)],
+    )
+    if not private:
+        _to_visitor(
+            conversation,
+            {"type": "typing", "author": {"kind": "operator", "name": name}, "active": active},
+        )
+
+
+def visitor_read(conversation: Conversation, *, seq: int, name: str) -> None:
+    frame = {
+        "type": "read",
+        "conversation": conversation.pk,
+        "seq": seq,
+        "author": {"kind": "visitor", "name": name},
+    }
+    _to_console(frame, [audience_of(conversation)])
+
+
+def operator_read(conversation: Conversation, *, seq: int) -> None:
+    _to_visitor(conversation, {"type": "read", "seq": seq})
+
+
+def operator_status_changed(operator_frame: dict[str, Any]) -> None:
+    broadcast.publish(
+        groups.CONSOLE,
+        {"type": "relay", "frame": encode({"type": "operator", "operator": operator_frame})},
+    )
+
+
+def operator_access_changed(operator_id: int, scope: Scope) -> None:
+    broadcast.publish(groups.operator(operator_id), {"type": "access", "scope": scope.as_dict()})
+
+
+def operator_sockets_revoked(operator_id: int, *, token_id: int | None = None) -> None:
+    """Close the operator's sockets: all of them, or those opened with one token."""
+    broadcast.publish(groups.operator(operator_id), {"type": "revoke", "token_id": token_id})

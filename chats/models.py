@@ -1,0 +1,227 @@
+"""The conversation model shared by every channel.
+
+An inbox is one channel instance (a web widget, a Telegram bot, a mailbox, an API source); a
+contact is a person across channels; a conversation belongs to one inbox and one contact; a
+message belongs to one conversation and carries its `seq`, 1, 2, 3, ... in commit order.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from operators.models import Operator, Team
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web widget")
+    TELEGRAM = "telegram", _("Telegram")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
+
+
+class RoutingStrategy(models.TextChoices):
+    LEAST_BUSY = "least_busy", _("Least busy")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    MANUAL = "manual", _("Manual")
+
+
+class Inbox(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="inboxes")
+    # Public: it is in the embed snippet. Identifies the inbox, grants nothing by itself.
+    inbox_key = models.CharField(max_length=64, unique=True)
+    identity_secret = models.CharField(max_length=128)
+    allowed_origins = models.JSONField(default=list, blank=True)
+    greeting = models.TextField(_("greeting"), blank=True)
+    routing = models.CharField(
+        _("routing"),
+        max_length=20,
+        choices=RoutingStrategy.choices,
+        default=RoutingStrategy.LEAST_BUSY,
+    )
+    settings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("inbox")
+        verbose_name_plural = _("inboxes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person, whatever channel they write from."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    vip = models.BooleanField(_("VIP"), default=False)
+    account_manager = models.ForeignKey(
+        Operator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="key_accounts",
+    )
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"#{self.pk}"
+
+
+class Visitor(models.Model):
+    """One widget visitor token: a contact's access to their conversations in one inbox."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="visitors")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="visitors")
+    token_hash = models.CharField(max_length=64, unique=True)
+    locale = models.CharField(max_length=10, blank=True)
+    page_url = models.CharField(max_length=2000, blank=True)
+    page_title = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+
+    def __str__(self) -> str:
+        return f"visitor {self.pk} of contact {self.contact_id}"
+
+
+class Label(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Priority(models.TextChoices):
+    NONE = "none", _("None")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Conversation(models.Model):
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="conversations")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    status = models.CharField(
+        max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.OPEN
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NONE)
+    assignee = models.ForeignKey(
+        Operator,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    labels = models.ManyToManyField(Label, related_name="conversations", blank=True)
+    # The highest seq handed out; the row lock on this column is what orders messages.
+    last_seq = models.PositiveIntegerField(default=0)
+    # Set while the conversation waits for an operator: its place in the team's queue.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    visitor_last_read_seq = models.PositiveIntegerField(default=0)
+    operator_last_read_seq = models.PositiveIntegerField(default=0)
+    page_url = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-last_activity_at", "-id"], name="conv_activity_idx"),
+            models.Index(fields=["contact", "inbox", "-id"], name="conv_contact_idx"),
+            models.Index(fields=["assignee", "status"], name="conv_assignee_idx"),
+            models.Index(
+                fields=["team", "queued_at", "id"],
+                name="conv_queue_idx",
+                condition=Q(queued_at__isnull=False),
+            ),
+        ]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class AuthorKind(models.TextChoices):
+    VISITOR = "visitor", _("Visitor")
+    OPERATOR = "operator", _("Operator")
+    BOT = "bot", _("Bot")
+    SYSTEM = "system", _("System")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveIntegerField()
+    author_kind = models.CharField(max_length=10, choices=AuthorKind.choices)
+    author_operator = models.ForeignKey(
+        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who sent it, for client_id idempotency: "o<operator id>", "c<contact id>" or "s".
+    sender_key = models.CharField(max_length=40)
+    body = models.TextField()
+    private = models.BooleanField(default=False)
+    attachments = models.JSONField(default=list, blank=True)
+    # NULL, not "", means "no client_id": the unique constraint then ignores the row.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["conversation", "sender_key", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="message_client_id_unique",
+            ),
+        ]
+        ordering = ["conversation", "seq"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.seq}"
+
+
+class CsatResponse(models.Model):
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="csat")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.conversation_id}"

@@ -1,0 +1,620 @@
+"""Writes of the chats domain: one function per use case.
+
+Each runs in one transaction and publishes its events, and enqueues its tasks, only after the
+commit (`transaction.on_commit`), so nothing is ever announced that could still roll back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chats import events, selectors
+from chats.audience import Audience
+from chats.models import (
+    AuthorKind,
+    Contact,
+    Conversation,
+    ConversationStatus,
+    CsatResponse,
+    Inbox,
+    Label,
+    Message,
+    Priority,
+    RoutingStrategy,
+    Visitor,
+)
+from chats.validation import clean_body, clean_client_id
+from helpdesk.errors import NotFound, ServiceError
+from operators.models import Operator, Status, Team
+
+# --- authors ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    kind: str
+    operator: Operator | None = None
+    contact: Contact | None = None
+
+    @classmethod
+    def of_operator(cls, operator: Operator) -> Author:
+        return cls(kind=AuthorKind.OPERATOR, operator=operator)
+
+    @classmethod
+    def of_contact(cls, contact: Contact) -> Author:
+        return cls(kind=AuthorKind.VISITOR, contact=contact)
+
+    @classmethod
+    def system(cls) -> Author:
+        return cls(kind=AuthorKind.SYSTEM)
+
+    @property
+    def sender_key(self) -> str:
+        if self.operator is not None:
+            return f"o{self.operator.pk}"
+        if self.contact is not None:
+            return f"c{self.contact.pk}"
+        return "s"
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_secret_token() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+# --- inboxes ----------------------------------------------------------------------------------
+
+
+def inbox_create(
+    *,
+    name: str,
+    channel: str,
+    team: Team,
+    allowed_origins: list[str] | None = None,
+    greeting: str = "",
+    routing: str = RoutingStrategy.LEAST_BUSY,
+    settings: dict[str, Any] | None = None,
+) -> Inbox:
+    return Inbox.objects.create(
+        name=name,
+        channel=channel,
+        team=team,
+        inbox_key=secrets.token_urlsafe(18),
+        identity_secret=secrets.token_hex(32),
+        allowed_origins=[origin.rstrip("/") for origin in (allowed_origins or [])],
+        greeting=greeting,
+        routing=routing,
+        settings=settings or {},
+    )
+
+
+def inbox_allows_origin(*, inbox: Inbox, origin: str | None) -> bool:
+    if not inbox.allowed_origins:
+        return True
+    return origin is not None and origin.rstrip("/") in inbox.allowed_origins
+
+
+# --- visitors ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    external_id: str
+    hash: str
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorSession:
+    visitor: Visitor
+    token: str
+    created: bool
+
+
+def visitor_authenticate(*, token: str | None) -> Visitor | None:
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    return (
+        Visitor.objects.select_related("contact", "inbox")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def identity_is_valid(*, inbox: Inbox, identity: Identity) -> bool:
+    expected = hmac.new(
+        inbox.identity_secret.encode(), identity.external_id.encode(), hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(expected, identity.hash.lower())
+
+
+def _new_visitor(
+    *, inbox: Inbox, contact: Contact, locale: str, page: dict[str, str]
+) -> tuple[Visitor, str]:
+    token = new_secret_token()
+    visitor = Visitor.objects.create(
+        inbox=inbox,
+        contact=contact,
+        token_hash=token_hash(token),
+        locale=locale[:10],
+        page_url=page.get("url", "")[:2000],
+        page_title=page.get("title", "")[:500],
+        last_seen_at=timezone.now(),
+    )
+    return visitor, token
+
+
+@transaction.atomic
+def visitor_session_start(
+    *,
+    inbox: Inbox,
+    visitor_token: str | None,
+    locale: str,
+    page: dict[str, str],
+    identity: Identity | None,
+) -> VisitorSession:
+    """Resume a visitor by token, or by a signed identity on any device, or make a new one."""
+    existing = visitor_authenticate(token=visitor_token)
+    if existing is not None and existing.inbox_id != inbox.pk:
+        existing = None
+
+    if identity is not None:
+        if not identity_is_valid(inbox=inbox, identity=identity):
+            raise ServiceError(
+                "identity_invalid", _("The identity hash does not match."), status=401
+            )
+        contact = Contact.objects.filter(external_id=identity.external_id).first()
+        if existing is not None and existing.contact.external_id == identity.external_id:
+            return _visitor_touch(existing, visitor_token or "", locale, page)
+        if contact is None:
+            if existing is not None and existing.contact.external_id is None:
+                contact = existing.contact  # the anonymous visitor signs in: keep their history
+                contact.external_id = identity.external_id
+            else:
+                contact = Contact(external_id=identity.external_id)
+            contact.name = identity.name or contact.name
+            contact.email = identity.email or contact.email
+            contact.save()
+        elif existing is not None and existing.contact.external_id is None:
+            Conversation.objects.filter(contact=existing.contact).update(contact=contact)
+        visitor, token = _new_visitor(inbox=inbox, contact=contact, locale=locale, page=page)
+        return VisitorSession(visitor=visitor, token=token, created=False)
+
+    if existing is not None:
+        return _visitor_touch(existing, visitor_token or "", locale, page)
+    contact = Contact.objects.create()
+    visitor, token = _new_visitor(inbox=inbox, contact=contact, locale=locale, page=page)
+    return VisitorSession(visitor=visitor, token=token, created=True)
+
+
+def _visitor_touch(
+    visitor: Visitor, token: str, locale: str, page: dict[str, str]
+) -> VisitorSession:
+    visitor.last_seen_at = timezone.now()
+    visitor.locale = (locale or visitor.locale)[:10]
+    visitor.page_url = page.get("url", visitor.page_url)[:2000]
+    visitor.page_title = page.get("title", visitor.page_title)[:500]
+    visitor.save(update_fields=["last_seen_at", "locale", "page_url", "page_title"])
+    return VisitorSession(visitor=visitor, token=token, created=False)
+
+
+# --- conversations ----------------------------------------------------------------------------
+
+
+def _queued_at_for(inbox: Inbox) -> datetime | None:
+    return None if inbox.routing == RoutingStrategy.MANUAL else timezone.now()
+
+
+def conversation_open(*, inbox: Inbox, contact: Contact, page_url: str = "") -> Conversation:
+    """Open a new conversation; unless its inbox routes by hand, it joins its team's queue and
+    the routing task takes it from there."""
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            inbox=inbox,
+            contact=contact,
+            team_id=inbox.team_id,
+            queued_at=_queued_at_for(inbox),
+            page_url=page_url[:2000],
+        )
+        conversation_id = conversation.pk
+        transaction.on_commit(lambda: _after_conversation_change(conversation_id, route=True))
+    return conversation
+
+
+def _after_conversation_change(
+    conversation_id: int, *, route: bool = False, previous: Audience | None = None
+) -> None:
+    conversation = selectors.conversation_with_position(conversation_id=conversation_id)
+    events.conversation_changed(conversation, previous=previous)
+    if route and conversation.team_id is not None and conversation.queued_at is not None:
+        from chats.tasks import drain_team_queue
+
+        drain_team_queue.delay(conversation.team_id)
+
+
+_BUMP_SEQ = (
+    "UPDATE chats_conversation SET last_seq = last_seq + 1, last_activity_at = %s "
+    "WHERE id = %s RETURNING last_seq, inbox_id, contact_id, team_id, assignee_id, status"
+)
+
+
+def message_create(
+    *,
+    conversation_id: int,
+    author: Author,
+    body: Any,
+    client_id: Any = None,
+    private: bool = False,
+    attachments: list[dict[str, Any]] | None = None,
+) -> tuple[Message, bool]:
+    """Store a message with the next `seq` and announce it after the commit.
+
+    The `UPDATE ... RETURNING` row lock orders concurrent senders, so seqs have no gaps or
+    repeats; the unique constraint on `(conversation, sender, client_id)` makes a resend return
+    the first message. Answers `(message, created)`.
+    """
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    if private and author.kind != AuthorKind.OPERATOR:
+        raise ServiceError("invalid_private", _("Only operators can write private notes."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(_BUMP_SEQ, [now, conversation_id])
+                row = cursor.fetchone()
+            if row is None:
+                raise NotFound("not_found", _("Conversation not found."))
+            seq, inbox_id, contact_id, team_id, assignee_id, status = row
+            message = Message.objects.create(
+                conversation_id=conversation_id,
+                seq=seq,
+                author_kind=author.kind,
+                author_operator=author.operator,
+                author_contact=author.contact,
+                sender_key=author.sender_key,
+                body=body,
+                private=private,
+                attachments=attachments or [],
+                client_id=client_id,
+                created_at=now,
+            )
+            conversation = Conversation(
+                id=conversation_id,
+                inbox_id=inbox_id,
+                contact_id=contact_id,
+                team_id=team_id,
+                assignee_id=assignee_id,
+                status=status,
+            )
+            transaction.on_commit(lambda: events.message_created(message, conversation))
+            if author.kind == AuthorKind.VISITOR and status == ConversationStatus.PENDING:
+                Conversation.objects.filter(pk=conversation_id).update(
+                    status=ConversationStatus.OPEN
+                )
+                transaction.on_commit(lambda: _after_conversation_change(conversation_id))
+    except IntegrityError:
+        if client_id is None:
+            raise
+        existing = (
+            Message.objects.select_related("author_operator", "author_contact")
+            .filter(
+                conversation_id=conversation_id,
+                sender_key=author.sender_key,
+                client_id=client_id,
+            )
+            .first()
+        )
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+def visitor_message_send(*, visitor: Visitor, body: Any, client_id: Any) -> tuple[Message, bool]:
+    """A visitor writes: into their open conversation, or a new one if none is open."""
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    author = Author.of_contact(visitor.contact)
+    if client_id is not None:
+        earlier = (
+            Message.objects.select_related("author_operator", "author_contact")
+            .filter(
+                conversation__contact_id=visitor.contact_id,
+                conversation__inbox_id=visitor.inbox_id,
+                sender_key=author.sender_key,
+                client_id=client_id,
+            )
+            .order_by("-id")
+            .first()
+        )
+        if earlier is not None:
+            return earlier, False
+    with transaction.atomic():
+        conversation_id = selectors.visitor_open_conversation_id(
+            contact_id=visitor.contact_id, inbox_id=visitor.inbox_id
+        )
+        if conversation_id is None:
+            # Two tabs sending a first message at once must not open two conversations.
+            Contact.objects.select_for_update().filter(pk=visitor.contact_id).first()
+            conversation_id = (
+                selectors.visitor_open_conversation_id(
+                    contact_id=visitor.contact_id, inbox_id=visitor.inbox_id
+                )
+                or conversation_open(
+                    inbox=visitor.inbox, contact=visitor.contact, page_url=visitor.page_url
+                ).pk
+            )
+        return message_create(
+            conversation_id=conversation_id, author=author, body=body, client_id=client_id
+        )
+
+
+def _lock(conversation_id: int) -> Conversation:
+    return Conversation.objects.select_for_update().get(pk=conversation_id)
+
+
+def _open_load(operator: Operator) -> int:
+    return (
+        Conversation.objects.filter(assignee=operator)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .count()
+    )
+
+
+def conversation_assign(
+    *,
+    conversation: Conversation,
+    actor: Operator,
+    operator: Operator | None = None,
+    team: Team | None = None,
+    note: str | None = None,
+) -> Conversation:
+    """Hand a conversation to an operator or to a team (whose routing then picks someone)."""
+    if (operator is None) == (team is None):
+        raise ServiceError("invalid", _("Give either an operator or a team."))
+    if note is not None:
+        note = clean_body(note)
+    with transaction.atomic():
+        if operator is not None:
+            # Operator row first, then the conversation: the order routing locks them in.
+            operator = Operator.objects.select_for_update().get(pk=operator.pk)
+            _check_may_assign_operator(actor=actor, conversation=conversation, operator=operator)
+        locked = _lock(conversation.pk)
+        previous = events.audience_of(locked)
+        drain_team: int | None = None
+        if operator is not None:
+            if locked.assignee_id != operator.pk:
+                if locked.assignee_id is not None and locked.team_id is not None:
+                    drain_team = locked.team_id
+                locked.assignee = operator
+                locked.queued_at = None
+                Operator.objects.filter(pk=operator.pk).update(last_assigned_at=timezone.now())
+        else:
+            assert team is not None
+            locked.team = team
+            locked.assignee = None
+            locked.queued_at = (
+                None
+                if locked.status == ConversationStatus.RESOLVED
+                else (locked.queued_at or timezone.now())
+            )
+            drain_team = team.pk
+        locked.save(update_fields=["assignee", "team", "queued_at"])
+        if note:
+            message_create(
+                conversation_id=locked.pk, author=Author.of_operator(actor), body=note, private=True
+            )
+        transaction.on_commit(lambda: _after_conversation_change(locked.pk, previous=previous))
+        if drain_team is not None:
+            transaction.on_commit(lambda: _drain(drain_team))
+        if previous.assignee is not None and previous.assignee != locked.assignee_id:
+            released = previous.assignee
+            transaction.on_commit(lambda: _drain_for_operator(released))
+    return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def _check_may_assign_operator(
+    *, actor: Operator, conversation: Conversation, operator: Operator
+) -> None:
+    if not operator.is_active:
+        raise ServiceError("operator_inactive", _("This operator is deactivated."))
+    if actor.sees_everything:
+        return  # supervisors and admins may assign anyone, past capacity too
+    if operator.pk != actor.pk:
+        if (
+            conversation.team_id is None
+            or not operator.teams.filter(pk=conversation.team_id).exists()
+        ):
+            raise ServiceError(
+                "operator_not_in_team", _("This operator is not in the conversation's team.")
+            )
+        if operator.status != Status.ONLINE:
+            raise ServiceError("operator_not_online", _("This operator is not online."))
+    if _open_load(operator) >= operator.max_chats and conversation.assignee_id != operator.pk:
+        raise ServiceError("over_capacity", _("This operator has no free capacity."), status=409)
+
+
+def _drain(team_id: int) -> None:
+    from chats.tasks import drain_team_queue
+
+    drain_team_queue.delay(team_id)
+
+
+def _drain_for_operator(operator_id: int) -> None:
+    for team_id in Team.objects.filter(operators=operator_id).values_list("id", flat=True):
+        _drain(team_id)
+
+
+def conversation_status_set(
+    *, conversation: Conversation, actor: Operator | None, status: str
+) -> Conversation:
+    if status not in ConversationStatus.values:
+        raise ServiceError("invalid_status", _("Unknown status."))
+    with transaction.atomic():
+        locked = _lock(conversation.pk)
+        if locked.status == status:
+            return selectors.conversation_with_position(conversation_id=conversation.pk)
+        was_resolved = locked.status == ConversationStatus.RESOLVED
+        locked.status = status
+        route = False
+        if status == ConversationStatus.RESOLVED:
+            locked.resolved_at = timezone.now()
+            locked.queued_at = None
+        elif was_resolved:
+            locked.resolved_at = None
+            if locked.assignee_id is None and locked.inbox.routing != RoutingStrategy.MANUAL:
+                locked.queued_at = timezone.now()
+                route = True
+        locked.save(update_fields=["status", "resolved_at", "queued_at"])
+        transaction.on_commit(lambda: _after_conversation_change(locked.pk, route=route))
+        if status == ConversationStatus.RESOLVED and locked.assignee_id is not None:
+            assignee_id = locked.assignee_id
+            transaction.on_commit(lambda: _drain_for_operator(assignee_id))
+        if status == ConversationStatus.RESOLVED and locked.team_id is not None:
+            team_id = locked.team_id
+            transaction.on_commit(lambda: _queue_positions_changed(team_id))
+    return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def _queue_positions_changed(team_id: int) -> None:
+    for conversation in selectors.conversation_base().filter(
+        team_id=team_id, queued_at__isnull=False
+    ):
+        events.conversation_changed(conversation)
+
+
+MAX_LABELS = 30
+MAX_LABEL_CHARS = 50
+
+
+def conversation_labels_set(*, conversation: Conversation, labels: list[str]) -> Conversation:
+    names = []
+    for raw in labels:
+        name = raw.strip() if isinstance(raw, str) else ""
+        if not name or len(name) > MAX_LABEL_CHARS:
+            raise ServiceError(
+                "invalid_label", _("A label is 1 to %(n)s characters.") % {"n": MAX_LABEL_CHARS}
+            )
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_LABELS:
+        raise ServiceError("too_many_labels", _("At most %(n)s labels.") % {"n": MAX_LABELS})
+    with transaction.atomic():
+        locked = _lock(conversation.pk)
+        existing = {label.name: label for label in Label.objects.filter(name__in=names)}
+        for name in names:
+            if name not in existing:
+                existing[name], _created = Label.objects.get_or_create(name=name)
+        locked.labels.set([existing[name] for name in names])
+        transaction.on_commit(lambda: _after_conversation_change(locked.pk))
+    return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def conversation_priority_set(*, conversation: Conversation, priority: str) -> Conversation:
+    if priority not in Priority.values:
+        raise ServiceError("invalid_priority", _("Unknown priority."))
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(priority=priority)
+        transaction.on_commit(lambda: _after_conversation_change(conversation.pk))
+    return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+# --- reading and typing -----------------------------------------------------------------------
+
+
+def conversation_read_by_visitor(*, visitor: Visitor, conversation: Conversation, seq: int) -> None:
+    seq = min(seq, conversation.last_seq)
+    updated = Conversation.objects.filter(pk=conversation.pk, visitor_last_read_seq__lt=seq).update(
+        visitor_last_read_seq=seq
+    )
+    if updated:
+        name = visitor.contact.name or _("Visitor")
+        transaction.on_commit(lambda: events.visitor_read(conversation, seq=seq, name=name))
+
+
+def conversation_read_by_operator(*, conversation: Conversation, seq: int) -> None:
+    seq = min(seq, conversation.last_seq)
+    updated = Conversation.objects.filter(
+        pk=conversation.pk, operator_last_read_seq__lt=seq
+    ).update(operator_last_read_seq=seq)
+    if updated:
+        transaction.on_commit(lambda: events.operator_read(conversation, seq=seq))
+
+
+def typing_by_visitor(*, visitor: Visitor, conversation: Conversation, active: bool) -> None:
+    events.visitor_typing(conversation, name=visitor.contact.name or _("Visitor"), active=active)
+
+
+def typing_by_operator(
+    *, operator: Operator, conversation: Conversation, active: bool, private: bool
+) -> None:
+    events.operator_typing(
+        conversation,
+        operator_id=operator.pk,
+        name=operator.display_name,
+        active=active,
+        private=private,
+    )
+
+
+# --- contacts and feedback --------------------------------------------------------------------
+
+
+CONTACT_FIELDS = ("name", "email", "phone", "vip", "account_manager", "notes")
+
+
+def contact_update(*, contact: Contact, changes: dict[str, Any]) -> Contact:
+    for field, value in changes.items():
+        if field not in CONTACT_FIELDS:
+            raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": field})
+        setattr(contact, field, value)
+    contact.save(update_fields=list(changes) or None)
+    conversation_ids = list(contact.conversations.values_list("id", flat=True)[:100])
+    transaction.on_commit(lambda: [_after_conversation_change(cid) for cid in conversation_ids])
+    return contact
+
+
+def csat_submit(*, visitor: Visitor, rating: int, comment: str) -> tuple[CsatResponse, bool]:
+    conversation = selectors.visitor_current_conversation(visitor=visitor)
+    if conversation is None:
+        raise ServiceError(
+            "no_conversation", _("There is no conversation to rate yet."), status=409
+        )
+    response, created = CsatResponse.objects.update_or_create(
+        conversation=conversation, defaults={"rating": rating, "comment": comment}
+    )
+    return response, created
+
+
+def visitor_may_use(*, visitor: Visitor, conversation_id: int) -> Conversation:
+    conversation = selectors.visitor_conversation(visitor=visitor, conversation_id=conversation_id)
+    if conversation is None:
+        raise NotFound("not_found", _("Conversation not found."))
+    return conversation
+
+
+def operator_may_use(*, operator: Operator, conversation_id: int) -> Conversation:
+    conversation = selectors.conversation_get_visible(
+        operator=operator, conversation_id=conversation_id
+    )
+    if conversation is None:
+        raise NotFound("not_found", _("Conversation not found."))
+    return conversation

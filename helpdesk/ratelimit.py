@@ -1,0 +1,136 @@
+"""Token-bucket rate limits shared by REST views and websocket consumers.
+
+A bucket holds `burst` tokens and refills at `per_second`; each action takes one. With Redis
+the bucket lives there (one atomic script call), so every server process shares it; without,
+it lives in the process. `RATE_LIMITS=off` turns every bucket off.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from functools import cache
+
+import redis
+import redis.asyncio as aioredis
+from django.conf import settings
+
+_SCRIPT = """
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local data = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(data[1]) or burst
+local ts = tonumber(data[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return allowed
+"""
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    burst: int
+    per_second: float
+
+
+def message_limit() -> Limit:
+    return Limit("msg", settings.RATE_LIMIT_BURST, settings.RATE_LIMIT_PER_SECOND)
+
+
+def frame_limit() -> Limit:
+    """Every frame of a socket (typing, read, ping...): generous, stops only floods."""
+    return Limit("frame", 120, 10.0)
+
+
+def session_limit() -> Limit:
+    return Limit("session", settings.SESSION_RATE_BURST, settings.SESSION_RATE_PER_MINUTE / 60)
+
+
+def api_limit() -> Limit:
+    return Limit("api", 300, 20.0)
+
+
+class _LocalBuckets:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str, limit: Limit) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._state.get(key, (float(limit.burst), now))
+            tokens = min(limit.burst, tokens + (now - stamp) * limit.per_second)
+            allowed = tokens >= 1
+            self._state[key] = (tokens - 1 if allowed else tokens, now)
+            if len(self._state) > 100_000:
+                self._state.clear()  # a memory bound for the embedded default
+            return allowed
+
+
+_local = _LocalBuckets()
+
+
+@cache
+def _sync_client() -> redis.Redis | None:
+    if not settings.REDIS_URL:
+        return None
+    return redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
+
+
+_async_clients: dict[int, aioredis.Redis] = {}
+
+
+def _async_client() -> aioredis.Redis | None:
+    if not settings.REDIS_URL:
+        return None
+    import asyncio
+
+    loop_id = id(asyncio.get_running_loop())
+    client = _async_clients.get(loop_id)
+    if client is None:
+        client = aioredis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
+        _async_clients[loop_id] = client
+    return client
+
+
+def _key(limit: Limit, subject: str) -> str:
+    return f"helpdesk:rl:{limit.name}:{subject}"
+
+
+def allow(limit: Limit, subject: str) -> bool:
+    if not settings.RATE_LIMITS_ENABLED:
+        return True
+    client = _sync_client()
+    if client is None:
+        return _local.take(_key(limit, subject), limit)
+    try:
+        result = client.eval(
+            _SCRIPT, 1, _key(limit, subject), limit.burst, limit.per_second, time.time()
+        )
+    except redis.RedisError:
+        return _local.take(_key(limit, subject), limit)  # Redis down: limit per process
+    return bool(result)
+
+
+async def aallow(limit: Limit, subject: str) -> bool:
+    if not settings.RATE_LIMITS_ENABLED:
+        return True
+    client = _async_client()
+    if client is None:
+        return _local.take(_key(limit, subject), limit)
+    try:
+        result = await client.eval(  # type: ignore[misc]
+            _SCRIPT, 1, _key(limit, subject), limit.burst, limit.per_second, time.time()
+        )
+    except redis.RedisError:
+        return _local.take(_key(limit, subject), limit)
+    return bool(result)

@@ -1,0 +1,119 @@
+"""Who gets a conversation: drains a team's queue, in arrival order, onto free operators.
+
+One drain runs per team at a time (the team row lock); operators' rows are locked before their
+loads are counted, so no two drains (of two teams sharing an operator) nor a hand assignment can
+push anyone past `max_chats`. Draining is idempotent: running it twice assigns nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from chats.models import Conversation, ConversationStatus, RoutingStrategy
+from operators.models import Operator, Status, Team
+
+DRAIN_BATCH = 500
+
+
+@dataclass
+class Candidate:
+    operator_id: int
+    max_chats: int
+    load: int
+    last_assigned_at: datetime | None
+    team_member: bool = field(default=True)
+
+    @property
+    def free(self) -> bool:
+        return self.load < self.max_chats
+
+    def least_recent_key(self) -> tuple[int, datetime]:
+        moment = self.last_assigned_at
+        return (0, datetime.min.replace(tzinfo=UTC)) if moment is None else (1, moment)
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    assigned: list[int]
+    still_queued: list[int]
+
+
+def _candidates(operator_ids: set[int]) -> dict[int, Candidate]:
+    if not operator_ids:
+        return {}
+    locked = list(
+        Operator.objects.select_for_update()
+        .filter(pk__in=operator_ids, is_active=True, status=Status.ONLINE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    open_filter = Q(assigned_conversations__isnull=False) & ~Q(
+        assigned_conversations__status=ConversationStatus.RESOLVED
+    )
+    rows = (
+        Operator.objects.filter(pk__in=locked)
+        .annotate(load=Count("assigned_conversations", filter=open_filter))
+        .values_list("pk", "max_chats", "load", "last_assigned_at")
+    )
+    return {
+        pk: Candidate(operator_id=pk, max_chats=max_chats, load=load, last_assigned_at=last)
+        for pk, max_chats, load, last in rows
+    }
+
+
+def _pick(candidates: list[Candidate], strategy: str) -> Candidate | None:
+    free = [c for c in candidates if c.team_member and c.free]
+    if not free:
+        return None
+    if strategy == RoutingStrategy.ROUND_ROBIN:
+        return min(free, key=lambda c: (c.least_recent_key(), c.operator_id))
+    return min(free, key=lambda c: (c.load, c.least_recent_key(), c.operator_id))
+
+
+def team_queue_drain(*, team_id: int) -> DrainResult:
+    """Assign the team's queued conversations, oldest first, while anyone is free."""
+    with transaction.atomic():
+        if Team.objects.select_for_update().filter(pk=team_id).first() is None:
+            return DrainResult(assigned=[], still_queued=[])
+        queued = list(
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("inbox", "contact")
+            .filter(team_id=team_id, queued_at__isnull=False, assignee__isnull=True)
+            .exclude(status=ConversationStatus.RESOLVED)
+            .order_by("queued_at", "id")[:DRAIN_BATCH]
+        )
+        if not queued:
+            return DrainResult(assigned=[], still_queued=[])
+        members = set(Operator.objects.filter(teams=team_id).values_list("pk", flat=True))
+        managers = {c.contact.account_manager_id for c in queued} - {None}
+        candidates = _candidates(members | {m for m in managers if m is not None})
+        for candidate in candidates.values():
+            candidate.team_member = candidate.operator_id in members
+
+        now = timezone.now()
+        assigned: list[int] = []
+        still_queued: list[int] = []
+        for conversation in queued:
+            manager = candidates.get(conversation.contact.account_manager_id or -1)
+            chosen = manager if manager is not None and manager.free else None
+            if chosen is None and conversation.inbox.routing != RoutingStrategy.MANUAL:
+                chosen = _pick(list(candidates.values()), conversation.inbox.routing)
+            if chosen is None:
+                still_queued.append(conversation.pk)
+                continue
+            chosen.load += 1
+            chosen.last_assigned_at = now
+            now = now + timedelta(microseconds=1)  # keeps the turn order strict
+            conversation.assignee_id = chosen.operator_id
+            conversation.queued_at = None
+            conversation.save(update_fields=["assignee", "queued_at"])
+            Operator.objects.filter(pk=chosen.operator_id).update(
+                last_assigned_at=chosen.last_assigned_at
+            )
+            assigned.append(conversation.pk)
+        return DrainResult(assigned=assigned, still_queued=still_queued)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    """A department (sales, support, billing, ...). An inbox belongs to one team."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Admin")
+
+
+class Status(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class OperatorManager(UserManager["Operator"]):
+    def create_superuser(  # type: ignore[override]
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> Operator:
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
+class Operator(AbstractUser):
+    """Anyone who works in the console: an agent, a supervisor or an admin."""
+
+    name = models.CharField(_("display name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OFFLINE
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    max_chats = models.PositiveIntegerField(_("maximum open conversations"), default=5)
+    teams = models.ManyToManyField(Team, related_name="operators", blank=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+    # Bumped whenever the operator's sockets must be closed (deactivated, password changed).
+    credentials_version = models.PositiveIntegerField(default=1)
+
+    objects: ClassVar[OperatorManager] = OperatorManager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("operator")
+        verbose_name_plural = _("operators")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ApiToken(models.Model):
+    """A bearer token of the operator API. Only its SHA-256 is stored."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.operator_id}"

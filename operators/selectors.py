@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from chats.audience import Scope
+from chats.models import ConversationStatus
+from operators.models import Operator, Status, Team
+
+
+def operator_scope(*, operator: Operator) -> Scope:
+    team_ids = frozenset(operator.teams.values_list("id", flat=True))
+    from chats.models import Inbox
+
+    inbox_ids = frozenset(Inbox.objects.filter(team_id__in=team_ids).values_list("id", flat=True))
+    return Scope(
+        operator_id=operator.pk,
+        sees_everything=operator.sees_everything,
+        inbox_ids=inbox_ids,
+        team_ids=team_ids,
+    )
+
+
+def operator_list_with_load() -> QuerySet[Operator]:
+    open_filter = ~Q(assigned_conversations__status=ConversationStatus.RESOLVED) & Q(
+        assigned_conversations__isnull=False
+    )
+    return (
+        Operator.objects.annotate(open_count=Count("assigned_conversations", filter=open_filter))
+        .prefetch_related("teams")
+        .order_by("id")
+    )
+
+
+def team_has_online_operator(*, team: Team | int) -> bool:
+    team_id = team if isinstance(team, int) else team.pk
+    return Operator.objects.filter(teams=team_id, status=Status.ONLINE, is_active=True).exists()

@@ -1,0 +1,153 @@
+"""Writes of the operators domain: accounts, tokens, teams, status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chats import events
+from chats.services import new_secret_token, token_hash
+from helpdesk.errors import Conflict, ServiceError
+from operators.models import ApiToken, Operator, Role, Status, Team
+from operators.selectors import operator_scope
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def token_issue(*, operator: Operator) -> tuple[ApiToken, str]:
+    token = new_secret_token()
+    return ApiToken.objects.create(operator=operator, key_hash=token_hash(token)), token
+
+
+def token_authenticate(*, token: str | None) -> tuple[Operator, ApiToken] | None:
+    if not token or len(token) > 200:
+        return None
+    api_token = (
+        ApiToken.objects.select_related("operator").filter(key_hash=token_hash(token)).first()
+    )
+    if api_token is None or not api_token.operator.is_active:
+        return None
+    return api_token.operator, api_token
+
+
+def token_revoke(*, api_token: ApiToken) -> None:
+    operator_id, token_id = api_token.operator_id, api_token.pk
+    with transaction.atomic():
+        api_token.delete()
+        transaction.on_commit(
+            lambda: events.operator_sockets_revoked(operator_id, token_id=token_id)
+        )
+
+
+# --- operators --------------------------------------------------------------------------------
+
+
+def _password_checked(password: Any, operator: Operator | None = None) -> str:
+    if not isinstance(password, str) or not password:
+        raise ServiceError("invalid_password", _("A password is required."))
+    try:
+        validate_password(password, user=operator)
+    except DjangoValidationError as error:
+        raise ServiceError("invalid_password", " ".join(error.messages)) from error
+    return password
+
+
+def operator_create(
+    *,
+    username: str,
+    password: str,
+    name: str = "",
+    role: str = Role.AGENT,
+    teams: Iterable[Team] = (),
+    max_chats: int = 5,
+    email: str = "",
+) -> Operator:
+    operator = Operator(username=username, name=name, role=role, max_chats=max_chats, email=email)
+    operator.set_password(_password_checked(password, operator))
+    try:
+        with transaction.atomic():
+            operator.save()
+            operator.teams.set(list(teams))
+    except IntegrityError as error:
+        raise Conflict("username_taken", _("This username is already taken.")) from error
+    return operator
+
+
+def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
+    """Change an operator; access changes reach their open sockets at once."""
+    teams = changes.pop("teams", None)
+    password = changes.pop("password", None)
+    was_active = operator.is_active
+    old_max = operator.max_chats
+    for field, value in changes.items():
+        setattr(operator, field, value)
+    revoke = False
+    if password is not None:
+        operator.set_password(_password_checked(password, operator))
+        revoke = True
+    if was_active and not operator.is_active:
+        revoke = True
+    if revoke:
+        operator.credentials_version += 1
+    with transaction.atomic():
+        operator.save()
+        if teams is not None:
+            operator.teams.set(list(teams))
+        operator_id = operator.pk
+        if revoke:
+            transaction.on_commit(lambda: events.operator_sockets_revoked(operator_id))
+        else:
+            scope = operator_scope(operator=operator)
+            transaction.on_commit(lambda: events.operator_access_changed(operator_id, scope))
+        if operator.max_chats > old_max or teams is not None:
+            transaction.on_commit(lambda: _drain_operator_teams(operator_id))
+    return operator
+
+
+def _drain_operator_teams(operator_id: int) -> None:
+    from chats.services import _drain_for_operator
+
+    _drain_for_operator(operator_id)
+
+
+def operator_frame(operator: Operator) -> dict[str, Any]:
+    return {
+        "id": operator.pk,
+        "name": operator.display_name,
+        "status": operator.status,
+        "role": operator.role,
+    }
+
+
+def operator_status_set(*, operator: Operator, status: str) -> Operator:
+    if status not in Status.values:
+        raise ServiceError("invalid_status", _("Status is one of online, away, offline."))
+    if operator.status == status:
+        return operator
+    operator.status = status
+    operator.status_changed_at = timezone.now()
+    with transaction.atomic():
+        operator.save(update_fields=["status", "status_changed_at"])
+        frame = operator_frame(operator)
+        transaction.on_commit(lambda: events.operator_status_changed(frame))
+        if status == Status.ONLINE:
+            operator_id = operator.pk
+            transaction.on_commit(lambda: _drain_operator_teams(operator_id))
+    return operator
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+def team_create(*, name: str) -> Team:
+    try:
+        with transaction.atomic():
+            return Team.objects.create(name=name)
+    except IntegrityError as error:
+        raise Conflict("team_exists", _("A team with this name already exists.")) from error
