@@ -163,6 +163,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "presence-sweep": {"task": "operators.tasks.presence_sweep", "schedule": 15.0},
+}
 
 # --- Auth and security ----------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -244,6 +247,7 @@ RATE_LIMIT_PER_SECOND = float(os.environ.get("RATE_LIMIT_PER_SECOND", "1"))
 SESSION_RATE_BURST = int(os.environ.get("SESSION_RATE_BURST", "30"))
 SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
+OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
 DB_THREADS = int(os.environ.get("DB_THREADS", "8"))
 
 # --- i18n -----------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ class Operator(AbstractUser):
     last_assigned_at = models.DateTimeField(null=True, blank=True)
     # Bumped whenever the operator's sockets must be closed (deactivated, password changed).
     credentials_version = models.PositiveIntegerField(default=1)
+    # When their last console socket closed: the presence grace period counts from here.
+    console_left_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[OperatorManager] = OperatorManager()  # type: ignore[assignment]
 
@@ -89,3 +91,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.operator_id}"
+
+
+class ConsoleConnection(models.Model):
+    """One open console socket, for presence. Heartbeats keep `seen_at` fresh, so the sockets
+    of a server process that died without closing them go stale and stop counting."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="connections")
+    channel_name = models.CharField(max_length=200, unique=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"console of {self.operator_id}"

@@ -125,13 +125,16 @@ def operator_frame(operator: Operator) -> dict[str, Any]:
     }
 
 
-def operator_status_set(*, operator: Operator, status: str) -> Operator:
+def operator_status_set(*, operator: Operator, status: str, automatic: bool = False) -> Operator:
+    """Set online / away / offline. `automatic` changes (presence) keep the time of the
+    operator's own last choice, from which the presence grace periods count."""
     if status not in Status.values:
         raise ServiceError("invalid_status", _("Status is one of online, away, offline."))
-    if operator.status == status:
+    if operator.status == status and not (status == Status.ONLINE and not automatic):
         return operator
     operator.status = status
-    operator.status_changed_at = timezone.now()
+    if not automatic:
+        operator.status_changed_at = timezone.now()
     with transaction.atomic():
         operator.save(update_fields=["status", "status_changed_at"])
         frame = operator_frame(operator)

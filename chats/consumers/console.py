@@ -16,9 +16,24 @@ from chats.consumers.base import CLOSE_UNAUTHORIZED, Frame, FrameError, Protocol
 from chats.models import Conversation
 from chats.serializers import message_data
 from helpdesk.db import db_call
+from operators import presence
 from operators.models import ApiToken, Operator
 from operators.selectors import operator_scope
 from operators.services import operator_frame, token_authenticate
+
+_pending_settles: set[asyncio.Task[None]] = set()
+
+
+def settle_later(operator_id: int) -> None:
+    """After the grace period, see whether the operator who closed a console is still around."""
+
+    async def settle() -> None:
+        await asyncio.sleep(settings.OPERATOR_AWAY_GRACE_SECONDS + 0.5)
+        await db_call(presence.presence_settle, operator_id=operator_id)
+
+    task = asyncio.get_running_loop().create_task(settle())
+    _pending_settles.add(task)
+    task.add_done_callback(_pending_settles.discard)
 
 
 @dataclass(frozen=True)
@@ -119,9 +134,31 @@ class ConsoleConsumer(ProtocolConsumer):
         self.rate_subject = f"op{self.operator.pk}"
         await self.join(groups.CONSOLE)
         await self.join(groups.operator(self.operator.pk))
+        await db_call(
+            presence.presence_connected,
+            operator_id=self.operator.pk,
+            channel_name=self.channel_name,
+        )
         await self.send_frame({"type": "welcome", "operator": operator_frame(self.operator)})
         self.ready = True
         self.background.append(asyncio.create_task(self._revalidate_forever()))
+        self.background.append(asyncio.create_task(self._heartbeat_forever()))
+
+    async def _heartbeat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+            await db_call(presence.presence_heartbeat, channel_name=self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        await super().disconnect(code)
+        if getattr(self, "ready", False):
+            operator_id = self.operator.pk
+            await db_call(
+                presence.presence_disconnected,
+                operator_id=operator_id,
+                channel_name=self.channel_name,
+            )
+            settle_later(operator_id)
 
     async def _revalidate_forever(self) -> None:
         """Backstop for a lost revoke event: a revoked token closes within seconds anyway."""
