@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from operators.models import Operator, Team
 
@@ -57,7 +58,7 @@ class Inbox(models.Model):
 class Contact(models.Model):
     """A person, whatever channel they write from."""
 
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     vip = models.BooleanField(_("VIP"), default=False)
@@ -206,6 +207,14 @@ class Message(models.Model):
                 fields=["conversation", "sender_key", "client_id"],
                 condition=Q(client_id__isnull=False),
                 name="message_client_id_unique",
+            ),
+        ]
+        indexes = [
+            # A visitor's resend is looked up across their conversations by sender and client_id.
+            models.Index(
+                fields=["sender_key", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="message_sender_client_idx",
             ),
         ]
         ordering = ["conversation", "seq"]

@@ -347,11 +347,11 @@ def visitor_message_send(*, visitor: Visitor, body: Any, client_id: Any) -> tupl
         )
         if earlier is not None:
             return earlier, False
-    with transaction.atomic():
-        conversation_id = selectors.visitor_open_conversation_id(
-            contact_id=visitor.contact_id, inbox_id=visitor.inbox_id
-        )
-        if conversation_id is None:
+    conversation_id = selectors.visitor_open_conversation_id(
+        contact_id=visitor.contact_id, inbox_id=visitor.inbox_id
+    )
+    if conversation_id is None:
+        with transaction.atomic():
             # Two tabs sending a first message at once must not open two conversations.
             Contact.objects.select_for_update().filter(pk=visitor.contact_id).first()
             conversation_id = (
@@ -362,9 +362,10 @@ def visitor_message_send(*, visitor: Visitor, body: Any, client_id: Any) -> tupl
                     inbox=visitor.inbox, contact=visitor.contact, page_url=visitor.page_url
                 ).pk
             )
-        return message_create(
-            conversation_id=conversation_id, author=author, body=body, client_id=client_id
-        )
+    # Its own top-level transaction: one commit, no savepoint round trips on the hot path.
+    return message_create(
+        conversation_id=conversation_id, author=author, body=body, client_id=client_id
+    )
 
 
 def _lock(conversation_id: int) -> Conversation:
