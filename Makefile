@@ -21,7 +21,7 @@ lint: venv
 	$(BIN)/pip install --quiet -e ".[test,dev]"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy .
+	DEBUG=1 $(BIN)/mypy .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: venv

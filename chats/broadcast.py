@@ -31,10 +31,11 @@ def _layer() -> Any:
 
 @cache
 def _redis_publisher() -> tuple[redis.Redis, str] | None:
-    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    layer_settings: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    backend: str = layer_settings["BACKEND"]
     if not backend.endswith("RedisPubSubChannelLayer"):
         return None
-    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    config: dict[str, Any] = layer_settings["CONFIG"]
     options = dict(config["hosts"][0])
     address = options.pop("address")
     client = redis.Redis.from_url(address, max_connections=64, **options)

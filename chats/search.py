@@ -5,13 +5,15 @@ Both expressions are backed by GIN indexes (migration `0002_search_indexes`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Q, QuerySet
 
 from chats.models import Message
 
 
-def message_search_subquery(text: str) -> QuerySet[Message]:
+def message_search_subquery(text: str) -> QuerySet[Any]:
     """The ids of conversations with a message matching `text` in either language."""
     return (
         Message.objects.annotate(

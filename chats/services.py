@@ -589,7 +589,12 @@ def contact_update(*, contact: Contact, changes: dict[str, Any]) -> Contact:
         setattr(contact, field, value)
     contact.save(update_fields=list(changes) or None)
     conversation_ids = list(contact.conversations.values_list("id", flat=True)[:100])
-    transaction.on_commit(lambda: [_after_conversation_change(cid) for cid in conversation_ids])
+
+    def announce() -> None:
+        for conversation_id in conversation_ids:
+            _after_conversation_change(conversation_id)
+
+    transaction.on_commit(announce)
     return contact
 
 

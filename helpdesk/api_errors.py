@@ -98,10 +98,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         text = f"{field}: {message}" if field else message
         body = error_body("invalid", text, fields=exc.detail)
     else:
-        code, message = next(
+        code, simple_message = next(
             ((c, m) for cls, (c, m) in _SIMPLE.items() if isinstance(exc, cls)),
             ("error", exc.detail),
         )
-        body = error_body(code, str(message))
+        body = error_body(code, str(simple_message))
     response.data = body
     return response

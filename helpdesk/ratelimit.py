@@ -128,7 +128,7 @@ async def aallow(limit: Limit, subject: str) -> bool:
     if client is None:
         return _local.take(_key(limit, subject), limit)
     try:
-        result = await client.eval(  # type: ignore[misc]
+        result = await client.eval(
             _SCRIPT, 1, _key(limit, subject), limit.burst, limit.per_second, time.time()
         )
     except redis.RedisError:

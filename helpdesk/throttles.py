@@ -74,7 +74,7 @@ class VisitorMessageThrottle(_BucketThrottle):
         return ratelimit.message_limit()
 
     def subject(self, request: Request, view: Any) -> str | None:
-        visitor = request.auth
+        visitor: Any = request.auth
         if request.method != "POST" or visitor is None:
             return None
         return f"c{visitor.contact_id}"

@@ -35,7 +35,7 @@ class Status(models.TextChoices):
 
 
 class OperatorManager(UserManager["Operator"]):
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> Operator:
         extra.setdefault("role", Role.ADMIN)
@@ -59,7 +59,7 @@ class Operator(AbstractUser):
     # When their last console socket closed: the presence grace period counts from here.
     console_left_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[OperatorManager] = OperatorManager()  # type: ignore[assignment]
+    objects: ClassVar[OperatorManager] = OperatorManager()
 
     class Meta:
         verbose_name = _("operator")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -65,13 +65,15 @@ class InboxCreateSerializer(serializers.Serializer):
 
 
 class InboxListView(OperatorApiView):
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[Any]:
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
 
     @extend_schema(responses=InboxSerializer(many=True))
     def get(self, request: Request) -> Response:
-        inboxes = selectors.inbox_list_visible(operator=request.user)
-        serializer_class = InboxAdminSerializer if request.user.role == "admin" else InboxSerializer
+        inboxes = selectors.inbox_list_visible(operator=self.operator)
+        serializer_class = (
+            InboxAdminSerializer if self.operator.role == "admin" else InboxSerializer
+        )
         return Response({"results": serializer_class(inboxes, many=True).data, "next": None})
 
     @extend_schema(request=InboxCreateSerializer, responses={201: InboxAdminSerializer})
@@ -117,6 +119,7 @@ class ConversationListView(OperatorApiView):
             OpenApiParameter("cursor", str),
         ],
         responses=ConversationPage,
+        operation_id="v1_conversations_list",
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -130,7 +133,7 @@ class ConversationListView(OperatorApiView):
         if q is not None and len(q) > 200:
             raise ApiError("invalid", _("The search text is longer than 200 characters."))
         queryset = selectors.conversation_list(
-            operator=request.user,
+            operator=self.operator,
             status=status_filter,
             assignee=assignee,
             team=_optional_int(request, "team"),
@@ -146,7 +149,7 @@ class ConversationDetailView(OperatorApiView):
     @extend_schema(responses=ConversationSerializer)
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
-            operator=request.user, conversation_id=conversation_id
+            operator=self.operator, conversation_id=conversation_id
         )
         return Response(ConversationSerializer(conversation).data)
 
@@ -166,7 +169,7 @@ class ConversationMessagesView(OperatorApiView):
     )
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
-            operator=request.user, conversation_id=conversation_id
+            operator=self.operator, conversation_id=conversation_id
         )
         after_seq = int_param(request, "after_seq", default=0, minimum=0, maximum=2**31)
         limit = int_param(request, "limit", default=100, minimum=1, maximum=500)
@@ -186,13 +189,13 @@ class ConversationMessagesView(OperatorApiView):
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
-            operator=request.user, conversation_id=conversation_id
+            operator=self.operator, conversation_id=conversation_id
         )
         serializer = MessageCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
         message, created = services.message_create(
             conversation_id=conversation.pk,
-            author=services.Author.of_operator(request.user),
+            author=services.Author.of_operator(self.operator),
             body=serializer.validated_data["body"],
             client_id=serializer.validated_data["client_id"],
             private=serializer.validated_data["private"],
@@ -212,7 +215,7 @@ class ConversationAssignView(OperatorApiView):
     @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
-            operator=request.user, conversation_id=conversation_id
+            operator=self.operator, conversation_id=conversation_id
         )
         serializer = AssignSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
@@ -228,7 +231,7 @@ class ConversationAssignView(OperatorApiView):
                 raise ApiError("team_not_found", _("Team not found."), 404)
         conversation = services.conversation_assign(
             conversation=conversation,
-            actor=request.user,
+            actor=self.operator,
             operator=operator,
             team=team,
             note=data.get("note"),
@@ -244,13 +247,13 @@ class ConversationStatusView(OperatorApiView):
     @extend_schema(request=StatusSerializer, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
-            operator=request.user, conversation_id=conversation_id
+            operator=self.operator, conversation_id=conversation_id
         )
         serializer = StatusSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
         conversation = services.conversation_status_set(
             conversation=conversation,
-            actor=request.user,
+            actor=self.operator,
             status=serializer.validated_data["status"],
         )
         return Response(ConversationSerializer(conversation).data)
@@ -264,7 +267,7 @@ class ConversationLabelsView(OperatorApiView):
     @extend_schema(request=LabelsSerializer, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
-            operator=request.user, conversation_id=conversation_id
+            operator=self.operator, conversation_id=conversation_id
         )
         serializer = LabelsSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
@@ -282,7 +285,7 @@ class ConversationPriorityView(OperatorApiView):
     @extend_schema(request=PrioritySerializer, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
-            operator=request.user, conversation_id=conversation_id
+            operator=self.operator, conversation_id=conversation_id
         )
         serializer = PrioritySerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
@@ -308,7 +311,7 @@ class ContactUpdateSerializer(serializers.Serializer):
 
 class ContactDetailView(OperatorApiView):
     def _contact(self, request: Request, contact_id: int) -> Any:
-        contact = selectors.contact_get_visible(operator=request.user, contact_id=contact_id)
+        contact = selectors.contact_get_visible(operator=self.operator, contact_id=contact_id)
         if contact is None:
             raise ApiError("not_found", _("Contact not found."), 404)
         return contact

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from chats import selectors, services
 from chats.api.console import MessagePage
 from chats.api.pagination import int_param, next_after_seq
-from chats.models import Inbox, Visitor
+from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import (
     ConversationSerializer,
     MessageSerializer,
@@ -69,9 +69,15 @@ class VisitorView(APIView):
     permission_classes = [HasVisitor]
     throttle_classes = [WidgetIpThrottle, VisitorMessageThrottle]
 
+    @property
+    def visitor(self) -> Visitor:
+        auth = self.request.auth
+        assert isinstance(auth, Visitor)
+        return auth
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        check_origin(request, request.auth.inbox)
+        check_origin(request, self.visitor.inbox)
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -174,10 +180,11 @@ class WidgetMessagesView(VisitorView):
         responses=MessagePage,
     )
     def get(self, request: Request) -> Response:
-        visitor: Visitor = request.auth
+        visitor = self.visitor
         after_seq = int_param(request, "after_seq", default=0, minimum=0, maximum=2**31)
         limit = int_param(request, "limit", default=100, minimum=1, maximum=500)
         conversation_id = int_param(request, "conversation", default=0, minimum=0, maximum=2**62)
+        conversation: Conversation | None
         if conversation_id:
             conversation = services.visitor_may_use(
                 visitor=visitor, conversation_id=conversation_id
@@ -206,7 +213,7 @@ class WidgetMessagesView(VisitorView):
         serializer = WidgetMessageSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
         message, created = services.visitor_message_send(
-            visitor=request.auth,
+            visitor=self.visitor,
             body=serializer.validated_data["body"],
             client_id=serializer.validated_data["client_id"],
         )
@@ -231,5 +238,5 @@ class CsatView(VisitorView):
     def post(self, request: Request) -> Response:
         serializer = CsatRequestSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        response, created = services.csat_submit(visitor=request.auth, **serializer.validated_data)
+        response, created = services.csat_submit(visitor=self.visitor, **serializer.validated_data)
         return Response(CsatSerializer(response).data, status=201 if created else 200)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -33,6 +34,13 @@ class IsSupervisorOrAdmin(BasePermission):
 
 class OperatorApiView(APIView):
     throttle_classes = [OperatorApiThrottle]
+
+    @property
+    def operator(self) -> Operator:
+        """The authenticated operator (every view here requires one)."""
+        user = self.request.user
+        assert isinstance(user, Operator)
+        return user
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -122,6 +130,10 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []
 
+    def get_authenticate_header(self, request: Request) -> str:
+        # DELETE checks the bearer token itself; without this, DRF turns its 401 into a 403.
+        return "Bearer"
+
     @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer}, auth=[])
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=strict_data(request))
@@ -161,13 +173,13 @@ class MeView(OperatorApiView):
         serializer = StatusSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
         operator = services.operator_status_set(
-            operator=request.user, status=serializer.validated_data["status"]
+            operator=self.operator, status=serializer.validated_data["status"]
         )
         return Response(MeSerializer(operator).data)
 
 
 class OperatorListView(OperatorApiView):
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[Any]:
         return [IsAdmin()] if self.request.method == "POST" else [IsSupervisorOrAdmin()]
 
     @extend_schema(responses=OperatorSerializer(many=True))
@@ -200,7 +212,7 @@ class OperatorDetailView(OperatorApiView):
 
 
 class TeamListView(OperatorApiView):
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[Any]:
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
 
     @extend_schema(responses=TeamSerializer(many=True))
