@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench soak venv
+.PHONY: run test lint bench soak venv messages i18n-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,11 @@ lint: venv
 
 bench: venv
 	./scripts/bench.sh
+
+# Regenerate and compile the RU/EN catalogues (needs GNU gettext); then translate what is new.
+messages: venv
+	./scripts/i18n_update.sh
+
+# Fails when a string lacks its Russian translation or a catalogue is stale.
+i18n-check: venv
+	./scripts/i18n_check.sh

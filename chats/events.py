@@ -8,13 +8,32 @@ kept from visitors here and nowhere else.
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+from django.conf import settings
+from django.utils import translation
 
 from chats import broadcast, groups
 from chats.audience import Audience, Scope
 from chats.models import Conversation, Message
 from chats.serializers import conversation_data, message_data
+
+P = ParamSpec("P")
+
+
+def in_default_language(publish: Callable[P, None]) -> Callable[P, None]:
+    """Frames go to many readers: their fallback words (such as "Visitor") are built in the
+    default language, not in whichever language the sender's request happened to use."""
+
+    @functools.wraps(publish)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            publish(*args, **kwargs)
+
+    return wrapper
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -55,6 +74,7 @@ def _to_visitor(
     )
 
 
+@in_default_language
 def message_created(message: Message, conversation: Conversation) -> None:
     frame = {"type": "message", "message": message_data(message)}
     _to_console(frame, [audience_of(conversation)])
@@ -62,6 +82,7 @@ def message_created(message: Message, conversation: Conversation) -> None:
         _to_visitor(conversation, frame, seq=message.seq, message_id=message.pk)
 
 
+@in_default_language
 def conversation_changed(conversation: Conversation, *, previous: Audience | None = None) -> None:
     """`conversation` must come from `selectors.conversation_base()` (queue position, labels)."""
     audiences = [audience_of(conversation)]
@@ -76,6 +97,7 @@ def conversation_changed(conversation: Conversation, *, previous: Audience | Non
     )
 
 
+@in_default_language
 def visitor_typing(conversation: Conversation, *, name: str, active: bool) -> None:
     frame = {
         "type": "typing",
@@ -86,6 +108,7 @@ def visitor_typing(conversation: Conversation, *, name: str, active: bool) -> No
     _to_console(frame, [audience_of(conversation)])
 
 
+@in_default_language
 def operator_typing(
     conversation: Conversation, *, operator_id: int, name: str, active: bool, private: bool
 ) -> None:
@@ -101,6 +124,7 @@ def operator_typing(
         )
 
 
+@in_default_language
 def visitor_read(conversation: Conversation, *, seq: int, name: str) -> None:
     frame = {
         "type": "read",

@@ -70,10 +70,17 @@ class ConversationSerializer(serializers.Serializer):
     assignee = AssigneeSerializer(allow_null=True)
     team = serializers.IntegerField(source="team_id", allow_null=True)
     labels = serializers.SerializerMethodField()
-    contact = ContactBriefSerializer()
+    contact = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()
     queue_position = serializers.SerializerMethodField()
+
+    @extend_schema_field(ContactBriefSerializer)
+    def get_contact(self, conversation: Conversation) -> dict[str, Any]:
+        data = dict(ContactBriefSerializer(conversation.contact).data)
+        if self.context.get("for_visitor"):
+            data["vip"] = False  # how the team ranks a customer is not for the customer
+        return data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_labels(self, conversation: Conversation) -> list[str]:

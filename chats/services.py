@@ -183,19 +183,21 @@ def visitor_session_start(
         contact = Contact.objects.filter(external_id=identity.external_id).first()
         if existing is not None and existing.contact.external_id == identity.external_id:
             return _visitor_touch(existing, visitor_token or "", locale, page)
+        new_person = False
         if contact is None:
             if existing is not None and existing.contact.external_id is None:
                 contact = existing.contact  # the anonymous visitor signs in: keep their history
                 contact.external_id = identity.external_id
             else:
                 contact = Contact(external_id=identity.external_id)
+                new_person = True  # first seen anywhere: a new visitor (201), not a resume
             contact.name = identity.name or contact.name
             contact.email = identity.email or contact.email
             contact.save()
         elif existing is not None and existing.contact.external_id is None:
             Conversation.objects.filter(contact=existing.contact).update(contact=contact)
         visitor, token = _new_visitor(inbox=inbox, contact=contact, locale=locale, page=page)
-        return VisitorSession(visitor=visitor, token=token, created=False)
+        return VisitorSession(visitor=visitor, token=token, created=new_person)
 
     if existing is not None:
         return _visitor_touch(existing, visitor_token or "", locale, page)

@@ -43,7 +43,7 @@ def _first_message(detail: Any) -> tuple[str, str]:
     if isinstance(detail, dict):
         for key, value in detail.items():
             path, message = _first_message(value)
-            field = key if key != "non_field_errors" else ""
+            field = str(key) if key != "non_field_errors" else ""  # list items: int keys
             return (f"{field}.{path}" if path else field).strip("."), message
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])

@@ -2,8 +2,11 @@
 
 Channels' `database_sync_to_async` runs every call of a process on one thread, which caps a
 process at a few hundred commits a second. `db_call` runs them on a small pool instead (each
-thread keeps its own persistent connection), carrying the caller's context (the active
-language) along, and records the event loop so that sync code can reach it (`broadcast`).
+thread keeps its own persistent connection), carrying the caller's context and its active
+language along, and records the event loop so that sync code can reach it (`broadcast`).
+
+The language is passed explicitly: Django keeps it in an asgiref `Local`, whose value a copied
+context does not carry into another thread (asgiref tags it with the thread that set it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import translation
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -38,11 +42,19 @@ def calling_loop() -> asyncio.AbstractEventLoop | None:
     return getattr(_thread_state, "loop", None)
 
 
-def _run(loop: asyncio.AbstractEventLoop, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def _run(
+    loop: asyncio.AbstractEventLoop,
+    language: str | None,
+    fn: Callable[..., T],
+    /,
+    *args: Any,
+    **kwargs: Any,
+) -> T:
     _thread_state.loop = loop
     close_old_connections()
     try:
-        return fn(*args, **kwargs)
+        with translation.override(language):
+            return fn(*args, **kwargs)
     finally:
         close_old_connections()
         _thread_state.loop = None
@@ -51,5 +63,5 @@ def _run(loop: asyncio.AbstractEventLoop, fn: Callable[..., T], *args: Any, **kw
 async def db_call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
-    call = functools.partial(_run, loop, fn, *args, **kwargs)
+    call = functools.partial(_run, loop, translation.get_language(), fn, *args, **kwargs)
     return await loop.run_in_executor(_pool(), context.run, call)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from helpdesk.api_errors import error_json
@@ -44,7 +45,9 @@ class ApiGuardMiddleware:
         except ValueError:
             length = 0
         if length > settings.API_MAX_BODY_BYTES:
-            return error_json("too_large", _("The request body is larger than 1 MiB."), 413)
+            # LocaleMiddleware has not run yet: answer in the request's language ourselves.
+            with translation.override(translation.get_language_from_request(request)):
+                return error_json("too_large", _("The request body is larger than 1 MiB."), 413)
         response = self.get_response(request)
         content_type = response.get("Content-Type", "")
         if response.status_code >= 400 and not content_type.startswith("application/json"):

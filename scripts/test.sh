@@ -14,4 +14,7 @@ export SECRET_KEY=${SECRET_KEY:-test-secret-key-not-for-production}
 export DEBUG=0
 export ALLOWED_HOSTS="localhost,127.0.0.1,testserver"
 export REQUIRE_SERVICES=1
+# The websocket tests run the ORM on pooled threads: close their connections after each call so
+# the test database can be dropped at the end.
+export DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-0}
 exec python -m pytest "$@"

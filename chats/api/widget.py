@@ -98,7 +98,7 @@ class IdentitySerializer(serializers.Serializer):
 class SessionRequestSerializer(serializers.Serializer):
     inbox_key = serializers.CharField(max_length=64)
     visitor_token = serializers.CharField(
-        max_length=200, required=False, allow_null=True, default=None
+        max_length=200, required=False, allow_null=True, allow_blank=True, default=None
     )
     locale = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
     page = PageSerializer(required=False, allow_null=True, default=None)

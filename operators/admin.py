@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from operators.models import Operator, Team
+
+
+@admin.register(Operator)
+class OperatorAdmin(UserAdmin):
+    list_display = ["username", "name", "role", "status", "max_chats", "is_active"]
+    list_filter = ["role", "status", "is_active", "teams"]
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Helpdesk"), {"fields": ("name", "role", "status", "max_chats", "teams")}),
+    )
+    filter_horizontal = ["teams", "groups", "user_permissions"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "created_at"]
+    search_fields = ["name"]
