@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from chats.models import Contact, Conversation, CsatResponse, Inbox, Label, Message, Visitor
+from chats.models import (
+    CannedResponse,
+    Contact,
+    Conversation,
+    CsatResponse,
+    Inbox,
+    Label,
+    Message,
+    Visitor,
+)
 
 
 @admin.register(Inbox)
@@ -55,3 +64,11 @@ class VisitorAdmin(admin.ModelAdmin):
 
 admin.site.register(Label)
 admin.site.register(CsatResponse)
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["id", "shortcut", "title", "owner", "team", "updated_at"]
+    list_filter = ["team"]
+    search_fields = ["shortcut", "title", "body"]
+    raw_id_fields = ["owner"]

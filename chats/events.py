@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any, ParamSpec
 
@@ -49,9 +50,15 @@ def audience_of(conversation: Conversation) -> Audience:
 
 
 def _to_console(frame: dict[str, Any], audiences: list[Audience]) -> None:
-    broadcast.publish(
-        groups.CONSOLE,
-        {"type": "relay", "frame": encode(frame), "audiences": [a.as_dict() for a in audiences]},
+    broadcast.publish_many(
+        groups.of_audiences(audiences),
+        {
+            "type": "relay",
+            "frame": encode(frame),
+            "audiences": [a.as_dict() for a in audiences],
+            # a socket in two of these groups gets two copies: the id lets it drop one
+            "eid": secrets.token_hex(8),
+        },
     )
 
 
@@ -153,3 +160,12 @@ def operator_access_changed(operator_id: int, scope: Scope) -> None:
 def operator_sockets_revoked(operator_id: int, *, token_id: int | None = None) -> None:
     """Close the operator's sockets: all of them, or those opened with one token."""
     broadcast.publish(groups.operator(operator_id), {"type": "revoke", "token_id": token_id})
+
+
+def notification_created(operator_id: int, notification: dict[str, Any]) -> None:
+    """To the one operator it is for, on all their console sockets (`operator.<id>`): the
+    consumers' `relay` handler sends the pre-encoded frame as it is."""
+    broadcast.publish(
+        groups.operator(operator_id),
+        {"type": "relay", "frame": encode({"type": "notification", "notification": notification})},
+    )

@@ -234,3 +234,54 @@ class CsatResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 for {self.conversation_id}"
+
+
+class CannedResponse(models.Model):
+    """A saved reply an operator inserts by its shortcut: personal (`owner` set) or shared by a
+    team (`team` set), never both. The console fills `{{contact.name}}`, `{{contact.email}}` and
+    `{{operator.name}}` in the body when inserting it."""
+
+    shortcut = models.CharField(_("shortcut"), max_length=32)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    owner = models.ForeignKey(
+        Operator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="canned_responses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False, team__isnull=True)
+                | Q(owner__isnull=True, team__isnull=False),
+                name="canned_personal_or_team",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "shortcut"],
+                condition=Q(owner__isnull=False),
+                name="canned_owner_shortcut_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "shortcut"],
+                condition=Q(team__isnull=False),
+                name="canned_team_shortcut_unique",
+            ),
+        ]
+        ordering = ["shortcut", "id"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
+
+    @property
+    def scope(self) -> str:
+        return "team" if self.team_id is not None else "personal"

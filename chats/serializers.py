@@ -3,6 +3,7 @@ websocket frames and events alike."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,6 +63,13 @@ class ContactBriefSerializer(serializers.Serializer):
     vip = serializers.BooleanField()
 
 
+class LastMessageSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text="the first 140 characters")
+    author_kind = serializers.ChoiceField(choices=AuthorKind.choices)
+    private = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
 class ConversationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     inbox = serializers.IntegerField(source="inbox_id")
@@ -74,6 +82,11 @@ class ConversationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()
     queue_position = serializers.SerializerMethodField()
+    # Extensions (additive): the list's preview line, and what the unread count needs.
+    last_message = serializers.SerializerMethodField()
+    last_seq = serializers.SerializerMethodField()
+    agent_read_seq = serializers.IntegerField(source="operator_last_read_seq")
+    page_url = serializers.CharField(help_text="the page the visitor opened the chat on")
 
     @extend_schema_field(ContactBriefSerializer)
     def get_contact(self, conversation: Conversation) -> dict[str, Any]:
@@ -91,6 +104,47 @@ class ConversationSerializer(serializers.Serializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_queue_position(self, conversation: Conversation) -> int | None:
         return getattr(conversation, "queue_position_value", None)
+
+    @extend_schema_field(LastMessageSerializer(allow_null=True))
+    def get_last_message(self, conversation: Conversation) -> dict[str, Any] | None:
+        return last_message_of(conversation, for_visitor=bool(self.context.get("for_visitor")))
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_last_seq(self, conversation: Conversation) -> int:
+        """The highest `seq` of the conversation; for a visitor, of the messages they see."""
+        return last_seq_of(conversation, for_visitor=bool(self.context.get("for_visitor")))
+
+
+def _last_annotation(conversation: Conversation, *, for_visitor: bool) -> dict[str, Any] | None:
+    """The annotation of `selectors.with_last_message`: a visitor's view never shows a private
+    note, not even as a preview."""
+    name = "last_public_message_value" if for_visitor else "last_message_value"
+    value = getattr(conversation, name, None)
+    if isinstance(value, str):  # a backend that hands JSON back as text
+        value = json.loads(value)
+    return value if isinstance(value, dict) else None
+
+
+def last_message_of(conversation: Conversation, *, for_visitor: bool) -> dict[str, Any] | None:
+    value = _last_annotation(conversation, for_visitor=for_visitor)
+    if value is None:
+        return None
+    created_at = datetime.fromisoformat(value["created_at"])
+    if created_at.tzinfo is None:  # SQLite keeps UTC without an offset
+        created_at = created_at.replace(tzinfo=UTC)
+    return {
+        "body": value["body"],
+        "author_kind": value["author_kind"],
+        "private": bool(value["private"]),
+        "created_at": _iso(created_at),
+    }
+
+
+def last_seq_of(conversation: Conversation, *, for_visitor: bool) -> int:
+    if for_visitor:
+        value = _last_annotation(conversation, for_visitor=True)
+        return int(value["seq"]) if value is not None else 0
+    return conversation.last_seq
 
 
 class ContactSerializer(serializers.Serializer):
@@ -132,4 +186,34 @@ def message_data(message: Message) -> dict[str, Any]:
 
 
 def conversation_data(conversation: Conversation, *, for_visitor: bool = False) -> dict[str, Any]:
-    return dict(ConversationSerializer(conversation, context={"for_visitor": for_visitor}).data)
+    """`ConversationSerializer(conversation, context={"for_visitor": ...}).data`, built by hand:
+    every row of the console's list and every conversation event goes through it, and DRF's
+    field machinery was a third of a list request's CPU (a test keeps the two identical).
+    `conversation` comes from `selectors.conversation_base()`."""
+    contact = conversation.contact
+    assignee = conversation.assignee
+    return {
+        "id": conversation.pk,
+        "inbox": conversation.inbox_id,
+        "status": conversation.status,
+        "priority": conversation.priority,
+        "assignee": (
+            {"id": assignee.pk, "name": assignee.display_name} if assignee is not None else None
+        ),
+        "team": conversation.team_id,
+        # a visitor never sees the team's labels or its VIP ranking of the customer
+        "labels": [] if for_visitor else sorted(label.name for label in conversation.labels.all()),
+        "contact": {
+            "id": contact.pk,
+            "name": contact.name,
+            "email": contact.email,
+            "vip": False if for_visitor else contact.vip,
+        },
+        "created_at": _iso(conversation.created_at),
+        "last_activity_at": _iso(conversation.last_activity_at),
+        "queue_position": getattr(conversation, "queue_position_value", None),
+        "last_message": last_message_of(conversation, for_visitor=for_visitor),
+        "last_seq": last_seq_of(conversation, for_visitor=for_visitor),
+        "agent_read_seq": conversation.operator_last_read_seq,
+        "page_url": conversation.page_url,
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from chats import events, selectors
 from chats.audience import Audience
 from chats.models import (
     AuthorKind,
+    CannedResponse,
     Contact,
     Conversation,
     ConversationStatus,
@@ -33,8 +35,9 @@ from chats.models import (
     Visitor,
 )
 from chats.validation import clean_body, clean_client_id
-from helpdesk.errors import NotFound, ServiceError
-from operators.models import Operator, Status, Team
+from helpdesk.errors import Conflict, Forbidden, NotFound, ServiceError
+from operators.models import Operator, Role, Status, Team
+from operators.notifications import mentions_notify
 
 # --- authors ----------------------------------------------------------------------------------
 
@@ -251,8 +254,11 @@ def _after_conversation_change(
         drain_team_queue.delay(conversation.team_id)
 
 
+# An operator who writes has read the conversation: their message's seq is also the new
+# `operator_last_read_seq` (the right-hand sides read the row as it was before the UPDATE).
 _BUMP_SEQ = (
-    "UPDATE chats_conversation SET last_seq = last_seq + 1, last_activity_at = %s "
+    "UPDATE chats_conversation SET last_seq = last_seq + 1, last_activity_at = %s, "
+    "operator_last_read_seq = CASE WHEN %s THEN last_seq + 1 ELSE operator_last_read_seq END "
     "WHERE id = %s RETURNING last_seq, inbox_id, contact_id, team_id, assignee_id, status"
 )
 
@@ -280,7 +286,9 @@ def message_create(
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(_BUMP_SEQ, [now, conversation_id])
+                cursor.execute(
+                    _BUMP_SEQ, [now, author.kind == AuthorKind.OPERATOR, conversation_id]
+                )
                 row = cursor.fetchone()
             if row is None:
                 raise NotFound("not_found", _("Conversation not found."))
@@ -307,6 +315,10 @@ def message_create(
                 status=status,
             )
             transaction.on_commit(lambda: events.message_created(message, conversation))
+            if private and author.operator is not None and "@" in body:
+                mentions_notify(
+                    message=message, audience=events.audience_of(conversation), by=author.operator
+                )
             if author.kind == AuthorKind.VISITOR and status == ConversationStatus.PENDING:
                 Conversation.objects.filter(pk=conversation_id).update(
                     status=ConversationStatus.OPEN
@@ -335,23 +347,15 @@ def visitor_message_send(*, visitor: Visitor, body: Any, client_id: Any) -> tupl
     body = clean_body(body)
     client_id = clean_client_id(client_id)
     author = Author.of_contact(visitor.contact)
-    if client_id is not None:
-        earlier = (
-            Message.objects.select_related("author_operator", "author_contact")
-            .filter(
-                conversation__contact_id=visitor.contact_id,
-                conversation__inbox_id=visitor.inbox_id,
-                sender_key=author.sender_key,
-                client_id=client_id,
-            )
-            .order_by("-id")
-            .first()
-        )
-        if earlier is not None:
-            return earlier, False
-    conversation_id = selectors.visitor_open_conversation_id(
-        contact_id=visitor.contact_id, inbox_id=visitor.inbox_id
+    earlier_id, conversation_id = selectors.visitor_send_lookup(
+        contact_id=visitor.contact_id,
+        inbox_id=visitor.inbox_id,
+        sender_key=author.sender_key,
+        client_id=client_id,
     )
+    if earlier_id is not None:  # a resend, maybe into a conversation resolved since
+        earlier = Message.objects.select_related("author_operator", "author_contact")
+        return earlier.get(pk=earlier_id), False
     if conversation_id is None:
         with transaction.atomic():
             # Two tabs sending a first message at once must not open two conversations.
@@ -626,3 +630,143 @@ def operator_may_use(*, operator: Operator, conversation_id: int) -> Conversatio
     if conversation is None:
         raise NotFound("not_found", _("Conversation not found."))
     return conversation
+
+
+# --- canned responses -------------------------------------------------------------------------
+
+CANNED_SHORTCUT = re.compile(r"[a-z0-9_-]{1,32}\Z")
+CANNED_TITLE_MAX_CHARS = 200
+CANNED_BODY_MAX_CHARS = 5000
+CANNED_FIELDS = ("shortcut", "title", "body")
+
+
+def _canned_shortcut(value: Any) -> str:
+    if not isinstance(value, str) or not CANNED_SHORTCUT.match(value):
+        raise ServiceError(
+            "invalid_shortcut",
+            _("A shortcut is 1 to 32 characters: lowercase letters, digits, _ and -."),
+        )
+    return value
+
+
+def _canned_title(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\x00" in value:
+        raise ServiceError("invalid_title", _("The title must be text."))
+    if len(value) > CANNED_TITLE_MAX_CHARS:
+        raise ServiceError(
+            "title_too_long",
+            _("The title is longer than %(n)s characters.") % {"n": CANNED_TITLE_MAX_CHARS},
+        )
+    return value
+
+
+def _canned_body(value: Any) -> str:
+    """Stored exactly as typed, like a message body, within 1 to 5,000 characters."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise ServiceError("invalid_body", _("The body must be text."))
+    if not value.strip():
+        raise ServiceError("empty_body", _("The body is empty."))
+    if len(value) > CANNED_BODY_MAX_CHARS:
+        raise ServiceError(
+            "body_too_long",
+            _("The body is longer than %(n)s characters.") % {"n": CANNED_BODY_MAX_CHARS},
+        )
+    return value
+
+
+def canned_team_manageable_by(*, operator: Operator, team_id: int) -> bool:
+    """Team responses are managed by admins, and by the team's own supervisors."""
+    if operator.role == Role.ADMIN:
+        return True
+    return operator.role == Role.SUPERVISOR and operator.teams.filter(pk=team_id).exists()
+
+
+def _check_may_manage(*, actor: Operator, canned_response: CannedResponse) -> None:
+    if canned_response.team_id is None:
+        allowed = canned_response.owner_id == actor.pk
+    else:
+        allowed = canned_team_manageable_by(operator=actor, team_id=canned_response.team_id)
+    if not allowed:
+        raise Forbidden(
+            "forbidden", _("Only the team's supervisors and admins may change its responses.")
+        )
+
+
+def _shortcut_taken() -> Conflict:
+    return Conflict("shortcut_taken", _("This shortcut is already in use here."))
+
+
+def canned_response_create(
+    *, actor: Operator, shortcut: Any, body: Any, title: Any = "", team: Team | None = None
+) -> CannedResponse:
+    """A personal response of `actor`, or, with `team`, one shared by the team."""
+    canned = CannedResponse(
+        shortcut=_canned_shortcut(shortcut),
+        title=_canned_title(title),
+        body=_canned_body(body),
+        owner=None if team is not None else actor,
+        team=team,
+    )
+    if team is not None and not canned_team_manageable_by(operator=actor, team_id=team.pk):
+        raise Forbidden(
+            "forbidden", _("Only the team's supervisors and admins may add team responses.")
+        )
+    try:
+        with transaction.atomic():
+            canned.save()
+    except IntegrityError as error:
+        raise _shortcut_taken() from error
+    return canned
+
+
+def canned_response_update(
+    *, actor: Operator, canned_response: CannedResponse, changes: dict[str, Any]
+) -> CannedResponse:
+    _check_may_manage(actor=actor, canned_response=canned_response)
+    cleaners = {"shortcut": _canned_shortcut, "title": _canned_title, "body": _canned_body}
+    for name, value in changes.items():
+        if name not in cleaners:
+            raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": name})
+        setattr(canned_response, name, cleaners[name](value))
+    try:
+        with transaction.atomic():
+            canned_response.save(update_fields=[*changes, "updated_at"])
+    except IntegrityError as error:
+        raise _shortcut_taken() from error
+    return canned_response
+
+
+def canned_response_delete(*, actor: Operator, canned_response: CannedResponse) -> None:
+    _check_may_manage(actor=actor, canned_response=canned_response)
+    canned_response.delete()
+
+
+# --- the visitor's own contact details (widget) -------------------------------------------------
+
+VISITOR_CONTACT_FIELDS = ("name", "email", "phone")
+
+
+def visitor_contact_update(*, visitor: Visitor, changes: dict[str, str]) -> Contact:
+    """The visitor says who they are: the widget's pre-chat form, the email to be answered at
+    while nobody is online, or the host page's `identify({name, email, phone})`.
+
+    Blank values change nothing. A contact the site vouched for (a signed identity, so it has
+    an `external_id`) keeps what the site said: the visitor may only fill its blank fields.
+    """
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=visitor.contact_id)
+        verified = contact.external_id is not None
+        updates: dict[str, Any] = {}
+        for field, value in changes.items():
+            if field not in VISITOR_CONTACT_FIELDS:
+                raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": field})
+            value = value.strip()
+            current = getattr(contact, field)
+            if not value or value == current or (verified and current):
+                continue
+            updates[field] = value
+        if updates:
+            contact = contact_update(contact=contact, changes=updates)
+    return contact

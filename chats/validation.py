@@ -10,6 +10,15 @@ from django.utils.translation import gettext as _
 from helpdesk.errors import ServiceError
 
 
+def _is_unicode_text(text: str) -> bool:
+    """False for text holding lone surrogates (JSON allows "\\ud800"; no database stores it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_body(body: Any) -> str:
     """A message body: text of 1 to 10,000 code points, not only whitespace, kept verbatim."""
     if not isinstance(body, str):
@@ -24,6 +33,8 @@ def clean_body(body: Any) -> str:
         )
     if "\x00" in body:
         raise ServiceError("invalid_body", _("The message body contains a NUL character."))
+    if not _is_unicode_text(body):
+        raise ServiceError("invalid_body", _("The message body is not valid Unicode text."))
     return body
 
 
@@ -31,6 +42,8 @@ def clean_client_id(client_id: Any) -> str | None:
     if client_id is None:
         return None
     if not isinstance(client_id, str) or not client_id or "\x00" in client_id:
+        raise ServiceError("invalid_client_id", _("client_id must be a non-empty string."))
+    if not _is_unicode_text(client_id):
         raise ServiceError("invalid_client_id", _("client_id must be a non-empty string."))
     if len(client_id) > settings.CLIENT_ID_MAX_CHARS:
         raise ServiceError(

@@ -23,6 +23,7 @@ const entries = [
     jsx: "automatic",
     jsxImportSource: "preact",
   },
+  { entryPoints: ["src/console/console.css"], outfile: "../static/console/console.css" },
 ];
 
 mkdirSync("../static/widget/v1", { recursive: true });

@@ -23,7 +23,7 @@ class WidgetCorsMiddleware:
         origin = request.headers.get("Origin")
         if request.method == "OPTIONS" and origin:
             response = HttpResponse(status=204)
-            response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response["Access-Control-Allow-Methods"] = "GET, POST, PATCH, OPTIONS"
             response["Access-Control-Allow-Headers"] = (
                 "Authorization, Content-Type, Accept-Language"
             )

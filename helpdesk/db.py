@@ -15,16 +15,21 @@ import asyncio
 import contextvars
 import functools
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.core.handlers.asgi import ASGIHandler
+from django.core.signals import request_finished
+from django.db import close_old_connections, connections
 from django.utils import translation
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+HEALTH_CHECK_EVERY_SECONDS = 10.0
 
 _executor: ThreadPoolExecutor | None = None
 _thread_state = threading.local()
@@ -51,13 +56,26 @@ def _run(
     **kwargs: Any,
 ) -> T:
     _thread_state.loop = loop
-    close_old_connections()
+    now = time.monotonic()
+    if now - getattr(_thread_state, "checked_at", 0.0) > HEALTH_CHECK_EVERY_SECONDS:
+        # Django checks a connection's health on its next use after this: once in a while,
+        # not before every call (that would be one more round trip per message).
+        close_old_connections()
+        _thread_state.checked_at = now
     try:
         with translation.override(language):
             return fn(*args, **kwargs)
     finally:
-        close_old_connections()
+        _close_broken_or_expired()
         _thread_state.loop = None
+
+
+def _close_broken_or_expired() -> None:
+    now = time.monotonic()
+    for connection in connections.all(initialized_only=True):
+        expired = connection.close_at is not None and now >= connection.close_at
+        if connection.errors_occurred or expired:
+            connection.close_if_unusable_or_obsolete()
 
 
 async def db_call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -65,3 +83,16 @@ async def db_call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     context = contextvars.copy_context()
     call = functools.partial(_run, loop, translation.get_language(), fn, *args, **kwargs)
     return await loop.run_in_executor(_pool(), context.run, call)
+
+
+def _close_after_asgi_request(sender: Any, **kwargs: Any) -> None:
+    """Under ASGI each HTTP request runs its sync code on a thread of its own (Django's
+    `ThreadSensitiveContext`), so a persistent connection (CONN_MAX_AGE) left open there is
+    never used again; it stays open until garbage collection, and a burst of requests runs
+    PostgreSQL out of connections. Close it with the request. The `db_call` threads, which do
+    live on, keep theirs."""
+    if sender is ASGIHandler:
+        connections.close_all()
+
+
+request_finished.connect(_close_after_asgi_request, dispatch_uid="helpdesk.db.close_after_asgi")

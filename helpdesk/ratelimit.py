@@ -7,8 +7,10 @@ it lives in the process. `RATE_LIMITS=off` turns every bucket off.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from functools import cache
 
@@ -86,19 +88,21 @@ def _sync_client() -> redis.Redis | None:
     return redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
 
 
-_async_clients: dict[int, aioredis.Redis] = {}
+# One client per event loop (an asyncio connection belongs to the loop that opened it); weak
+# keys, so a closed loop's client goes with it and a new loop never gets a dead one.
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _async_client() -> aioredis.Redis | None:
     if not settings.REDIS_URL:
         return None
-    import asyncio
-
-    loop_id = id(asyncio.get_running_loop())
-    client = _async_clients.get(loop_id)
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
     if client is None:
         client = aioredis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
-        _async_clients[loop_id] = client
+        _async_clients[loop] = client
     return client
 
 

@@ -137,7 +137,9 @@ REDIS_CLIENT_OPTIONS: dict[str, Any] = {
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis's pub/sub layer, telling consumers when a lost subscriber
+            # connection was made again (their clients then resume from last_seq)
+            "BACKEND": "helpdesk.channel_layer.ResyncingRedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}],
                 # Redis pub/sub channels ignore the database number: the prefix keeps
@@ -167,6 +169,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_TIMEZONE = "UTC"
+# A Redis restart must not end the worker: nothing of it listens on Redis pub/sub
+# (helpdesk/celery_worker.py).
+CELERY_WORKER_CONSUMER = "helpdesk.celery_worker:Consumer"
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_BEAT_SCHEDULE = {
     "presence-sweep": {"task": "operators.tasks.presence_sweep", "schedule": 15.0},
 }
@@ -196,6 +202,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The browser tests (tests/live_server.py) run the product with DEBUG=0 over plain http on
+# 127.0.0.1, where a browser never sends Secure cookies back: that fixture, and nothing else,
+# sets this exact opt-in to let the console's login session work there.
+if os.environ.get("INSECURE_COOKIES_FOR_TESTS") == "1":
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -237,6 +249,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name for a choice set used by several fields (author.kind, author_kind).
+    "ENUM_NAME_OVERRIDES": {"AuthorKindEnum": "chats.models.AuthorKind"},
 }
 
 # --- Product limits -------------------------------------------------------------------------

@@ -23,5 +23,6 @@ urlpatterns = [
     path("api/v1/", include("chats.api.urls")),
     path("api/widget/v1/", include("chats.api.widget_urls")),
     path("admin/", admin.site.urls),
+    path("", include("operators.urls")),
     path("", include("chats.urls")),
 ]

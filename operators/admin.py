@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from operators.models import Operator, Team
+from operators.models import Notification, Operator, Team
 
 
 @admin.register(Operator)
@@ -20,3 +20,10 @@ class OperatorAdmin(UserAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "created_at"]
     search_fields = ["name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["id", "operator", "kind", "conversation", "by", "created_at", "read_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["operator", "conversation", "message", "by"]

@@ -104,3 +104,39 @@ class ConsoleConnection(models.Model):
 
     def __str__(self) -> str:
         return f"console of {self.operator_id}"
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", _("Mention")
+
+
+class Notification(models.Model):
+    """Something an operator should look at: so far, an @mention in a private note."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    conversation = models.ForeignKey(
+        "chats.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey(
+        "chats.Message", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(
+        Operator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A message mentions an operator once, however often it spells their name.
+            models.UniqueConstraint(
+                fields=["operator", "message", "kind"], name="notification_once_per_message"
+            ),
+        ]
+        indexes = [models.Index(fields=["operator", "-id"], name="notification_inbox_idx")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.operator_id}"

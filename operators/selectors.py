@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from chats.audience import Scope
 from chats.models import ConversationStatus
-from operators.models import Operator, Status, Team
+from operators.models import Notification, Operator, Role, Status, Team
 
 
 def operator_scope(*, operator: Operator) -> Scope:
@@ -34,3 +34,24 @@ def operator_list_with_load() -> QuerySet[Operator]:
 def team_has_online_operator(*, team: Team | int) -> bool:
     team_id = team if isinstance(team, int) else team.pk
     return Operator.objects.filter(teams=team_id, status=Status.ONLINE, is_active=True).exists()
+
+
+def operator_colleagues(*, operator: Operator) -> QuerySet[Operator]:
+    """Who the console offers for @mentions and hand-offs: a supervisor or an admin sees every
+    active operator; an agent sees those of its teams, plus the supervisors and admins."""
+    queryset = Operator.objects.filter(is_active=True)
+    if not operator.sees_everything:
+        team_ids = operator.teams.values_list("id", flat=True)
+        queryset = queryset.filter(
+            Q(teams__in=team_ids) | Q(role__in=[Role.SUPERVISOR, Role.ADMIN]) | Q(pk=operator.pk)
+        ).distinct()
+    return queryset.prefetch_related("teams").order_by("name", "username")
+
+
+def notification_list(*, operator: Operator) -> QuerySet[Notification]:
+    """The operator's notifications; the API pages them newest first."""
+    return Notification.objects.filter(operator=operator).select_related("by")
+
+
+def notification_get(*, operator: Operator, notification_id: int) -> Notification | None:
+    return notification_list(operator=operator).filter(pk=notification_id).first()

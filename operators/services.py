@@ -91,6 +91,7 @@ def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
     if password is not None:
         operator.set_password(_password_checked(password, operator))
         revoke = True
+        operator.api_tokens.all().delete()  # a new password: every old token stops working
     if was_active and not operator.is_active:
         revoke = True
     if revoke:

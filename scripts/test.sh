@@ -1,12 +1,44 @@
 #!/usr/bin/env bash
-# Install and run the whole test suite against real PostgreSQL and Redis.
+# Install and run the whole test suite against real PostgreSQL and Redis, a real Chromium and
+# the front end's own unit tests. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
+CI=${CI:-}
+
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --upgrade pip
 "$VENV/bin/pip" install --quiet -e ".[test,dev]"
 ./scripts/services.sh
+
+# --- front end: type check, unit tests, and the committed build must match the sources ------
+if command -v npm >/dev/null 2>&1; then
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check && npx vitest run)
+  (cd frontend && node build.mjs >/dev/null)
+  if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- static/)" ]; then
+    git status --short -- static/
+    echo "FAIL: static/ differs from a fresh build of frontend/: run 'cd frontend && npm run build' and commit" >&2
+    exit 1
+  fi
+elif [ -n "$CI" ]; then
+  echo "FATAL: npm is needed to test the front end" >&2
+  exit 1
+else
+  echo "WARNING: npm not found: front-end unit tests and the build check are skipped" >&2
+fi
+
+# --- a real browser for the widget and console tests ------------------------------------------
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests" >&2
+    (apt-get install -y chromium >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y chromium >/dev/null))
+  fi
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "FATAL: /usr/bin/chromium is missing (apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+
 export PATH="$PWD/$VENV/bin:$PATH"
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk}
 export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -100,6 +100,12 @@ def client_for() -> Callable[[Operator], APIClient]:
 
 
 @pytest.fixture
+def agent_token(agent: Operator) -> str:
+    """A bearer token of `agent`, for the REST API or the console socket's `hello`."""
+    return token_issue(operator=agent)[1]
+
+
+@pytest.fixture
 def contact() -> Contact:
     return ContactFactory()
 
@@ -126,4 +132,64 @@ def published(monkeypatch: pytest.MonkeyPatch) -> PublishedEvents:
     """Every event published (group, event), captured instead of sent."""
     captured = PublishedEvents()
     monkeypatch.setattr(broadcast, "publish", lambda group, event: captured.append((group, event)))
+    monkeypatch.setattr(
+        broadcast,
+        "publish_many",
+        lambda names, event: captured.extend((group, event) for group in names),
+    )
     return captured
+
+
+@pytest.fixture
+def widget_client_for() -> Callable[..., APIClient]:
+    """An API client of the widget REST API with a visitor's bearer token (and an `Origin`)."""
+
+    def make(token: str, origin: str | None = None) -> APIClient:
+        client = APIClient()
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        if origin is not None:
+            headers["HTTP_ORIGIN"] = origin
+        client.credentials(**headers)
+        return client
+
+    return make
+
+
+class FakeClock:
+    """A clock for `helpdesk.ratelimit`: frozen until the test `advance`s it."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def rate_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Freezes the rate-limit buckets' clock, so refills happen only when the test says."""
+    from helpdesk import ratelimit
+
+    clock = FakeClock()
+    monkeypatch.setattr(ratelimit, "time", clock)
+    return clock
+
+
+@pytest.fixture
+async def ws(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
+    """Opens websocket communicators on the real ASGI application (`tests.ws_helpers`) and
+    disconnects every one of them when the test ends."""
+    from tests.ws_helpers import WsClients
+
+    # Consumers run the ORM on a thread pool whose connections would outlive the test (and
+    # block dropping the test database): let each call close its connection.
+    monkeypatch.setitem(settings.DATABASES["default"], "CONN_MAX_AGE", 0)
+    clients = WsClients()
+    yield clients
+    await clients.close_all()

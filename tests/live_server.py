@@ -45,7 +45,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: floa
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -66,7 +66,7 @@ def start_uvicorn(port: int, extra_env: dict[str, str] | None = None) -> subproc
         }
     )
     env.update(extra_env or {})
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",

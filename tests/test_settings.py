@@ -62,7 +62,7 @@ def test_with_database_and_redis_urls_the_production_shape_is_used():
     assert result.returncode == 0, result.stderr
     chosen = json.loads(result.stdout)
     assert chosen["db"] == "django.db.backends.postgresql"
-    assert chosen["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert chosen["layer"] == "helpdesk.channel_layer.ResyncingRedisPubSubChannelLayer"
     assert chosen["eager"] is False
     assert chosen["broker"] == "redis://127.0.0.1:6379/0"
     assert chosen["secure_cookies"] is True

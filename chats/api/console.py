@@ -12,12 +12,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from chats import selectors, services
-from chats.api.pagination import int_param, next_after_seq, page_by_activity
+from chats.api.pagination import (
+    int_param,
+    next_after_seq,
+    page_by_activity,
+    page_by_keys,
+    search_text,
+)
 from chats.models import Channel, ConversationStatus, Inbox, Priority, RoutingStrategy
 from chats.serializers import (
     ContactSerializer,
     ConversationSerializer,
     MessageSerializer,
+    conversation_data,
     message_data,
 )
 from helpdesk.api_errors import ApiError
@@ -101,7 +108,7 @@ def _optional_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²" is a digit to isdigit(), not to int()
         raise ApiError("invalid", _("%(name)s must be an integer.") % {"name": name})
     return int(raw)
 
@@ -127,22 +134,29 @@ class ConversationListView(OperatorApiView):
         if status_filter is not None and status_filter not in ConversationStatus.values:
             raise ApiError("invalid", _("status is one of open, pending, resolved."))
         assignee = params.get("assignee") or None
-        if assignee not in (None, "me", "none") and not str(assignee).isdigit():
+        if (
+            assignee is not None
+            and assignee not in ("me", "none")
+            and not (assignee.isascii() and assignee.isdigit())
+        ):
             raise ApiError("invalid", _("assignee is me, none or an operator id."))
         q = params.get("q") or None
         if q is not None and len(q) > 200:
             raise ApiError("invalid", _("The search text is longer than 200 characters."))
+        label = params.get("label") or None
+        if "\x00" in (q or "") + (label or ""):  # PostgreSQL refuses NUL in text
+            raise ApiError("invalid", _("A filter contains a NUL character."))
         queryset = selectors.conversation_list(
             operator=self.operator,
             status=status_filter,
             assignee=assignee,
             team=_optional_int(request, "team"),
             inbox=_optional_int(request, "inbox"),
-            label=params.get("label") or None,
+            label=label,
             q=q,
         )
         rows, next_url = page_by_activity(request, queryset)
-        return Response({"results": ConversationSerializer(rows, many=True).data, "next": next_url})
+        return Response({"results": [conversation_data(row) for row in rows], "next": next_url})
 
 
 class ConversationDetailView(OperatorApiView):
@@ -178,7 +192,7 @@ class ConversationMessagesView(OperatorApiView):
         )
         return Response(
             {
-                "results": MessageSerializer(rows, many=True).data,
+                "results": [message_data(row) for row in rows],
                 "next": next_after_seq(request, rows, limit),
             }
         )
@@ -331,3 +345,60 @@ class ContactDetailView(OperatorApiView):
         serializer.is_valid(raise_exception=True)
         contact = services.contact_update(contact=contact, changes=dict(serializer.validated_data))
         return self._render(contact)
+
+
+class ContactPage(serializers.Serializer):
+    results = ContactSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class ContactListView(OperatorApiView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="in the name, email or phone"),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("cursor", str),
+        ],
+        responses=ContactPage,
+        operation_id="v1_contacts_list",
+    )
+    def get(self, request: Request) -> Response:
+        """The contacts the caller may see, newest first; `conversations` is always `[]` here
+        (the contact's own page lists them)."""
+        queryset = selectors.contact_search(operator=self.operator, q=search_text(request))
+        rows, next_url = page_by_keys(
+            request, queryset, keys=("-id",), default_limit=25, max_limit=100
+        )
+        return Response({"results": ContactSerializer(rows, many=True).data, "next": next_url})
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+class LabelSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class LabelPage(serializers.Serializer):
+    results = LabelSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class LabelListView(OperatorApiView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="in the name"),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("cursor", str),
+        ],
+        responses=LabelPage,
+        operation_id="v1_labels_list",
+    )
+    def get(self, request: Request) -> Response:
+        """Every label in use (labels are shared by all teams), by name."""
+        queryset = selectors.label_list(q=search_text(request))
+        rows, next_url = page_by_keys(
+            request, queryset, keys=("name", "id"), default_limit=500, max_limit=1000
+        )
+        return Response({"results": LabelSerializer(rows, many=True).data, "next": next_url})

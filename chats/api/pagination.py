@@ -4,6 +4,7 @@ page costs the same at the millionth row as at the first."""
 from __future__ import annotations
 
 import base64
+import json
 from datetime import datetime
 from typing import Any
 
@@ -63,3 +64,72 @@ def next_after_seq(request: Request, rows: list[Any], limit: int) -> str | None:
     if len(rows) < limit:
         return None
     return replace_query_param(request.build_absolute_uri(), "after_seq", rows[-1].seq)
+
+
+def page_by_keys(
+    request: Request,
+    queryset: QuerySet[Any],
+    *,
+    keys: tuple[str, ...],
+    default_limit: int = 50,
+    max_limit: int = 200,
+) -> tuple[list[Any], str | None]:
+    """Keyset pagination on `keys` (model field names, `-` for descending, the last one
+    unique), the order the queryset is given in; the cursor carries the last row's keys."""
+    limit = int_param(request, "limit", default=default_limit, minimum=1, maximum=max_limit)
+    names = [key.lstrip("-") for key in keys]
+    queryset = queryset.order_by(*keys)
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        try:
+            values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+            if not isinstance(values, list) or len(values) != len(keys):
+                raise ValueError("wrong cursor length")
+            if not all(_cursor_value(v) for v in values):
+                raise ValueError("wrong cursor value")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError("invalid_cursor", _("The cursor is not valid.")) from None
+        after = Q()
+        for index, key in enumerate(keys):
+            lookup = "lt" if key.startswith("-") else "gt"
+            equal = {names[i]: values[i] for i in range(index)}
+            after |= Q(**equal, **{f"{names[index]}__{lookup}": values[index]})
+        try:
+            queryset = queryset.filter(after)
+        except (ValueError, TypeError):
+            raise ApiError("invalid_cursor", _("The cursor is not valid.")) from None
+    rows = list(queryset[: limit + 1])
+    next_url = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        token = json.dumps([getattr(rows[-1], name) for name in names], ensure_ascii=False)
+        next_url = replace_query_param(
+            request.build_absolute_uri(),
+            "cursor",
+            base64.urlsafe_b64encode(token.encode()).decode(),
+        )
+    return rows, next_url
+
+
+def _cursor_value(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and len(value) <= 500 and "\x00" not in value
+
+
+MAX_SEARCH_CHARS = 200
+
+
+def search_text(request: Request) -> str | None:
+    """The `q` parameter of a list: up to 200 characters, no NUL (PostgreSQL refuses it)."""
+    q = request.query_params.get("q") or None
+    if q is not None and len(q) > MAX_SEARCH_CHARS:
+        raise ApiError(
+            "invalid",
+            _("The search text is longer than %(n)s characters.") % {"n": MAX_SEARCH_CHARS},
+        )
+    if q is not None and "\x00" in q:
+        raise ApiError("invalid", _("A filter contains a NUL character."))
+    return q

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chats.api import console
+from chats.api import canned, console
 
 urlpatterns = [
     path("inboxes", console.InboxListView.as_view(), name="inboxes"),
@@ -17,5 +17,13 @@ urlpatterns = [
     path(
         "conversations/<int:conversation_id>/priority", console.ConversationPriorityView.as_view()
     ),
+    path("contacts", console.ContactListView.as_view(), name="contacts"),
     path("contacts/<int:contact_id>", console.ContactDetailView.as_view()),
+    path("labels", console.LabelListView.as_view(), name="labels"),
+    path("canned-responses", canned.CannedResponseListView.as_view(), name="canned-responses"),
+    path(
+        "canned-responses/<int:canned_response_id>",
+        canned.CannedResponseDetailView.as_view(),
+        name="canned-response",
+    ),
 ]

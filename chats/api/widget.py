@@ -110,6 +110,20 @@ class WidgetInboxSerializer(serializers.Serializer):
     greeting = serializers.CharField()
     online = serializers.BooleanField()
     locale = serializers.CharField()
+    # Extensions: the inbox's widget settings (`Inbox.settings`), see inbox_widget_settings.
+    color = serializers.CharField(
+        allow_null=True, required=False, help_text="the widget's accent colour, #rrggbb"
+    )
+    prechat_fields = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text='the pre-chat form\'s fields in order, of "name", "email", "phone"; [] for none',
+    )
+    prechat_required = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="the pre-chat fields that must be filled",
+    )
 
 
 class SessionSerializer(serializers.Serializer):
@@ -152,6 +166,7 @@ class SessionView(APIView):
                 "greeting": inbox.greeting,
                 "online": team_has_online_operator(team=inbox.team_id),
                 "locale": session.visitor.locale or request.LANGUAGE_CODE,
+                **selectors.inbox_widget_settings(inbox=inbox),
             },
             "conversation": conversation_data(conversation, for_visitor=True)
             if conversation
@@ -240,3 +255,33 @@ class CsatView(VisitorView):
         serializer.is_valid(raise_exception=True)
         response, created = services.csat_submit(visitor=self.visitor, **serializer.validated_data)
         return Response(CsatSerializer(response).data, status=201 if created else 200)
+
+
+# --- the visitor's contact details (extension) -------------------------------------------------
+
+# At least five digits, with the usual separators, and an optional leading "+".
+PHONE_PATTERN = r"^\+?(?:[ ()\-.]*[0-9]){5,}[ ()\-.]*\Z"
+
+
+class VisitorContactSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.RegexField(PHONE_PATTERN, max_length=30, required=False, allow_blank=True)
+
+
+class WidgetContactView(VisitorView):
+    """`/api/widget/v1/contact`: the visitor's own name, email and phone (the pre-chat form, the
+    email to be answered at while nobody is online, `HelpdeskWidget.identify`)."""
+
+    @extend_schema(responses=VisitorContactSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(VisitorContactSerializer(self.visitor.contact).data)
+
+    @extend_schema(request=VisitorContactSerializer, responses=VisitorContactSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = VisitorContactSerializer(data=strict_data(request), partial=True)
+        serializer.is_valid(raise_exception=True)
+        contact = services.visitor_contact_update(
+            visitor=self.visitor, changes=dict(serializer.validated_data)
+        )
+        return Response(VisitorContactSerializer(contact).data)

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -22,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_POLICY = 1008
+CLOSE_SERVICE_RESTART = 1012  # reconnect and resume from last_seq
 FLOOD_CLOSE_AFTER = 30  # refused frames in a row before a flooding client is closed
 
 Frame = dict[str, Any]
@@ -53,14 +55,39 @@ def header(scope: dict[str, Any], name: bytes) -> str | None:
     return None
 
 
+def _is_unicode_text(frame: Any) -> bool:
+    """JSON escapes can spell lone surrogates (`"\\ud83d"`): valid JSON, but no text that could
+    be stored, hashed or sent back in a UTF-8 frame."""
+    try:
+        json.dumps(frame, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class ProtocolConsumer(AsyncWebsocketConsumer):
     """Subclasses define `hello(frame)` and `on_<type>(frame)` handlers and `groups_joined`."""
 
     frame_types: frozenset[str] = frozenset()
     rate_subject: str = ""
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` before every handler.
+
+        That call hops to the process's one sync thread for every frame received and every
+        event relayed, so a message fanned out to many console sockets queues up behind it:
+        the hops, not the work, set the latency. These consumers never touch the ORM on that
+        thread: `db_call` closes stale connections in its own threads, and Channels' auth and
+        session middleware use `database_sync_to_async`, which does the same."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         self.ready = False
+        self.hello_in_progress = False
+        self.closed = False
         self.joined: list[str] = []
         self.refused_in_a_row = 0
         self.language = language_from_scope(self.scope)
@@ -76,8 +103,22 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
 
     async def _hello_deadline(self) -> None:
         await asyncio.sleep(settings.WS_HELLO_TIMEOUT_SECONDS)
-        if not self.ready:
+        # a hello said in time is answered, however long a loaded server takes to answer it
+        if not self.ready and not self.hello_in_progress:
             await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        self.closed = True
+        await super().close(code=code, reason=reason)
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        """Nothing after our close: the server would fail the whole consumer for it (a relay or
+        the end of a hello can come after a close decided meanwhile)."""
+        if getattr(self, "closed", False):
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def disconnect(self, code: int) -> None:
         for task in self.background:
@@ -103,10 +144,12 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         with translation.override(self.language):
+            frame: Any = None
             try:
-                frame = self._parse(text_data, bytes_data)
+                # every frame counts, malformed ones too: a flood of garbage is a flood
                 if not await ratelimit.aallow(ratelimit.frame_limit(), self._subject()):
                     raise FrameError("rate_limited", _("Too many frames. Slow down."))
+                frame = self._parse(text_data, bytes_data)
                 await self._dispatch(frame)
                 self.refused_in_a_row = 0
             except FrameError as error:
@@ -130,7 +173,9 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
             raise FrameError("binary_not_supported", _("Send JSON text frames, not binary ones."))
         try:
             frame = json.loads(text_data)
-        except ValueError:
+            if "\\u" in text_data and not _is_unicode_text(frame):
+                raise ValueError("a lone surrogate: not I-JSON (RFC 7493)")
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             raise FrameError("malformed_json", _("The frame is not valid JSON.")) from None
         if not isinstance(frame, dict):
             raise FrameError("invalid_frame", _("A frame must be a JSON object."))
@@ -148,7 +193,13 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         if kind == "hello":
             if self.ready:
                 raise FrameError("already_welcomed", _("This connection already said hello."))
-            await self.hello(frame)
+            self.hello_in_progress = True
+            try:
+                await self.hello(frame)
+            finally:
+                self.hello_in_progress = False
+                if not self.ready and not self.closed:  # refused: a new 10 s to say it right
+                    self.background.append(asyncio.create_task(self._hello_deadline()))
             return
         if not self.ready:
             raise FrameError("hello_required", _("Say hello first."))
@@ -173,6 +224,11 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
 
     def should_relay(self, event: dict[str, Any]) -> bool:
         return True
+
+    async def layer_reconnected(self, event: dict[str, Any]) -> None:
+        """This process's link to Redis was down: events may be lost. The client resumes from
+        its last_seq on a new connection (helpdesk.channel_layer)."""
+        await self.close(code=CLOSE_SERVICE_RESTART)
 
 
 def field(frame: Frame, name: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:

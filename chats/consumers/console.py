@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections import deque
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
 from django.utils.translation import gettext as _
 
-from chats import groups, services
+from chats import broadcast, groups, services
 from chats.audience import Audience, Scope
+from chats.consumers import revalidation
 from chats.consumers.base import CLOSE_UNAUTHORIZED, Frame, FrameError, ProtocolConsumer, field
+from chats.consumers.revalidation import Credentials
 from chats.models import Conversation
 from chats.serializers import message_data
 from helpdesk.db import db_call
 from operators import presence
-from operators.models import ApiToken, Operator
+from operators.models import Operator
 from operators.selectors import operator_scope
 from operators.services import operator_frame, token_authenticate
 
+RECENT_EVENTS = 256
 _pending_settles: set[asyncio.Task[None]] = set()
 
 
@@ -34,16 +37,6 @@ def settle_later(operator_id: int) -> None:
     task = asyncio.get_running_loop().create_task(settle())
     _pending_settles.add(task)
     task.add_done_callback(_pending_settles.discard)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What the socket was opened with; checked again every few seconds."""
-
-    operator_id: int
-    token_id: int | None
-    credentials_version: int
-    session_hash: str | None
 
 
 def _login_with_token(token: str) -> tuple[Operator, Credentials, Scope] | None:
@@ -62,23 +55,6 @@ def _login_with_session(user: Any, session: Any) -> tuple[Operator, Credentials,
     session_hash = session.get(HASH_SESSION_KEY) if session is not None else None
     credentials = Credentials(operator.pk, None, operator.credentials_version, session_hash)
     return operator, credentials, operator_scope(operator=operator)
-
-
-def _still_valid(credentials: Credentials) -> Scope | None:
-    operator = Operator.objects.filter(pk=credentials.operator_id, is_active=True).first()
-    if operator is None or operator.credentials_version != credentials.credentials_version:
-        return None
-    if (
-        credentials.token_id is not None
-        and not ApiToken.objects.filter(pk=credentials.token_id).exists()
-    ):
-        return None
-    if (
-        credentials.session_hash is not None
-        and credentials.session_hash != operator.get_session_auth_hash()
-    ):
-        return None
-    return operator_scope(operator=operator)
 
 
 def _message_send(
@@ -127,13 +103,14 @@ class ConsoleConsumer(ProtocolConsumer):
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         self.operator, self.credentials, self.scope_rule = login
+        self.access_changes = 0  # counts `access` events, so a slower re-read never undoes one
         if not self.scope_rule.has_any_access:
             await self.send_error("no_access", _("You have access to no inbox."))
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         self.rate_subject = f"op{self.operator.pk}"
-        await self.join(groups.CONSOLE)
-        await self.join(groups.operator(self.operator.pk))
+        self.recent_events: deque[str] = deque(maxlen=RECENT_EVENTS)
+        await self._follow_scope()
         await db_call(
             presence.presence_connected,
             operator_id=self.operator.pk,
@@ -141,8 +118,17 @@ class ConsoleConsumer(ProtocolConsumer):
         )
         await self.send_frame({"type": "welcome", "operator": operator_frame(self.operator)})
         self.ready = True
-        self.background.append(asyncio.create_task(self._revalidate_forever()))
+        revalidation.watch(self)
         self.background.append(asyncio.create_task(self._heartbeat_forever()))
+
+    async def _follow_scope(self) -> None:
+        """Be in exactly the groups of what the operator may see now."""
+        wanted = groups.of_scope(self.scope_rule)
+        for group in wanted.difference(self.joined):
+            await self.join(group)
+        for group in set(self.joined).difference(wanted):
+            await broadcast.leave(group, self.channel_name)
+            self.joined.remove(group)
 
     async def _heartbeat_forever(self) -> None:
         while True:
@@ -150,6 +136,7 @@ class ConsoleConsumer(ProtocolConsumer):
             await db_call(presence.presence_heartbeat, channel_name=self.channel_name)
 
     async def disconnect(self, code: int) -> None:
+        revalidation.forget(self)
         await super().disconnect(code)
         if getattr(self, "ready", False):
             operator_id = self.operator.pk
@@ -160,15 +147,16 @@ class ConsoleConsumer(ProtocolConsumer):
             )
             settle_later(operator_id)
 
-    async def _revalidate_forever(self) -> None:
-        """Backstop for a lost revoke event: a revoked token closes within seconds anyway."""
-        while True:
-            await asyncio.sleep(settings.WS_REVALIDATE_SECONDS)
-            scope = await db_call(_still_valid, self.credentials)
-            if scope is None or not scope.has_any_access:
-                await self.close(code=CLOSE_UNAUTHORIZED)
-                return
+    async def revalidated(self, scope: Scope | None, changes_before: int) -> None:
+        """The periodic re-check's verdict (`Revalidation`): closed, or the scope refreshed."""
+        if self.closed:
+            return
+        if scope is None or not scope.has_any_access:
+            await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        if self.access_changes == changes_before:  # else it may predate the newer access
             self.scope_rule = scope
+            await self._follow_scope()
 
     async def on_message(self, frame: Frame) -> None:
         client_id = frame.get("client_id")
@@ -197,6 +185,11 @@ class ConsoleConsumer(ProtocolConsumer):
     # --- channel layer events -----------------------------------------------------------------
 
     def should_relay(self, event: dict[str, Any]) -> bool:
+        event_id = event.get("eid")
+        if event_id is not None:
+            if event_id in self.recent_events:
+                return False  # the same event through a second group of ours
+            self.recent_events.append(event_id)
         audiences = event.get("audiences")
         if audiences is None:
             return True
@@ -204,8 +197,11 @@ class ConsoleConsumer(ProtocolConsumer):
 
     async def access(self, event: dict[str, Any]) -> None:
         self.scope_rule = Scope.from_dict(event["scope"])
+        self.access_changes += 1
         if not self.scope_rule.has_any_access:
             await self.close(code=CLOSE_UNAUTHORIZED)
+            return
+        await self._follow_scope()
 
     async def revoke(self, event: dict[str, Any]) -> None:
         token_id = event.get("token_id")

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from chats import groups
+from chats.audience import Audience, Scope
 from chats.models import Message
 from chats.services import Author, message_create
 from helpdesk.errors import ServiceError
@@ -116,7 +117,9 @@ def test_private_note_is_broadcast_to_consoles_only(
         )
     visitor_group = groups.visitor(conversation.contact_id, conversation.inbox_id)
     assert published.to(visitor_group) == []
-    console_frames = [e["frame"] for e in published.to(groups.CONSOLE)]
+    inbox_group = groups.inbox(conversation.inbox_id)
+    assert published.to(inbox_group) == published.to(groups.SUPERVISORS)
+    console_frames = [e["frame"] for e in published.to(inbox_group)]
     assert any("internal: refund approved" in frame for frame in console_frames)
 
 
@@ -125,3 +128,24 @@ def test_nothing_is_broadcast_before_the_commit(conversation, agent, published):
     # `db` wraps the test in a transaction that never commits: nothing may be announced.
     message_create(conversation_id=conversation.pk, author=Author.of_operator(agent), body="hi")
     assert published == []
+
+
+def test_a_conversation_event_goes_to_the_groups_of_its_audience():
+    audience = Audience(inbox=3, team=7, assignee=11)
+    moved_from = Audience(inbox=3, team=5, assignee=None)
+    assert groups.of_audiences([audience, moved_from]) == [
+        "supervisors",
+        "inbox.3",
+        "team.7",
+        "operator.11",
+        "team.5",
+    ]
+
+
+def test_a_console_joins_the_groups_of_its_scope():
+    agent_scope = Scope(
+        operator_id=4, sees_everything=False, inbox_ids=frozenset({3}), team_ids=frozenset({7})
+    )
+    assert groups.of_scope(agent_scope) == {"console", "operator.4", "inbox.3", "team.7"}
+    boss = Scope(operator_id=1, sees_everything=True, inbox_ids=frozenset(), team_ids=frozenset())
+    assert groups.of_scope(boss) == {"console", "operator.1", "supervisors"}

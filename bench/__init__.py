@@ -1,0 +1,1 @@
+"""Load scenarios and benchmarks (docs/benchmarks.md). Not part of the installed product."""

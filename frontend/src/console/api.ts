@@ -1,0 +1,175 @@
+/** The operator REST API (api-v1.md section 1), authenticated by the login page's session
+ * cookie plus the CSRF token header, as DRF's SessionAuthentication requires. */
+
+import type {
+  CannedResponse,
+  ContactDetail,
+  Conversation,
+  Inbox,
+  Me,
+  MentionNotification,
+  Message,
+  OperatorInfo,
+  Page,
+  Priority,
+  Team,
+} from "./types";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export function csrfFromCookie(cookie: string): string | null {
+  for (const part of cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === "csrftoken") return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+export interface ApiOptions {
+  base: string;
+  csrfToken: () => string;
+  language: () => string;
+  fetch?: FetchLike;
+  onUnauthenticated?: () => void;
+}
+
+export class Api {
+  private readonly fetcher: FetchLike;
+
+  constructor(private readonly options: ApiOptions) {
+    this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** A `next` link of a page, made relative so it follows this page's origin and scheme. */
+  static relative(url: string): string {
+    try {
+      const parsed = new URL(url, "http://localhost");
+      return parsed.pathname + parsed.search;
+    } catch {
+      return url;
+    }
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = path.startsWith("/") ? path : this.options.base + path;
+    const headers: Record<string, string> = {
+      Accept: "application/json",
+      "Accept-Language": this.options.language(),
+    };
+    if (method !== "GET") {
+      headers["Content-Type"] = "application/json";
+      headers["X-CSRFToken"] = this.options.csrfToken();
+    }
+    let response: Response;
+    try {
+      response = await this.fetcher(url, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new ApiError(0, "network", error instanceof Error ? error.message : String(error));
+    }
+    if (response.status === 204) return undefined as T;
+    let data: unknown = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+      if (response.status === 401) this.options.onUnauthenticated?.();
+      throw new ApiError(response.status, error?.code ?? "http_" + response.status, error?.message ?? response.statusText);
+    }
+    return data as T;
+  }
+
+  get<T>(path: string, params?: URLSearchParams): Promise<T> {
+    const query = params && [...params.keys()].length ? `?${params.toString()}` : "";
+    return this.request<T>("GET", path + query);
+  }
+
+  // --- operators ------------------------------------------------------------------------------
+  me(): Promise<Me> {
+    return this.get<Me>("me");
+  }
+  setMyStatus(status: string): Promise<Me> {
+    return this.request<Me>("PATCH", "me", { status });
+  }
+  operators(): Promise<Page<OperatorInfo>> {
+    return this.get<Page<OperatorInfo>>("operators");
+  }
+  teams(): Promise<Page<Team>> {
+    return this.get<Page<Team>>("teams");
+  }
+  inboxes(): Promise<Page<Inbox>> {
+    return this.get<Page<Inbox>>("inboxes");
+  }
+
+  // --- conversations --------------------------------------------------------------------------
+  conversations(params: URLSearchParams): Promise<Page<Conversation>> {
+    return this.get<Page<Conversation>>("conversations", params);
+  }
+  page<T>(next: string): Promise<Page<T>> {
+    return this.get<Page<T>>(Api.relative(next));
+  }
+  conversation(id: number): Promise<Conversation> {
+    return this.get<Conversation>(`conversations/${id}`);
+  }
+  messages(id: number, afterSeq: number, limit = 500): Promise<Page<Message>> {
+    return this.get<Page<Message>>(
+      `conversations/${id}/messages`,
+      new URLSearchParams({ after_seq: String(afterSeq), limit: String(limit) }),
+    );
+  }
+  sendMessage(id: number, body: string, clientId: string, isPrivate: boolean): Promise<Message> {
+    return this.request<Message>("POST", `conversations/${id}/messages`, { body, client_id: clientId, private: isPrivate });
+  }
+  assign(id: number, target: { operator: number } | { team: number }, note?: string): Promise<Conversation> {
+    return this.request<Conversation>("POST", `conversations/${id}/assign`, note ? { ...target, note } : target);
+  }
+  setStatus(id: number, status: string): Promise<Conversation> {
+    return this.request<Conversation>("POST", `conversations/${id}/status`, { status });
+  }
+  setLabels(id: number, labels: string[]): Promise<Conversation> {
+    return this.request<Conversation>("POST", `conversations/${id}/labels`, { labels });
+  }
+  setPriority(id: number, priority: Priority): Promise<Conversation> {
+    return this.request<Conversation>("POST", `conversations/${id}/priority`, { priority });
+  }
+
+  // --- contacts, labels, canned responses, notifications --------------------------------------
+  contact(id: number): Promise<ContactDetail> {
+    return this.get<ContactDetail>(`contacts/${id}`);
+  }
+  updateContact(id: number, changes: Partial<Pick<ContactDetail, "name" | "email" | "phone" | "vip" | "notes">>): Promise<ContactDetail> {
+    return this.request<ContactDetail>("PATCH", `contacts/${id}`, changes);
+  }
+  contacts(q: string): Promise<Page<ContactDetail>> {
+    return this.get<Page<ContactDetail>>("contacts", new URLSearchParams({ q }));
+  }
+  labels(): Promise<Page<{ id: number; name: string }>> {
+    return this.get<Page<{ id: number; name: string }>>("labels");
+  }
+  cannedResponses(q = ""): Promise<Page<CannedResponse>> {
+    return this.get<Page<CannedResponse>>("canned-responses", q ? new URLSearchParams({ q }) : undefined);
+  }
+  notifications(): Promise<Page<MentionNotification>> {
+    return this.get<Page<MentionNotification>>("notifications");
+  }
+  notificationRead(id: number): Promise<unknown> {
+    return this.request<unknown>("POST", `notifications/${id}/read`, {});
+  }
+}

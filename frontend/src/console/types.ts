@@ -1,0 +1,115 @@
+/** The contract's objects as the console receives them (api-v1.md sections 1 and 3), plus the
+ * optional fields some endpoints add. Anything optional may be missing from an older server. */
+
+import type { Message } from "../protocol/log";
+
+export type { Message };
+
+export type OperatorStatus = "online" | "away" | "offline";
+export type Role = "agent" | "supervisor" | "admin";
+export type ConversationStatus = "open" | "pending" | "resolved";
+export type Priority = "none" | "low" | "medium" | "high" | "urgent";
+
+export interface OperatorInfo {
+  id: number;
+  name: string;
+  username?: string;
+  role: Role | string;
+  status: OperatorStatus | string;
+  teams?: number[];
+}
+
+export interface Me extends OperatorInfo {
+  username: string;
+  teams: number[];
+}
+
+export interface Team {
+  id: number;
+  name: string;
+}
+
+export interface Inbox {
+  id: number;
+  name: string;
+  channel: string;
+  team: number;
+}
+
+export interface ContactBrief {
+  id: number;
+  name: string;
+  email: string;
+  vip: boolean;
+}
+
+export interface LastMessage {
+  body: string;
+  author_kind: Message["author"]["kind"];
+  private: boolean;
+  created_at: string;
+}
+
+export interface Conversation {
+  id: number;
+  inbox: number;
+  status: ConversationStatus;
+  priority: Priority;
+  assignee: { id: number; name: string } | null;
+  team: number | null;
+  labels: string[];
+  contact: ContactBrief;
+  created_at: string;
+  last_activity_at: string;
+  queue_position: number | null;
+  last_message?: LastMessage | null;
+  last_seq?: number;
+  agent_read_seq?: number;
+  /** The page the visitor opened the chat on, where the server sends it. */
+  page_url?: string;
+  page?: { url: string; title?: string } | null;
+}
+
+export interface ContactDetail extends ContactBrief {
+  phone: string;
+  account_manager: number | null;
+  notes: string;
+  conversations: Conversation[];
+  page?: { url: string; title?: string } | null;
+  page_url?: string;
+}
+
+export interface CannedResponse {
+  id: number;
+  shortcut: string;
+  title: string;
+  body: string;
+  scope: "personal" | "team";
+  team: number | null;
+  owner: number | null;
+}
+
+export interface MentionNotification {
+  id: number;
+  kind: "mention" | string;
+  conversation: number;
+  message: number | null;
+  by: { id: number; name: string } | null;
+  created_at: string;
+  read: boolean;
+}
+
+export interface Page<T> {
+  results: T[];
+  next: string | null;
+}
+
+/** The bootstrap data block of templates/console.html (operators/views.py). */
+export interface ConsoleConfig {
+  me: Me;
+  operators: OperatorInfo[];
+  teams: Team[];
+  priorities: Priority[];
+  csrf_token: string;
+  urls: { api: string; socket: string; logout: string; admin: string | null };
+}

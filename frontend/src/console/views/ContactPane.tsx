@@ -1,0 +1,235 @@
+/** The right column: who the visitor is (name, email, VIP, notes, the page they are on, past
+ * conversations) and the conversation's attributes (assignee, team, priority, labels). */
+
+import { useEffect, useState } from "preact/hooks";
+
+import { formatDateTime, formatRelative, t } from "../i18n";
+import { safeHref } from "../linkify";
+import type { ContactDetail, Conversation, Priority } from "../types";
+import { Avatar, StatusPill } from "./common";
+import { useController } from "./context";
+import { CloseIcon, GlobeIcon, MailIcon, PhoneIcon, StarIcon } from "./icons";
+
+const PRIORITIES: Priority[] = ["none", "low", "medium", "high", "urgent"];
+
+function priorityLabel(priority: Priority): string {
+  return t(`priority.${priority}` as "priority.none");
+}
+
+function pageOf(conversation: Conversation, contact: ContactDetail | undefined): { url: string; title: string } | null {
+  const candidates = [conversation.page, conversation.page_url ? { url: conversation.page_url } : null, contact?.page, contact?.page_url ? { url: contact.page_url } : null];
+  for (const candidate of candidates) {
+    if (candidate && candidate.url) return { url: candidate.url, title: ("title" in candidate && candidate.title) || candidate.url };
+  }
+  return null;
+}
+
+function Labels({ conversation }: { conversation: Conversation }) {
+  const controller = useController();
+  const { store } = controller;
+  const [value, setValue] = useState("");
+  const add = (name: string) => {
+    const label = name.trim().slice(0, 50);
+    if (!label || conversation.labels.includes(label)) {
+      setValue("");
+      return;
+    }
+    void controller.setLabels(conversation.id, [...conversation.labels, label]);
+    setValue("");
+  };
+  const suggestions = store.labels.filter((label) => !conversation.labels.includes(label));
+  return (
+    <div class="labels" data-testid="labels">
+      {conversation.labels.length === 0 ? <span class="muted small">{t("contact.noLabels")}</span> : null}
+      {conversation.labels.map((label) => (
+        <span class="chip label removable" key={label} data-testid={`label-${label}`}>
+          {label}
+          <button
+            type="button"
+            aria-label={t("contact.removeLabel", { name: label })}
+            onClick={() =>
+              void controller.setLabels(
+                conversation.id,
+                conversation.labels.filter((item) => item !== label),
+              )
+            }
+          >
+            <CloseIcon size={11} />
+          </button>
+        </span>
+      ))}
+      <input
+        class="input small label-input"
+        list="label-suggestions"
+        placeholder={t("contact.addLabel")}
+        aria-label={t("contact.addLabel")}
+        data-testid="label-input"
+        value={value}
+        maxLength={50}
+        onInput={(event) => setValue(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") {
+            event.preventDefault();
+            add(value);
+          }
+        }}
+        onChange={(event) => {
+          if (store.labels.includes(event.currentTarget.value)) add(event.currentTarget.value);
+        }}
+      />
+      <datalist id="label-suggestions">
+        {suggestions.map((label) => (
+          <option key={label} value={label} />
+        ))}
+      </datalist>
+    </div>
+  );
+}
+
+function Notes({ contact }: { contact: ContactDetail }) {
+  const controller = useController();
+  const [value, setValue] = useState(contact.notes);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setValue(contact.notes), [contact.id, contact.notes]);
+  return (
+    <div class="notes">
+      <textarea
+        class="input"
+        rows={3}
+        value={value}
+        placeholder={t("contact.notesPlaceholder")}
+        aria-label={t("contact.notes")}
+        data-testid="contact-notes"
+        maxLength={10_000}
+        onInput={(event) => {
+          setValue(event.currentTarget.value);
+          setSaved(false);
+        }}
+        onBlur={async () => {
+          if (value === contact.notes) return;
+          if (await controller.updateContact(contact.id, { notes: value })) setSaved(true);
+        }}
+      />
+      {saved ? <span class="saved">{t("app.saved")}</span> : null}
+    </div>
+  );
+}
+
+export function ContactPane() {
+  const controller = useController();
+  const { store } = controller;
+  const id = store.selected;
+  const conversation = id === null ? undefined : store.conversations.get(id);
+  if (!conversation) return <aside class="contact-pane empty-pane" />;
+  const brief = conversation.contact;
+  const contact = store.contacts.get(brief.id);
+  const name = brief.name || t("contact.unnamed");
+  const page = pageOf(conversation, contact);
+  const pageHref = page ? safeHref(page.url) : null;
+  const past = (contact?.conversations ?? []).filter((item) => item.id !== conversation.id);
+  const inbox = store.inboxes?.get(conversation.inbox);
+  return (
+    <aside class="contact-pane" data-testid="contact-panel" aria-label={t("contact.title")}>
+      <section class="contact-card">
+        <Avatar name={name} seed={brief.id} size="lg" />
+        <div class="contact-name" data-testid="contact-name">
+          {name}
+        </div>
+        <label class={`vip-toggle${brief.vip ? " on" : ""}`} title={t("contact.vipHint")}>
+          <input type="checkbox" checked={brief.vip} data-testid="vip-toggle" onChange={(event) => void controller.updateContact(brief.id, { vip: event.currentTarget.checked }).then(() => controller.loadContact(brief.id, true))} />
+          <StarIcon size={13} />
+          <span>{t("contact.vip")}</span>
+        </label>
+      </section>
+      <section class="panel-section">
+        <dl class="facts">
+          <div>
+            <dt>
+              <MailIcon size={14} />
+              <span class="sr-only">{t("contact.email")}</span>
+            </dt>
+            <dd data-testid="contact-email">{brief.email ? <a href={`mailto:${brief.email}`}>{brief.email}</a> : <span class="muted">—</span>}</dd>
+          </div>
+          <div>
+            <dt>
+              <PhoneIcon size={14} />
+              <span class="sr-only">{t("contact.phone")}</span>
+            </dt>
+            <dd>{contact?.phone ? contact.phone : <span class="muted">—</span>}</dd>
+          </div>
+          <div>
+            <dt title={t("contact.page")}>
+              <GlobeIcon size={14} />
+              <span class="sr-only">{t("contact.page")}</span>
+            </dt>
+            <dd data-testid="contact-page">
+              {page && pageHref ? (
+                <a href={pageHref} target="_blank" rel="noopener noreferrer nofollow" title={page.url}>
+                  {page.title}
+                </a>
+              ) : page ? (
+                page.title
+              ) : (
+                <span class="muted">{t("contact.pageUnknown")}</span>
+              )}
+            </dd>
+          </div>
+        </dl>
+      </section>
+      <section class="panel-section">
+        <h3>{t("contact.conversation")}</h3>
+        <dl class="attributes">
+          <dt>{t("conversation.assignee")}</dt>
+          <dd data-testid="panel-assignee">{conversation.assignee?.name ?? <span class="muted">{t("conversation.unassigned")}</span>}</dd>
+          <dt>{t("conversation.team")}</dt>
+          <dd>{conversation.team !== null ? store.teamName(conversation.team) : <span class="muted">{t("conversation.noTeam")}</span>}</dd>
+          {inbox ? (
+            <>
+              <dt>{t("conversation.inbox")}</dt>
+              <dd>{inbox.name}</dd>
+            </>
+          ) : null}
+          <dt>
+            <label for="priority-select">{t("priority.label")}</label>
+          </dt>
+          <dd>
+            <select id="priority-select" class="select small" data-testid="priority" value={conversation.priority} onChange={(event) => void controller.setPriority(conversation.id, event.currentTarget.value as Priority)}>
+              {PRIORITIES.map((priority) => (
+                <option key={priority} value={priority}>
+                  {priorityLabel(priority)}
+                </option>
+              ))}
+            </select>
+          </dd>
+        </dl>
+        <h4>{t("contact.labels")}</h4>
+        <Labels conversation={conversation} />
+      </section>
+      {contact ? (
+        <section class="panel-section">
+          <h3>{t("contact.notes")}</h3>
+          <Notes contact={contact} />
+        </section>
+      ) : null}
+      <section class="panel-section">
+        <h3>{t("contact.past")}</h3>
+        {contact && past.length === 0 ? <div class="muted small">{t("contact.pastNone")}</div> : null}
+        <ul class="past" data-testid="past-conversations">
+          {past.slice(0, 20).map((item) => (
+            <li key={item.id}>
+              <button type="button" class="past-item" onClick={() => void controller.openConversation(item.id)}>
+                <span class="past-top">
+                  <span>{t("conversation.number", { id: String(item.id) })}</span>
+                  <StatusPill status={item.status} />
+                </span>
+                <span class="muted small" title={formatDateTime(item.created_at)}>
+                  {t("conversation.started", { time: formatRelative(item.created_at, store.now) })}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </aside>
+  );
+}

@@ -1,0 +1,434 @@
+/** The middle column: the open conversation's header and actions, its messages (live), who is
+ * typing, and the composer. */
+
+import { Component, type JSX } from "preact";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+
+import { formatDateTime, formatDay, formatTime, getLocale, t } from "../i18n";
+import type { PendingMessage } from "../store";
+import type { Conversation, Message, OperatorInfo } from "../types";
+import { Avatar, Body, Empty, Popover, PriorityMark, StatusPill } from "./common";
+import { Composer } from "./Composer";
+import { useController } from "./context";
+import { CheckIcon, ChevronDownIcon, InboxIcon, LockIcon, StarIcon, UserIcon, UsersIcon } from "./icons";
+
+/** Messages rendered at first for a long conversation; older ones on request. */
+const MESSAGE_WINDOW = 300;
+
+function AssignMenu({ conversation }: { conversation: Conversation }) {
+  const controller = useController();
+  const { store } = controller;
+  const [open, setOpen] = useState(false);
+  const [filter, setFilter] = useState("");
+  const [note, setNote] = useState("");
+  const close = useCallback(() => setOpen(false), []);
+  const me = store.me;
+  const agent = me.role === "agent";
+  const q = filter.trim().toLowerCase();
+  const operators = [...store.operators.values()]
+    .filter((operator) => operator.id !== me.id)
+    .filter((operator) => !agent || conversation.team === null || (operator.teams ?? []).includes(conversation.team))
+    .filter((operator) => !q || operator.name.toLowerCase().includes(q) || (operator.username ?? "").toLowerCase().includes(q))
+    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+  const teams = store.teams.filter((team) => !q || team.name.toLowerCase().includes(q));
+  const done = async (target: { operator: number } | { team: number }) => {
+    const ok = await controller.assign(conversation.id, target, note);
+    if (ok) {
+      setOpen(false);
+      setNote("");
+      setFilter("");
+    }
+  };
+  const assigneeName = conversation.assignee?.name ?? t("conversation.unassigned");
+  return (
+    <div class="popover-anchor">
+      <button type="button" class="button" data-testid="assign-button" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {conversation.assignee ? (
+          <Avatar name={assigneeName} seed={`op${conversation.assignee.id}`} size="sm" status={store.operators.get(conversation.assignee.id)?.status} />
+        ) : (
+          <span class="team-icon">
+            <UserIcon size={14} />
+          </span>
+        )}
+        <span class="button-text" data-testid="assignee-name">
+          {assigneeName}
+        </span>
+        <ChevronDownIcon size={14} />
+      </button>
+      {open ? (
+        <Popover onClose={close} class="assign-popover" label={t("assign.title")}>
+          <input
+            class="input"
+            type="search"
+            placeholder={t("assign.filter")}
+            value={filter}
+            onInput={(event) => setFilter(event.currentTarget.value)}
+            data-testid="assign-filter"
+            autoFocus
+          />
+          <div class="popover-scroll">
+            {conversation.assignee?.id !== me.id ? (
+              <button type="button" class="popover-item strong" data-testid="assign-me" onClick={() => void done({ operator: me.id })}>
+                <Avatar name={me.name} seed={`op${me.id}`} size="sm" status={me.status} />
+                <span>{t("assign.toMe")}</span>
+              </button>
+            ) : null}
+            {operators.length > 0 ? <div class="popover-title">{t("assign.operators")}</div> : null}
+            {operators.map((operator) => {
+              const disabled = agent && operator.status !== "online";
+              return (
+                <button
+                  type="button"
+                  key={operator.id}
+                  class={`popover-item${conversation.assignee?.id === operator.id ? " selected" : ""}`}
+                  data-testid={`assign-operator-${operator.id}`}
+                  disabled={disabled}
+                  onClick={() => void done({ operator: operator.id })}
+                >
+                  <Avatar name={operator.name} seed={`op${operator.id}`} size="sm" status={operator.status} />
+                  <span class="grow">{operator.name}</span>
+                  {conversation.assignee?.id === operator.id ? <CheckIcon size={14} /> : null}
+                </button>
+              );
+            })}
+            {teams.length > 0 ? <div class="popover-title">{t("assign.teams")}</div> : null}
+            {teams.map((team) => (
+              <button type="button" key={team.id} class="popover-item" data-testid={`assign-team-${team.id}`} onClick={() => void done({ team: team.id })}>
+                <span class="team-icon">
+                  <UsersIcon size={14} />
+                </span>
+                <span class="grow">{team.id === conversation.team && conversation.assignee ? t("assign.backToQueue") : t("assign.toTeam", { name: team.name })}</span>
+              </button>
+            ))}
+          </div>
+          <label class="field-label" for="handoff-note">
+            {t("assign.note")}
+          </label>
+          <textarea id="handoff-note" class="input note-input" rows={2} value={note} data-testid="handoff-note" onInput={(event) => setNote(event.currentTarget.value)} maxLength={10_000} />
+        </Popover>
+      ) : null}
+    </div>
+  );
+}
+
+function rank(operator: OperatorInfo): number {
+  return operator.status === "online" ? 0 : operator.status === "away" ? 1 : 2;
+}
+
+function StatusActions({ conversation }: { conversation: Conversation }) {
+  const controller = useController();
+  const [open, setOpen] = useState(false);
+  const close = useCallback(() => setOpen(false), []);
+  const resolved = conversation.status === "resolved";
+  return (
+    <div class="popover-anchor split-button">
+      {resolved ? (
+        <button type="button" class="button" data-testid="reopen-button" onClick={() => void controller.setStatus(conversation.id, "open")}>
+          {t("conversation.reopen")}
+        </button>
+      ) : (
+        <button type="button" class="button button-success" data-testid="resolve-button" title="Alt+E" onClick={() => void controller.toggleResolved()}>
+          <CheckIcon size={15} />
+          <span>{t("conversation.resolve")}</span>
+        </button>
+      )}
+      <button type="button" class={`button button-icon${resolved ? "" : " button-success"}`} data-testid="status-menu" aria-label={t("conversation.moreActions")} onClick={() => setOpen(!open)}>
+        <ChevronDownIcon size={14} />
+      </button>
+      {open ? (
+        <Popover onClose={close} class="status-popover" label={t("conversation.moreActions")}>
+          {conversation.status !== "pending" ? (
+            <button
+              type="button"
+              class="popover-item"
+              data-testid="mark-pending"
+              onClick={() => {
+                setOpen(false);
+                void controller.setStatus(conversation.id, "pending");
+              }}
+            >
+              {t("conversation.markPending")}
+            </button>
+          ) : null}
+          {conversation.status !== "open" ? (
+            <button
+              type="button"
+              class="popover-item"
+              data-testid="mark-open"
+              onClick={() => {
+                setOpen(false);
+                void controller.setStatus(conversation.id, "open");
+              }}
+            >
+              {t("conversation.markOpen")}
+            </button>
+          ) : null}
+          {conversation.status !== "resolved" ? (
+            <button
+              type="button"
+              class="popover-item"
+              onClick={() => {
+                setOpen(false);
+                void controller.setStatus(conversation.id, "resolved");
+              }}
+            >
+              {t("conversation.resolve")}
+            </button>
+          ) : null}
+        </Popover>
+      ) : null}
+    </div>
+  );
+}
+
+interface MessageRowProps {
+  message: Message;
+  mine: boolean;
+  showAuthor: boolean;
+  seen: boolean;
+  mentions: Set<string>;
+  locale: string;
+}
+
+class MessageRow extends Component<MessageRowProps> {
+  shouldComponentUpdate(next: MessageRowProps): boolean {
+    const current = this.props;
+    return next.message !== current.message || next.seen !== current.seen || next.showAuthor !== current.showAuthor || next.locale !== current.locale || next.mentions !== current.mentions;
+  }
+
+  render() {
+    const { message, mine, showAuthor, seen, mentions } = this.props;
+    const kind = message.author.kind;
+    if (kind === "system") {
+      return (
+        <div class="msg-system" data-testid={`message-${message.id}`} data-seq={message.seq}>
+          <span>
+            <Body text={message.body} />
+          </span>
+          <time title={formatDateTime(message.created_at)}>{formatTime(message.created_at)}</time>
+        </div>
+      );
+    }
+    const side = kind === "visitor" ? "in" : "out";
+    const name = message.author.name || (kind === "visitor" ? t("message.visitor") : "");
+    return (
+      <div
+        class={`msg msg-${side}${message.private ? " msg-note" : ""}${mine ? " mine" : ""}`}
+        data-testid={`message-${message.id}`}
+        data-seq={message.seq}
+        data-private={message.private ? "true" : "false"}
+      >
+        {showAuthor ? <div class="msg-author">{name}</div> : null}
+        <div class="bubble">
+          {message.private ? (
+            <div class="note-label">
+              <LockIcon size={12} />
+              <span>{t("message.note")}</span>
+            </div>
+          ) : null}
+          <div class="msg-body">
+            <Body text={message.body} mentions={message.private ? mentions : undefined} />
+          </div>
+        </div>
+        <div class="msg-meta">
+          <time title={formatDateTime(message.created_at)}>{formatTime(message.created_at)}</time>
+          {seen ? (
+            <span class="seen" data-testid="seen">
+              <CheckIcon size={12} /> {t("message.seen")}
+            </span>
+          ) : null}
+        </div>
+      </div>
+    );
+  }
+}
+
+function PendingRow({ pending }: { pending: PendingMessage }) {
+  const controller = useController();
+  return (
+    <div class={`msg msg-out mine pending${pending.private ? " msg-note" : ""}${pending.failed ? " failed" : ""}`} data-testid="pending-message">
+      <div class="bubble">
+        {pending.private ? (
+          <div class="note-label">
+            <LockIcon size={12} />
+            <span>{t("message.note")}</span>
+          </div>
+        ) : null}
+        <div class="msg-body">
+          <Body text={pending.body} />
+        </div>
+      </div>
+      <div class="msg-meta">
+        {pending.failed ? (
+          <>
+            <span class="error-text">{t("message.failed", { reason: pending.failed })}</span>
+            <button type="button" class="link-button" onClick={() => controller.retry(pending.clientId)}>
+              {t("message.retry")}
+            </button>
+            <button type="button" class="link-button" onClick={() => controller.discard(pending.clientId)}>
+              {t("message.discard")}
+            </button>
+          </>
+        ) : (
+          <span>{t("message.sending")}</span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function MessageList({ conversation }: { conversation: Conversation }) {
+  const controller = useController();
+  const { store } = controller;
+  const scroller = useRef<HTMLDivElement>(null);
+  const nearBottom = useRef(true);
+  const [showAll, setShowAll] = useState(false);
+  const log = store.logs.get(conversation.id);
+  const messages = store.messages(conversation.id);
+  const pending = store.pendingFor(conversation.id);
+  const visitorRead = store.visitorRead.get(conversation.id) ?? 0;
+  const usernames = useMemo(() => new Set([...store.operators.values()].map((operator) => (operator.username ?? "").toLowerCase()).filter(Boolean)), [store.operators.size]);
+  const hidden = showAll ? 0 : Math.max(0, messages.length - MESSAGE_WINDOW);
+  const visible = messages.slice(hidden);
+  const lastSeenId = useMemo(() => {
+    let id: number | null = null;
+    for (const message of messages) if (message.author.kind === "operator" && !message.private && message.seq <= visitorRead) id = message.id;
+    return id;
+  }, [messages.length, visitorRead]);
+
+  useEffect(() => {
+    nearBottom.current = true;
+    setShowAll(false);
+  }, [conversation.id]);
+  useLayoutEffect(() => {
+    const node = scroller.current;
+    if (node && nearBottom.current) node.scrollTop = node.scrollHeight;
+  });
+
+  const loading = !log || (messages.length === 0 && controller.isLoadingMessages(conversation.id));
+  const items: JSX.Element[] = [];
+  let previous: Message | null = null;
+  for (const message of visible) {
+    const day = formatDay(message.created_at, store.now);
+    if (!previous || formatDay(previous.created_at, store.now) !== day) {
+      items.push(
+        <div class="day-separator" key={`day-${message.id}`}>
+          <span>{day}</span>
+        </div>,
+      );
+    }
+    const sameAuthor =
+      previous !== null &&
+      previous.author.kind === message.author.kind &&
+      previous.author.id === message.author.id &&
+      previous.private === message.private &&
+      Date.parse(message.created_at) - Date.parse(previous.created_at) < 5 * 60_000;
+    items.push(
+      <MessageRow
+        key={message.id}
+        message={message}
+        mine={message.author.kind === "operator" && message.author.id === store.me.id}
+        showAuthor={!sameAuthor}
+        seen={message.id === lastSeenId}
+        mentions={usernames}
+        locale={getLocale()}
+      />,
+    );
+    previous = message;
+  }
+  return (
+    <div
+      class="messages"
+      ref={scroller}
+      data-testid="messages"
+      onScroll={() => {
+        const node = scroller.current;
+        if (node) nearBottom.current = node.scrollHeight - node.scrollTop - node.clientHeight < 120;
+      }}
+    >
+      {hidden > 0 ? (
+        <button type="button" class="load-more" onClick={() => setShowAll(true)}>
+          {t("conversation.earlier")}
+        </button>
+      ) : null}
+      {loading ? <div class="list-loading">{t("conversation.loadingMessages")}</div> : null}
+      {items}
+      {pending.map((item) => (
+        <PendingRow key={item.clientId} pending={item} />
+      ))}
+    </div>
+  );
+}
+
+function TypingLine({ conversation }: { conversation: Conversation }) {
+  const { store } = useController();
+  const entries = store.typingIn(conversation.id);
+  const entry = entries[0];
+  return (
+    <div class="typing-line" aria-live="polite" data-testid="typing">
+      {entry ? (
+        <>
+          <span class="typing-dots" aria-hidden="true">
+            <i />
+            <i />
+            <i />
+          </span>
+          <span>{t(entry.private ? "typing.note" : "typing.one", { name: entry.name || t("message.visitor") })}</span>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export function ConversationPane() {
+  const controller = useController();
+  const { store } = controller;
+  const id = store.selected;
+  const conversation = id === null ? undefined : store.conversations.get(id);
+  if (id === null || !conversation) {
+    return (
+      <main class="conversation-pane empty-pane">
+        {id !== null ? <div class="list-loading">{t("app.loading")}</div> : <Empty icon={<InboxIcon size={36} />} title={t("conversation.none")} hint={t("conversation.noneHint")} />}
+      </main>
+    );
+  }
+  const name = conversation.contact.name || t("contact.unnamed");
+  const inbox = store.inboxes?.get(conversation.inbox);
+  const gone = store.gone.has(conversation.id);
+  return (
+    <main class="conversation-pane" data-testid="conversation" data-conversation={conversation.id} data-status={conversation.status}>
+      <header class="conv-header">
+        <Avatar name={name} seed={conversation.contact.id} />
+        <div class="conv-title">
+          <div class="conv-name">
+            <span class="conv-name-text" data-testid="header-name">
+              {name}
+            </span>
+            {conversation.contact.vip ? (
+              <span class="vip" title={t("contact.vipHint")}>
+                <StarIcon size={12} />
+              </span>
+            ) : null}
+          </div>
+          <div class="conv-sub">
+            <StatusPill status={conversation.status} />
+            <PriorityMark priority={conversation.priority} />
+            <span class="conv-sub-text">
+              {t("conversation.number", { id: String(conversation.id) })}
+              {inbox ? ` · ${inbox.name}` : ""}
+              {conversation.team !== null ? ` · ${store.teamName(conversation.team)}` : ""}
+            </span>
+          </div>
+        </div>
+        <div class="conv-actions">
+          <AssignMenu conversation={conversation} />
+          <StatusActions conversation={conversation} />
+        </div>
+      </header>
+      {gone ? <div class="banner warning">{t("conversation.gone", { team: store.teamName(conversation.team) || conversation.assignee?.name || "—" })}</div> : null}
+      <MessageList conversation={conversation} />
+      <TypingLine conversation={conversation} />
+      <Composer key={conversation.id} conversation={conversation} />
+    </main>
+  );
+}

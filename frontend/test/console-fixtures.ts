@@ -1,0 +1,58 @@
+/** Builders for the console's tests: conversations, messages and a store. */
+
+import { ConsoleStore } from "../src/console/store";
+import type { Conversation, Me, Message } from "../src/console/types";
+
+export const ME: Me = { id: 7, username: "olga", name: "Olga", role: "agent", status: "online", teams: [1] };
+
+let nextId = 1000;
+
+export function conversation(fields: Partial<Conversation> = {}): Conversation {
+  const id = fields.id ?? nextId++;
+  return {
+    id,
+    inbox: 1,
+    status: "open",
+    priority: "none",
+    assignee: null,
+    team: 1,
+    labels: [],
+    contact: { id: id + 5000, name: "Maria", email: "maria@example.com", vip: false },
+    created_at: "2026-11-25T09:00:00Z",
+    last_activity_at: "2026-11-25T09:00:00Z",
+    queue_position: null,
+    last_message: null,
+    last_seq: 0,
+    agent_read_seq: 0,
+    ...fields,
+  };
+}
+
+export function msg(conversationId: number, seq: number, fields: Partial<Message> = {}): Message {
+  return {
+    id: conversationId * 1000 + seq,
+    conversation: conversationId,
+    seq,
+    author: { kind: "visitor", id: 90, name: "Maria" },
+    body: `message ${seq}`,
+    private: false,
+    attachments: [],
+    client_id: null,
+    created_at: `2026-11-25T09:${String(seq).padStart(2, "0")}:00Z`,
+    ...fields,
+  };
+}
+
+export function fromMe(conversationId: number, seq: number, fields: Partial<Message> = {}): Message {
+  return msg(conversationId, seq, { author: { kind: "operator", id: ME.id, name: ME.name }, ...fields });
+}
+
+export function newStore(me: Me = ME): ConsoleStore {
+  const store = new ConsoleStore(me, [
+    { id: 8, username: "alex", name: "Alex Agent", role: "agent", status: "online", teams: [1] },
+    { id: 9, username: "sam", name: "Sam Supervisor", role: "supervisor", status: "away", teams: [] },
+  ]);
+  store.now = Date.parse("2026-11-25T09:30:00Z");
+  store.setInboxes([{ id: 1, name: "Site", channel: "web", team: 1 }]);
+  return store;
+}
