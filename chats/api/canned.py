@@ -21,6 +21,7 @@ from chats import selectors, services
 from chats.api.pagination import page_by_keys, search_text
 from chats.models import CannedResponse
 from helpdesk.api_errors import ApiError
+from helpdesk.strict_input import StrictInput
 from operators.api.views import OperatorApiView, strict_data
 from operators.models import Team
 
@@ -40,7 +41,7 @@ class CannedResponsePage(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
 
 
-class CannedResponseCreateSerializer(serializers.Serializer):
+class CannedResponseCreateSerializer(StrictInput):
     shortcut = serializers.CharField(help_text="[a-z0-9_-]{1,32}, unique per owner or team")
     title = serializers.CharField(required=False, allow_blank=True, help_text="up to 200 chars")
     body = serializers.CharField(help_text="1 to 5,000 characters; placeholders allowed")
@@ -49,7 +50,7 @@ class CannedResponseCreateSerializer(serializers.Serializer):
     )
 
 
-class CannedResponseUpdateSerializer(serializers.Serializer):
+class CannedResponseUpdateSerializer(StrictInput):
     shortcut = serializers.CharField(required=False)
     title = serializers.CharField(required=False, allow_blank=True)
     body = serializers.CharField(required=False)

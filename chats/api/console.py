@@ -28,6 +28,7 @@ from chats.serializers import (
     message_data,
 )
 from helpdesk.api_errors import ApiError
+from helpdesk.strict_input import StrictInput
 from helpdesk.throttles import OperatorApiThrottle, OperatorMessageThrottle
 from operators.api.views import IsAdmin, OperatorApiView, strict_data
 from operators.models import Operator, Team
@@ -57,7 +58,7 @@ class InboxAdminSerializer(InboxSerializer):
         fields = [*InboxSerializer.Meta.fields, "identity_secret"]
 
 
-class InboxCreateSerializer(serializers.Serializer):
+class InboxCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=100)
     channel = serializers.ChoiceField(choices=Channel.choices)
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
@@ -168,7 +169,7 @@ class ConversationDetailView(OperatorApiView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class MessageCreateSerializer(StrictInput):
     body = serializers.JSONField(help_text="1 to 10,000 characters of plain text")
     client_id = serializers.JSONField(required=False, allow_null=True, default=None)
     private = serializers.BooleanField(default=False)
@@ -217,7 +218,7 @@ class ConversationMessagesView(OperatorApiView):
         return Response(message_data(message), status=201 if created else 200)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(StrictInput):
     operator = serializers.IntegerField(required=False, allow_null=True)
     team = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(
@@ -253,7 +254,7 @@ class ConversationAssignView(OperatorApiView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(StrictInput):
     status = serializers.ChoiceField(choices=ConversationStatus.choices)
 
 
@@ -273,7 +274,7 @@ class ConversationStatusView(OperatorApiView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class LabelsSerializer(serializers.Serializer):
+class LabelsSerializer(StrictInput):
     labels = serializers.ListField(child=serializers.CharField(max_length=50), max_length=30)
 
 
@@ -291,7 +292,7 @@ class ConversationLabelsView(OperatorApiView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class PrioritySerializer(serializers.Serializer):
+class PrioritySerializer(StrictInput):
     priority = serializers.ChoiceField(choices=Priority.choices)
 
 
@@ -312,7 +313,7 @@ class ConversationPriorityView(OperatorApiView):
 # --- contacts ---------------------------------------------------------------------------------
 
 
-class ContactUpdateSerializer(serializers.Serializer):
+class ContactUpdateSerializer(StrictInput):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)

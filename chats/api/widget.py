@@ -24,6 +24,7 @@ from chats.serializers import (
     message_data,
 )
 from helpdesk.api_errors import ApiError
+from helpdesk.strict_input import StrictInput
 from helpdesk.throttles import VisitorMessageThrottle, WidgetIpThrottle, WidgetSessionThrottle
 from operators.api.views import strict_data
 from operators.authentication import bearer_token
@@ -83,19 +84,19 @@ class VisitorView(APIView):
 # --- sessions ---------------------------------------------------------------------------------
 
 
-class PageSerializer(serializers.Serializer):
+class PageSerializer(StrictInput):
     url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class IdentitySerializer(serializers.Serializer):
+class IdentitySerializer(StrictInput):
     external_id = serializers.CharField(max_length=200)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     hash = serializers.RegexField(r"^[0-9a-fA-F]{64}\Z")
 
 
-class SessionRequestSerializer(serializers.Serializer):
+class SessionRequestSerializer(StrictInput):
     inbox_key = serializers.CharField(max_length=64)
     visitor_token = serializers.CharField(
         max_length=200, required=False, allow_null=True, allow_blank=True, default=None
@@ -180,7 +181,7 @@ class SessionView(APIView):
 # --- messages ---------------------------------------------------------------------------------
 
 
-class WidgetMessageSerializer(serializers.Serializer):
+class WidgetMessageSerializer(StrictInput):
     body = serializers.JSONField(help_text="1 to 10,000 characters of plain text")
     client_id = serializers.JSONField(required=False, allow_null=True, default=None)
 
@@ -235,7 +236,7 @@ class WidgetMessagesView(VisitorView):
         return Response(message_data(message), status=201 if created else 200)
 
 
-class CsatRequestSerializer(serializers.Serializer):
+class CsatRequestSerializer(StrictInput):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
@@ -263,7 +264,7 @@ class CsatView(VisitorView):
 PHONE_PATTERN = r"^\+?(?:[ ()\-.]*[0-9]){5,}[ ()\-.]*\Z"
 
 
-class VisitorContactSerializer(serializers.Serializer):
+class VisitorContactSerializer(StrictInput):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     phone = serializers.RegexField(PHONE_PATTERN, max_length=30, required=False, allow_blank=True)

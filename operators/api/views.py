@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from helpdesk.api_errors import ApiError
+from helpdesk.strict_input import StrictInput
 from helpdesk.throttles import OperatorApiThrottle
 from operators import selectors, services
 from operators.models import ApiToken, Operator, Role, Status, Team
@@ -52,7 +53,7 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class TeamCreateSerializer(serializers.Serializer):
+class TeamCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=100)
 
 
@@ -80,7 +81,7 @@ class OperatorSerializer(MeSerializer):
         return int(value)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
@@ -89,11 +90,11 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(StrictInput):
     status = serializers.ChoiceField(choices=Status.choices)
 
 
-class OperatorCreateSerializer(serializers.Serializer):
+class OperatorCreateSerializer(StrictInput):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
@@ -103,7 +104,7 @@ class OperatorCreateSerializer(serializers.Serializer):
     max_chats = serializers.IntegerField(min_value=0, max_value=1000, default=5)
 
 
-class OperatorUpdateSerializer(serializers.Serializer):
+class OperatorUpdateSerializer(StrictInput):
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     teams = serializers.PrimaryKeyRelatedField(
