@@ -49,4 +49,10 @@ export REQUIRE_SERVICES=1
 # The websocket tests run the ORM on pooled threads: close their connections after each call so
 # the test database can be dropped at the end.
 export DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-0}
-exec python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  exec python -m pytest "$@"
+fi
+# Two runs: Playwright's sync API keeps an event loop running in the main thread while a
+# browser is open, which the asyncio tests (websockets) cannot share.
+python -m pytest -m "not browser"
+python -m pytest -m browser
