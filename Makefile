@@ -34,3 +34,7 @@ messages: venv
 # Fails when a string lacks its Russian translation or a catalogue is stale.
 i18n-check: venv
 	./scripts/i18n_check.sh
+
+# The fault soak of docs/benchmarks.md: Redis restarted and a web process killed under load.
+soak: venv
+	$(BIN)/python bench/soak.py --visitors 200 --operators 10 --duration 60

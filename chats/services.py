@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from chats import events, selectors
 from chats.audience import Audience
@@ -38,6 +40,8 @@ from chats.validation import clean_body, clean_client_id
 from helpdesk.errors import Conflict, Forbidden, NotFound, ServiceError
 from operators.models import Operator, Role, Status, Team
 from operators.notifications import mentions_notify
+
+logger = logging.getLogger(__name__)
 
 # --- authors ----------------------------------------------------------------------------------
 
@@ -249,9 +253,7 @@ def _after_conversation_change(
     conversation = selectors.conversation_with_position(conversation_id=conversation_id)
     events.conversation_changed(conversation, previous=previous)
     if route and conversation.team_id is not None and conversation.queued_at is not None:
-        from chats.tasks import drain_team_queue
-
-        drain_team_queue.delay(conversation.team_id)
+        _drain(conversation.team_id)
 
 
 # An operator who writes has read the conversation: their message's seq is also the new
@@ -460,9 +462,15 @@ def _check_may_assign_operator(
 
 
 def _drain(team_id: int) -> None:
+    """Ask the worker to route the team's queue. With the broker unreachable the request is
+    lost, not the commit it follows: the worker drains every waiting queue whenever it
+    (re)connects (`helpdesk.celery_worker`)."""
     from chats.tasks import drain_team_queue
 
-    drain_team_queue.delay(team_id)
+    try:
+        drain_team_queue.delay(team_id)
+    except BrokerUnreachable:
+        logger.warning("routing of team %s not requested: the broker is unreachable", team_id)
 
 
 def _drain_for_operator(operator_id: int) -> None:

@@ -23,3 +23,23 @@ def drain_team_queue(team_id: int) -> list[int]:
 
         transaction.on_commit(announce)
     return result.assigned
+
+
+@shared_task(acks_late=True)
+def drain_waiting_queues() -> list[int]:
+    """Route every team that has waiting conversations (the worker asks for this whenever it
+    connects to the broker: requests sent while it was unreachable, or queued in a Redis that
+    restarted, are lost; the waiting conversations are in the database)."""
+    from chats.models import Conversation, ConversationStatus
+
+    team_ids = sorted(
+        set(
+            Conversation.objects.filter(queued_at__isnull=False, assignee__isnull=True)
+            .exclude(status=ConversationStatus.RESOLVED)
+            .exclude(team_id__isnull=True)
+            .values_list("team_id", flat=True)
+        )
+    )
+    for team_id in team_ids:
+        drain_team_queue.delay(team_id)
+    return team_ids
