@@ -57,21 +57,29 @@ def publish(group: str, event: Event) -> None:
 
 
 def publish_many(group_names: list[str], event: Event) -> None:
-    """`publish` to several groups; with Redis in one round trip (a pipeline)."""
+    """`publish` one event to several groups."""
+    publish_batch([(group, event) for group in group_names])
+
+
+def publish_batch(batch: list[tuple[str, Event]]) -> None:
+    """`publish` each (group, event); with Redis in one round trip (a pipeline)."""
     publisher = _redis_publisher()
-    if publisher is None or len(group_names) == 1:
-        for group in group_names:
+    if publisher is None or len(batch) == 1:
+        for group, event in batch:
             publish(group, event)
         return
     client, prefix = publisher
     try:
-        data = _layer().serialize(event)
+        encoded: dict[int, bytes] = {}
         with client.pipeline(transaction=False) as pipeline:
-            for group in group_names:
+            for group, event in batch:
+                data = encoded.get(id(event))
+                if data is None:
+                    data = encoded[id(event)] = _layer().serialize(event)
                 pipeline.publish(f"{prefix}__group__{group}", data)
             pipeline.execute()
     except Exception:  # the commit stands; clients resume from last_seq
-        logger.warning("broadcast to %s failed", group_names, exc_info=True)
+        logger.warning("broadcast to %s failed", [group for group, _ in batch], exc_info=True)
 
 
 def _publish_in_process(group: str, event: Event) -> None:

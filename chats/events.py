@@ -49,17 +49,40 @@ def audience_of(conversation: Conversation) -> Audience:
     )
 
 
-def _to_console(frame: dict[str, Any], audiences: list[Audience]) -> None:
-    broadcast.publish_many(
-        groups.of_audiences(audiences),
+def _console_events(
+    frame: dict[str, Any] | str, audiences: list[Audience]
+) -> list[tuple[str, dict[str, Any]]]:
+    event = {
+        "type": "relay",
+        "frame": frame if isinstance(frame, str) else encode(frame),
+        "audiences": [a.as_dict() for a in audiences],
+        # a socket in two of these groups gets two copies: the id lets it drop one
+        "eid": secrets.token_hex(8),
+    }
+    return [(group, event) for group in groups.of_audiences(audiences)]
+
+
+def _visitor_event(
+    conversation: Conversation,
+    frame: dict[str, Any] | str,
+    *,
+    seq: int | None = None,
+    message_id: int | None = None,
+) -> tuple[str, dict[str, Any]]:
+    return (
+        groups.visitor(conversation.contact_id, conversation.inbox_id),
         {
             "type": "relay",
-            "frame": encode(frame),
-            "audiences": [a.as_dict() for a in audiences],
-            # a socket in two of these groups gets two copies: the id lets it drop one
-            "eid": secrets.token_hex(8),
+            "frame": frame if isinstance(frame, str) else encode(frame),
+            "conversation": conversation.pk,
+            "seq": seq,
+            "message_id": message_id,
         },
     )
+
+
+def _to_console(frame: dict[str, Any], audiences: list[Audience]) -> None:
+    broadcast.publish_batch(_console_events(frame, audiences))
 
 
 def _to_visitor(
@@ -69,24 +92,18 @@ def _to_visitor(
     seq: int | None = None,
     message_id: int | None = None,
 ) -> None:
-    broadcast.publish(
-        groups.visitor(conversation.contact_id, conversation.inbox_id),
-        {
-            "type": "relay",
-            "frame": encode(frame),
-            "conversation": conversation.pk,
-            "seq": seq,
-            "message_id": message_id,
-        },
-    )
+    broadcast.publish_batch([_visitor_event(conversation, frame, seq=seq, message_id=message_id)])
 
 
 @in_default_language
 def message_created(message: Message, conversation: Conversation) -> None:
-    frame = {"type": "message", "message": message_data(message)}
-    _to_console(frame, [audience_of(conversation)])
+    """To the consoles that may see it and, unless it is a private note, to the visitor: one
+    encoding of the frame, one round trip to Redis."""
+    frame = encode({"type": "message", "message": message_data(message)})
+    batch = _console_events(frame, [audience_of(conversation)])
     if not message.private:
-        _to_visitor(conversation, frame, seq=message.seq, message_id=message.pk)
+        batch.append(_visitor_event(conversation, frame, seq=message.seq, message_id=message.pk))
+    broadcast.publish_batch(batch)
 
 
 @in_default_language

@@ -6,8 +6,10 @@ commit (`transaction.on_commit`), so nothing is ever announced that could still 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -260,9 +262,111 @@ def _after_conversation_change(
 # `operator_last_read_seq` (the right-hand sides read the row as it was before the UPDATE).
 _BUMP_SEQ = (
     "UPDATE chats_conversation SET last_seq = last_seq + 1, last_activity_at = %s, "
-    "operator_last_read_seq = CASE WHEN %s THEN last_seq + 1 ELSE operator_last_read_seq END "
+    "operator_last_read_seq = CASE WHEN %s THEN last_seq + 1 ELSE operator_last_read_seq END, "
+    "status = CASE WHEN %s AND status = 'pending' THEN 'open' ELSE status END "
     "WHERE id = %s RETURNING last_seq, inbox_id, contact_id, team_id, assignee_id, status"
 )
+
+# PostgreSQL: the seq bump and the insert in one statement, so an unnested send is one round
+# trip and its own transaction. `was` reads the status as it stood before this statement.
+_STORE_PG = """
+WITH was AS (SELECT status FROM chats_conversation WHERE id = %(conversation)s),
+c AS (
+  UPDATE chats_conversation SET last_seq = last_seq + 1, last_activity_at = %(now)s,
+    operator_last_read_seq = CASE WHEN %(by_operator)s THEN last_seq + 1
+                                  ELSE operator_last_read_seq END,
+    status = CASE WHEN %(by_visitor)s AND status = 'pending' THEN 'open' ELSE status END
+  WHERE id = %(conversation)s
+  RETURNING id, last_seq, inbox_id, contact_id, team_id, assignee_id, status
+),
+m AS (
+  INSERT INTO chats_message (conversation_id, seq, author_kind, author_operator_id,
+    author_contact_id, sender_key, body, private, attachments, client_id, created_at)
+  SELECT c.id, c.last_seq, %(kind)s, %(operator)s, %(contact)s, %(sender)s, %(body)s,
+    %(private)s, %(attachments)s::jsonb, %(client_id)s, %(now)s FROM c
+  RETURNING id
+)
+SELECT m.id, c.last_seq, c.inbox_id, c.contact_id, c.team_id, c.assignee_id, c.status,
+  (SELECT status FROM was)
+FROM m, c
+"""
+
+
+def _store_message(
+    *,
+    conversation_id: int,
+    author: Author,
+    body: str,
+    client_id: str | None,
+    private: bool,
+    attachments: list[dict[str, Any]],
+    now: datetime,
+) -> tuple[Message, Conversation, bool]:
+    """Insert the message with the next seq; answers it, its conversation's audience facts,
+    and whether a visitor's message just reopened a pending conversation."""
+    by_operator = author.kind == AuthorKind.OPERATOR
+    by_visitor = author.kind == AuthorKind.VISITOR
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _STORE_PG,
+                {
+                    "conversation": conversation_id,
+                    "now": now,
+                    "by_operator": by_operator,
+                    "by_visitor": by_visitor,
+                    "kind": author.kind,
+                    "operator": author.operator.pk if author.operator else None,
+                    "contact": author.contact.pk if author.contact else None,
+                    "sender": author.sender_key,
+                    "body": body,
+                    "private": private,
+                    "attachments": json.dumps(attachments),
+                    "client_id": client_id,
+                },
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise NotFound("not_found", _("Conversation not found."))
+            message_id, seq, inbox_id, contact_id, team_id, assignee_id, status, before = row
+        else:
+            cursor.execute("SELECT status FROM chats_conversation WHERE id = %s", [conversation_id])
+            found = cursor.fetchone()
+            if found is None:
+                raise NotFound("not_found", _("Conversation not found."))
+            before = found[0]
+            cursor.execute(_BUMP_SEQ, [now, by_operator, by_visitor, conversation_id])
+            seq, inbox_id, contact_id, team_id, assignee_id, status = cursor.fetchone()
+            message_id = None
+    message = Message(
+        id=message_id,
+        conversation_id=conversation_id,
+        seq=seq,
+        author_kind=author.kind,
+        author_operator=author.operator,
+        author_contact=author.contact,
+        sender_key=author.sender_key,
+        body=body,
+        private=private,
+        attachments=attachments,
+        client_id=client_id,
+        created_at=now,
+    )
+    if message_id is None:
+        message.save(force_insert=True)
+    else:
+        message._state.adding = False
+        message._state.db = connection.alias
+    conversation = Conversation(
+        id=conversation_id,
+        inbox_id=inbox_id,
+        contact_id=contact_id,
+        team_id=team_id,
+        assignee_id=assignee_id,
+        status=status,
+    )
+    reopened = by_visitor and before == ConversationStatus.PENDING
+    return message, conversation, reopened
 
 
 def message_create(
@@ -285,46 +389,30 @@ def message_create(
     if private and author.kind != AuthorKind.OPERATOR:
         raise ServiceError("invalid_private", _("Only operators can write private notes."))
     now = timezone.now()
+    mentions = private and author.operator is not None and "@" in body
+    # One statement is its own transaction on PostgreSQL; anything more needs a block (a
+    # savepoint when nested, so a refused resend leaves the caller's transaction usable).
+    single_statement = (
+        connection.vendor == "postgresql" and not mentions and not connection.in_atomic_block
+    )
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _BUMP_SEQ, [now, author.kind == AuthorKind.OPERATOR, conversation_id]
-                )
-                row = cursor.fetchone()
-            if row is None:
-                raise NotFound("not_found", _("Conversation not found."))
-            seq, inbox_id, contact_id, team_id, assignee_id, status = row
-            message = Message.objects.create(
+        with contextlib.nullcontext() if single_statement else transaction.atomic():
+            message, conversation, reopened = _store_message(
                 conversation_id=conversation_id,
-                seq=seq,
-                author_kind=author.kind,
-                author_operator=author.operator,
-                author_contact=author.contact,
-                sender_key=author.sender_key,
+                author=author,
                 body=body,
+                client_id=client_id,
                 private=private,
                 attachments=attachments or [],
-                client_id=client_id,
-                created_at=now,
-            )
-            conversation = Conversation(
-                id=conversation_id,
-                inbox_id=inbox_id,
-                contact_id=contact_id,
-                team_id=team_id,
-                assignee_id=assignee_id,
-                status=status,
+                now=now,
             )
             transaction.on_commit(lambda: events.message_created(message, conversation))
-            if private and author.operator is not None and "@" in body:
+            if mentions:
+                assert author.operator is not None
                 mentions_notify(
                     message=message, audience=events.audience_of(conversation), by=author.operator
                 )
-            if author.kind == AuthorKind.VISITOR and status == ConversationStatus.PENDING:
-                Conversation.objects.filter(pk=conversation_id).update(
-                    status=ConversationStatus.OPEN
-                )
+            if reopened:
                 transaction.on_commit(lambda: _after_conversation_change(conversation_id))
     except IntegrityError:
         if client_id is None:

@@ -137,6 +137,7 @@ def published(monkeypatch: pytest.MonkeyPatch) -> PublishedEvents:
         "publish_many",
         lambda names, event: captured.extend((group, event) for group in names),
     )
+    monkeypatch.setattr(broadcast, "publish_batch", captured.extend)
     return captured
 
 
