@@ -56,11 +56,6 @@ def publish(group: str, event: Event) -> None:
         logger.warning("broadcast to %s failed", group, exc_info=True)
 
 
-def publish_many(group_names: list[str], event: Event) -> None:
-    """`publish` one event to several groups."""
-    publish_batch([(group, event) for group in group_names])
-
-
 def publish_batch(batch: list[tuple[str, Event]]) -> None:
     """`publish` each (group, event); with Redis in one round trip (a pipeline)."""
     publisher = _redis_publisher()
@@ -90,13 +85,6 @@ def _publish_in_process(group: str, event: Event) -> None:
         future.result(timeout=5)
     else:
         async_to_sync(_layer().group_send)(group, event)
-
-
-async def apublish(group: str, event: Event) -> None:
-    try:
-        await _layer().group_send(group, event)
-    except Exception:
-        logger.warning("broadcast to %s failed", group, exc_info=True)
 
 
 async def join(group: str, channel_name: str) -> None:

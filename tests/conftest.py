@@ -132,11 +132,6 @@ def published(monkeypatch: pytest.MonkeyPatch) -> PublishedEvents:
     """Every event published (group, event), captured instead of sent."""
     captured = PublishedEvents()
     monkeypatch.setattr(broadcast, "publish", lambda group, event: captured.append((group, event)))
-    monkeypatch.setattr(
-        broadcast,
-        "publish_many",
-        lambda names, event: captured.extend((group, event) for group in names),
-    )
     monkeypatch.setattr(broadcast, "publish_batch", captured.extend)
     return captured
 

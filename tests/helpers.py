@@ -23,3 +23,30 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert isinstance(message, str) and message.strip(), body
     assert "<" not in message or "</" not in message, "an error message is a sentence, not HTML"
     return error
+
+
+# The keys the contract gives the message and conversation objects (api-v1.md, section 1).
+MESSAGE_FIELDS = {
+    "id",
+    "conversation",
+    "seq",
+    "author",
+    "body",
+    "private",
+    "attachments",
+    "client_id",
+    "created_at",
+}
+CONVERSATION_CONTRACT_FIELDS = {
+    "id",
+    "inbox",
+    "status",
+    "priority",
+    "assignee",
+    "team",
+    "labels",
+    "contact",
+    "created_at",
+    "last_activity_at",
+    "queue_position",
+}

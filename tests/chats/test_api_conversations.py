@@ -14,38 +14,16 @@ from chats.models import Conversation, ConversationStatus, Inbox, Label, Message
 from chats.services import Author, conversation_labels_set, conversation_open, message_create
 from operators.models import Role, Status
 from tests.factories import ContactFactory, InboxFactory
-from tests.helpers import assert_error
+from tests.helpers import CONVERSATION_CONTRACT_FIELDS, MESSAGE_FIELDS, assert_error
 
 pytestmark = pytest.mark.django_db
 
-CONVERSATION_FIELDS = {
-    "id",
-    "inbox",
-    "status",
-    "priority",
-    "assignee",
-    "team",
-    "labels",
-    "contact",
-    "created_at",
-    "last_activity_at",
-    "queue_position",
+CONVERSATION_FIELDS = CONVERSATION_CONTRACT_FIELDS | {
     # additive extensions (tests/chats/test_conversation_fields.py)
     "last_message",
     "last_seq",
     "agent_read_seq",
     "page_url",
-}
-MESSAGE_FIELDS = {
-    "id",
-    "conversation",
-    "seq",
-    "author",
-    "body",
-    "private",
-    "attachments",
-    "client_id",
-    "created_at",
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from chats import services
 from chats.models import Conversation, Message
+from tests.helpers import CONVERSATION_CONTRACT_FIELDS, MESSAGE_FIELDS
 from tests.ws_helpers import (
     assert_no_frame,
     frames_within,
@@ -20,30 +21,8 @@ from tests.ws_helpers import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CONVERSATION_KEYS = {
-    "id",
-    "inbox",
-    "status",
-    "priority",
-    "assignee",
-    "team",
-    "labels",
-    "contact",
-    "created_at",
-    "last_activity_at",
-    "queue_position",
-}
-MESSAGE_KEYS = {
-    "id",
-    "conversation",
-    "seq",
-    "author",
-    "body",
-    "private",
-    "attachments",
-    "client_id",
-    "created_at",
-}
+CONVERSATION_KEYS = CONVERSATION_CONTRACT_FIELDS
+MESSAGE_KEYS = MESSAGE_FIELDS
 
 
 def _operator_writes(conversation: Conversation, operator: Any, body: str, **extra: Any) -> Any:
