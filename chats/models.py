@@ -44,6 +44,21 @@ class Inbox(models.Model):
         default=RoutingStrategy.LEAST_BUSY,
     )
     settings = models.JSONField(default=dict, blank=True)
+    # Business hours: an IANA time zone, weekly opening intervals
+    # ({"mon": [["09:00", "18:00"]], ...}; empty: always open) and holidays ("YYYY-MM-DD").
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    business_hours = models.JSONField(_("business hours"), default=dict, blank=True)
+    holidays = models.JSONField(_("holidays"), default=list, blank=True)
+    # Seconds of silence after which an open conversation is resolved; null: never.
+    auto_resolve_after = models.PositiveIntegerField(
+        _("auto-resolve after (seconds)"), null=True, blank=True
+    )
+    # Seconds an assignee has to answer before the conversation goes to someone else; null: off.
+    reassign_unanswered_after = models.PositiveIntegerField(
+        _("reassign unanswered after (seconds)"), null=True, blank=True
+    )
+    # A returning contact goes back to the operator who served them last, when free.
+    route_to_last_operator = models.BooleanField(_("route to the last operator"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -147,6 +162,8 @@ class Conversation(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     # Set while the conversation waits for an operator: its place in the team's queue.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the current assignee got it: the unanswered-reassignment watchdog counts from here.
+    assigned_at = models.DateTimeField(null=True, blank=True)
     visitor_last_read_seq = models.PositiveIntegerField(default=0)
     operator_last_read_seq = models.PositiveIntegerField(default=0)
     page_url = models.CharField(max_length=2000, blank=True)

@@ -503,18 +503,20 @@ def conversation_assign(
                     drain_team = locked.team_id
                 locked.assignee = operator
                 locked.queued_at = None
+                locked.assigned_at = timezone.now()
                 Operator.objects.filter(pk=operator.pk).update(last_assigned_at=timezone.now())
         else:
             assert team is not None
             locked.team = team
             locked.assignee = None
+            locked.assigned_at = None
             locked.queued_at = (
                 None
                 if locked.status == ConversationStatus.RESOLVED
                 else (locked.queued_at or timezone.now())
             )
             drain_team = team.pk
-        locked.save(update_fields=["assignee", "team", "queued_at"])
+        locked.save(update_fields=["assignee", "team", "queued_at", "assigned_at"])
         if note:
             message_create(
                 conversation_id=locked.pk, author=Author.of_operator(actor), body=note, private=True

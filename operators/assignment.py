@@ -111,7 +111,8 @@ def team_queue_drain(*, team_id: int) -> DrainResult:
             now = now + timedelta(microseconds=1)  # keeps the turn order strict
             conversation.assignee_id = chosen.operator_id
             conversation.queued_at = None
-            conversation.save(update_fields=["assignee", "queued_at"])
+            conversation.assigned_at = chosen.last_assigned_at
+            conversation.save(update_fields=["assignee", "queued_at", "assigned_at"])
             Operator.objects.filter(pk=chosen.operator_id).update(
                 last_assigned_at=chosen.last_assigned_at
             )

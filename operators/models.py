@@ -108,10 +108,15 @@ class ConsoleConnection(models.Model):
 
 class NotificationKind(models.TextChoices):
     MENTION = "mention", _("Mention")
+    ASSIGNED = "assigned", _("Assigned to you")
+    TEAM_TRANSFER = "team_transfer", _("Transferred to your team")
+    KEY_ACCOUNT = "key_account", _("Your key account is waiting")
+    REASSIGNED = "reassigned", _("Reassigned for want of an answer")
 
 
 class Notification(models.Model):
-    """Something an operator should look at: so far, an @mention in a private note."""
+    """Something an operator should look at: an @mention, a conversation handed to them or their
+    team, a key account routed elsewhere, a conversation taken back for want of an answer."""
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
