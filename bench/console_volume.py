@@ -37,9 +37,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-DB_NAME = "helpdesk_bench_console"
+DB_NAME = "helpdesk_bench_console"  # `--database` picks another (runs side by side)
 PG = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 PORTS = range(18300, 18311)
 PASSWORD = "bench-console-password-1"
 TARGET_MS = 300.0
@@ -110,6 +109,10 @@ NOTES = [
 # --- database ---------------------------------------------------------------------------------
 
 
+def database_url() -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+
+
 def psql(sql: str, database: str = "postgres") -> None:
     subprocess.run([*PG, "-d", database, "-c", sql], check=True)
 
@@ -126,7 +129,7 @@ def drop_database() -> None:
 def server_env(redis_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=DATABASE_URL,
+        DATABASE_URL=database_url(),
         REDIS_URL=redis_url,
         CHANNEL_PREFIX="bench_console",
         SECRET_KEY="bench-console-secret-key-not-for-production-0123456789",
@@ -185,6 +188,10 @@ def fill(*, conversations: int, messages: int, seed: int = 42) -> dict[str, Any]
                 "greeting",
                 "routing",
                 "settings",
+                "timezone",
+                "business_hours",
+                "holidays",
+                "route_to_last_operator",
                 "created_at",
             ],
             [
@@ -199,6 +206,10 @@ def fill(*, conversations: int, messages: int, seed: int = 42) -> dict[str, Any]
                     "",
                     "manual",
                     "{}",
+                    "UTC",
+                    "{}",
+                    "[]",
+                    False,
                     now,
                 )
                 for t in team_ids
@@ -772,6 +783,7 @@ def write_docs(text: str) -> None:
 
 
 def main() -> int:
+    global DB_NAME  # `--database`: one setting for the whole run
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=100_000)
@@ -780,7 +792,11 @@ def main() -> int:
     parser.add_argument("--reuse-db", action="store_true", help="measure an existing fill")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--database", default=DB_NAME, help=f"the PostgreSQL database to fill (default {DB_NAME})"
+    )
     args = parser.parse_args()
+    DB_NAME = args.database
     if args.messages < args.conversations:
         parser.error("--messages must be at least --conversations")
 

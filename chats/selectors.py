@@ -7,9 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
+    F,
     IntegerField,
     JSONField,
     OuterRef,
@@ -23,6 +26,7 @@ from django.db.models.functions import JSONObject, Left
 
 from chats.audience import Audience
 from chats.models import (
+    AuthorKind,
     CannedResponse,
     Contact,
     Conversation,
@@ -260,6 +264,87 @@ def contact_search(*, operator: Operator, q: str | None = None) -> QuerySet[Cont
             Q(name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q)
         )
     return queryset.order_by("-id")
+
+
+# --- the console's counters -------------------------------------------------------------------
+
+
+def unread_for_operators() -> Q:
+    """Whether a conversation is *unread* for the console: a message from its contact came after
+    what the operators have read (`operator_last_read_seq`). An operator's reply or note moves
+    that mark to itself (`message_create`), so what lies past it is the contact's messages, and
+    system or bot messages, which do not count. The column test comes first: the unique index
+    `(conversation, seq)` is probed, on the range between the mark and `last_seq`, only for
+    conversations with something past the mark."""
+    contact_message_past_the_mark = Message.objects.filter(
+        conversation_id=OuterRef("pk"),
+        seq__gt=OuterRef("operator_last_read_seq"),
+        seq__lte=OuterRef("last_seq"),
+        author_kind=AuthorKind.VISITOR,
+    )
+    return Q(last_seq__gt=F("operator_last_read_seq")) & Q(Exists(contact_message_past_the_mark))
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _list_count() -> dict[str, int]:
+    return {"unread": 0, "open": 0, "pending": 0}
+
+
+def _tally(bucket: dict[str, int], *, status: str, unread: bool, count: int) -> None:
+    bucket[status] += count
+    if unread:
+        bucket["unread"] += count
+
+
+def conversation_counts(*, operator: Operator) -> dict[str, Any]:
+    """The console's counters: for each list the operator sees (mine, unassigned, all, each team,
+    each label, resolved) how many of its conversations are unread, and how many are open and
+    pending. The lists are those of `conversation_list` under the same visibility rule; every
+    list but *resolved* counts the conversations that are not resolved.
+
+    Two queries (three for an agent, whose team ids the visibility rule reads first): the
+    visible conversations grouped by team, status and the three flags (unread, mine,
+    unassigned), which PostgreSQL computes once per row in one scan, summed here (a few dozen
+    rows); and the same over the labels of those that are not resolved."""
+    visible = Conversation.objects.filter(visible_conversations_filter(operator)).order_by()
+    flagged = visible.annotate(
+        is_unread=_flag(unread_for_operators()),
+        is_mine=_flag(Q(assignee_id=operator.pk)),
+        is_unassigned=_flag(Q(assignee_id__isnull=True)),
+    )
+    mine, unassigned, everything = _list_count(), _list_count(), _list_count()
+    teams: dict[int, dict[str, int]] = {}
+    resolved_unread = 0
+    groups = flagged.values_list("team_id", "status", "is_unread", "is_mine", "is_unassigned")
+    for team_id, status, unread, is_mine, is_unassigned, count in groups.annotate(n=Count("id")):
+        team = teams.setdefault(team_id, _list_count()) if team_id is not None else None
+        if status == ConversationStatus.RESOLVED:
+            resolved_unread += count if unread else 0
+            continue
+        lists = (everything, team, mine if is_mine else None, unassigned if is_unassigned else None)
+        for bucket in lists:
+            if bucket is not None:
+                _tally(bucket, status=status, unread=unread, count=count)
+    labels: dict[str, dict[str, int]] = {}
+    label_groups = (
+        flagged.exclude(status=ConversationStatus.RESOLVED)
+        .filter(labels__isnull=False)
+        .values_list("labels__name", "status", "is_unread")
+        .annotate(n=Count("id"))
+    )
+    for name, status, unread, count in label_groups:
+        _tally(labels.setdefault(name, _list_count()), status=status, unread=unread, count=count)
+    return {
+        "mine": mine,
+        "unassigned": unassigned,
+        "all": everything,
+        "resolved": {"unread": resolved_unread},
+        "teams": [{"id": team_id, **teams[team_id]} for team_id in sorted(teams)],
+        "labels": [{"name": name, **labels[name]} for name in sorted(labels)],
+    }
 
 
 def label_list(*, q: str | None = None) -> QuerySet[Label]:

@@ -160,6 +160,47 @@ class ConversationListView(OperatorApiView):
         return Response({"results": [conversation_data(row) for row in rows], "next": next_url})
 
 
+class ListCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField(
+        help_text="conversations with a message from the contact that no operator has read"
+    )
+    open = serializers.IntegerField(help_text="conversations with the status `open`")
+    pending = serializers.IntegerField(help_text="conversations with the status `pending`")
+
+
+class TeamCountSerializer(ListCountSerializer):
+    id = serializers.IntegerField(help_text="the team")
+
+
+class LabelCountSerializer(ListCountSerializer):
+    name = serializers.CharField(help_text="the label")
+
+
+class ResolvedCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField()
+
+
+class ConversationCountsSerializer(serializers.Serializer):
+    mine = ListCountSerializer()
+    unassigned = ListCountSerializer()
+    all = ListCountSerializer()
+    resolved = ResolvedCountSerializer()
+    teams = TeamCountSerializer(many=True)
+    labels = LabelCountSerializer(many=True)
+
+
+class ConversationCountsView(OperatorApiView):
+    @extend_schema(responses=ConversationCountsSerializer, operation_id="v1_conversations_counts")
+    def get(self, request: Request) -> Response:
+        """The console's unread counters: for each list the caller sees, how many of its
+        conversations are unread (a message from the contact came after what the operators have
+        read), open and pending. Every list but `resolved` counts the conversations that are not
+        resolved; `teams` lists the teams and `labels` the labels that have such conversations
+        the caller may see (one not listed counts 0). The visibility rule is that of
+        `GET /conversations`. Query parameters are ignored."""
+        return Response(selectors.conversation_counts(operator=self.operator))
+
+
 class ConversationDetailView(OperatorApiView):
     @extend_schema(responses=ConversationSerializer)
     def get(self, request: Request, conversation_id: int) -> Response:

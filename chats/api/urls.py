@@ -5,6 +5,11 @@ from chats.api import canned, console
 urlpatterns = [
     path("inboxes", console.InboxListView.as_view(), name="inboxes"),
     path("conversations", console.ConversationListView.as_view(), name="conversations"),
+    path(
+        "conversations/counts",
+        console.ConversationCountsView.as_view(),
+        name="conversation-counts",
+    ),
     path("conversations/<int:conversation_id>", console.ConversationDetailView.as_view()),
     path(
         "conversations/<int:conversation_id>/messages",
