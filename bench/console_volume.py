@@ -1,12 +1,13 @@
 # ruff: noqa: RUF001  (Russian text is Cyrillic on purpose)
 """The console's reads with real volume: 10,000 conversations and 100,000 messages.
 
-Creates a fresh PostgreSQL database (`helpdesk_bench_console`, dropped again at the end unless
-`--keep-db`), migrates it, fills it with COPY (a few seconds), starts one
+Creates a fresh PostgreSQL database (`helpdesk_bench_console`, or `--database NAME`; dropped
+again at the end unless `--keep-db`), migrates it, fills it with COPY (a few seconds), starts one
 `uvicorn helpdesk.asgi:application` on a free port in 18300-18310, and measures over HTTP what
 the console calls: the conversation list with each main filter (mine, unassigned, all, by
 team, by label, resolved, full-text search in Russian and in English), a deeper page of it,
-and opening a conversation (`GET /conversations/{id}` and `GET .../messages?after_seq=0`).
+the sidebar's unread counters (`GET /conversations/counts`), and opening a conversation
+(`GET /conversations/{id}` and `GET .../messages?after_seq=0`).
 Each call is timed `--requests` times, one at a time, after a warm-up; it prints p50, p95 and
 max, and with `--write-docs` writes them into docs/benchmarks.md ("Console with real volume").
 
@@ -574,6 +575,12 @@ def run_measurements(
         get(agent, f"/api/v1/conversations/{conversation_id}")
         get(agent, f"/api/v1/conversations/{conversation_id}/messages", {"after_seq": 0})
 
+    def counts(client: httpx.Client) -> Callable[[int], None]:
+        def call(_index: int) -> None:
+            get(client, "/api/v1/conversations/counts")
+
+        return call
+
     def detail_only(index: int) -> None:
         get(agent, f"/api/v1/conversations/{visible[index % len(visible)]}")
 
@@ -605,6 +612,8 @@ def run_measurements(
         ("list: page 6 (agent)", "cursor=…", deeper_page),
         ("contacts: q (agent)", "q=иванова", contacts(agent, "иванова")),
         ("contacts: q (admin)", "q=smith", contacts(admin, "smith")),
+        ("counts (agent)", "GET /conversations/counts", counts(agent)),
+        ("counts (admin)", "GET /conversations/counts", counts(admin)),
         ("open: detail", "GET /conversations/{id}", detail_only),
         ("open: messages", "GET …/messages?after_seq=0", messages_only),
         ("open: detail + messages", "both, one after the other", open_conversation),
@@ -627,6 +636,7 @@ def database_times(facts: dict[str, Any], runs: int = 5) -> dict[str, float]:
     """The median `EXPLAIN ANALYZE` time (planning + execution) of each list call's main query,
     run in this process through the same selectors the API uses."""
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from chats import selectors
     from operators.models import Operator
@@ -653,16 +663,26 @@ def database_times(facts: dict[str, Any], runs: int = 5) -> dict[str, float]:
     }
     queries["contacts: q (agent)"] = selectors.contact_search(operator=agent, q="иванова")[:26]
     queries["contacts: q (admin)"] = selectors.contact_search(operator=admin, q="smith")[:26]
+    statements: dict[str, list[tuple[str, Any]]] = {
+        name: [queryset.query.sql_with_params()] for name, queryset in queries.items()
+    }
+    # The counters are a few aggregate queries: the sum of their times.
+    for name, operator in (("counts (agent)", agent), ("counts (admin)", admin)):
+        with CaptureQueriesContext(connection) as captured:
+            selectors.conversation_counts(operator=operator)
+        statements[name] = [(query["sql"], None) for query in captured.captured_queries]
     times: dict[str, float] = {}
     with connection.cursor() as cursor:
-        for name, queryset in queries.items():
-            sql, params = queryset.query.sql_with_params()
+        for name, parts in statements.items():
             samples = []
             for _ in range(runs):
-                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
-                plan = cursor.fetchone()[0]
-                plan = json.loads(plan) if isinstance(plan, str) else plan
-                samples.append(plan[0]["Planning Time"] + plan[0]["Execution Time"])
+                total = 0.0
+                for sql, params in parts:
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                    plan = cursor.fetchone()[0]
+                    plan = json.loads(plan) if isinstance(plan, str) else plan
+                    total += plan[0]["Planning Time"] + plan[0]["Execution Time"]
+                samples.append(total)
             times[name] = statistics.median(samples)
     return times
 
@@ -760,7 +780,11 @@ def section(results: list[dict[str, Any]], facts: dict[str, Any], command: str, 
         "search on the Russian and English GIN indexes of `chats_message`, its message and "
         "contact matches each hashed once as a subquery; contact names, emails and phones on "
         "trigram GIN indexes (migration `chats.0006_contact_search_indexes`), for the contact "
-        "search and the list's `q` alike; and list rows and messages serialized by hand "
+        "search and the list's `q` alike; the unread counters as one scan of the visible "
+        "conversations grouped by team, status and flags (unread, mine, unassigned) plus one "
+        "over their labels, the unread test probing the `(conversation, seq)` index only for "
+        "conversations with a message past the operators' read mark; and list rows and "
+        "messages serialized by hand "
         "(`conversation_data`, `message_data`) rather than through DRF's field machinery, "
         "which was a third of a list request's CPU.",
         "",

@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from chats.models import CannedResponse, Inbox, Label
 from operators.models import Operator, Role, Status, Team
+from tests.browser.helpers import OperatorApi, wait_until
 from tests.factories import PASSWORD, InboxFactory, OperatorFactory, TeamFactory
 from tests.live_server import live_server_url  # noqa: F401
 
@@ -580,6 +581,75 @@ def test_labels_and_priority_show_live_in_a_colleagues_console(
     # The label's own list shows it too.
     alex.get_by_test_id("folder-label:delivery").click()
     expect(alex.get_by_test_id(f"conversation-{conversation}")).to_be_visible()
+
+
+def waiting_conversations(desk: Desk, count: int) -> list[int]:
+    """`count` conversations in the desk's inbox, each with one unread message from its contact
+    (written straight to the database: the widget API would be slower for no gain here)."""
+    from chats.services import Author, conversation_open, message_create
+    from tests.factories import ContactFactory
+
+    ids = []
+    for index in range(count):
+        contact = ContactFactory(name=f"Customer {index}")
+        conversation = conversation_open(inbox=desk.inbox, contact=contact)
+        message_create(
+            conversation_id=conversation.pk,
+            author=Author.of_contact(contact),
+            body=f"Question number {index}",
+            client_id=None,
+            private=False,
+        )
+        ids.append(conversation.pk)
+    return ids
+
+
+def test_the_unread_counters_count_beyond_the_first_page_and_follow_live(
+    desk: Desk, new_page: Callable[..., Page]
+) -> None:
+    waiting_conversations(desk, 60)
+    page = new_page()
+    log_in(page, desk.base, "olga")
+    counters = {
+        name: page.get_by_test_id(f"count-{name}")
+        for name in ("unassigned", "all", f"team:{desk.team.pk}")
+    }
+
+    # The server counts all 60; the console has loaded a first page (50) of the list.
+    for counter in counters.values():
+        expect(counter).to_have_text("60")
+    expect(page.get_by_test_id("count-mine")).to_have_count(0)
+    page.get_by_test_id("folder-unassigned").click()
+    expect(page.locator("[data-testid^=conversation-]")).to_have_count(50)
+
+    # A new message from a visitor: a 61st unread conversation, counted without a reload.
+    maria = Visitor(desk, "Maria Ivanova", "maria@example.com")
+    conversation = maria.send("Hello, is anyone there?")["conversation"]
+    for counter in counters.values():
+        expect(counter).to_have_text("61")
+
+    # Opening it reads it: off the counters at once, and still off once the server has the mark.
+    page.get_by_test_id(f"conversation-{conversation}").click()
+    expect(page.get_by_test_id("conversation")).to_have_attribute(
+        "data-conversation", str(conversation)
+    )
+    for counter in counters.values():
+        expect(counter).to_have_text("60")
+    api = OperatorApi(desk.base, token_of(desk.olga))
+    wait_until(
+        lambda: api.http.get("/api/v1/conversations/counts").json()["unassigned"]["unread"] == 60,
+        what="the server stores the read mark",
+        page=page,
+    )
+    page.wait_for_timeout(1500)  # the console's confirming refresh has answered by now
+    for counter in counters.values():
+        expect(counter).to_have_text("60")
+
+    # A colleague replies in one of the others: it is read for every operator.
+    colleague = OperatorApi(desk.base, token_of(desk.alex))
+    other = next(row["id"] for row in colleague.conversations() if row["id"] != conversation)
+    colleague.reply(other, "We are on it.")
+    expect(counters["unassigned"]).to_have_text("59")
 
 
 def test_a_draft_is_kept_per_conversation_across_a_reload(

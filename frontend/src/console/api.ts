@@ -5,6 +5,7 @@ import type {
   CannedResponse,
   ContactDetail,
   Conversation,
+  ConversationCounts,
   Inbox,
   Me,
   MentionNotification,
@@ -121,6 +122,9 @@ export class Api {
   // --- conversations --------------------------------------------------------------------------
   conversations(params: URLSearchParams): Promise<Page<Conversation>> {
     return this.get<Page<Conversation>>("conversations", params);
+  }
+  counts(): Promise<ConversationCounts> {
+    return this.get<ConversationCounts>("conversations/counts");
   }
   page<T>(next: string): Promise<Page<T>> {
     return this.get<Page<T>>(Api.relative(next));

@@ -4,6 +4,7 @@
 import { newClientId, ProtocolClient, SendError, type Frame } from "../protocol/client";
 import { Alerts, titleWithCount } from "./alerts";
 import { Api, ApiError } from "./api";
+import { COUNTS_IDLE_REFRESH_MS, CountsRefresher } from "./counts";
 import { Drafts } from "./drafts";
 import { type Folder, folderKey, listKey, listQuery, parseFolderKey, type StatusFilter, STATUS_FILTERS } from "./lists";
 import { type Locale, setLocale, t } from "./i18n";
@@ -32,6 +33,8 @@ export class Controller {
   readonly alerts: Alerts;
   readonly config: ConsoleConfig;
   readonly client: ProtocolClient;
+  /** Paces the refreshes of the sidebar's counters (at most one a second). */
+  readonly counts: CountsRefresher;
   private readonly storage: Storage | null;
   private fetchingConversations = new Set<number>();
   private fetchingMessages = new Map<number, Promise<void>>();
@@ -62,6 +65,7 @@ export class Controller {
         if (status === "unauthorized") this.signInAgain();
       },
     });
+    this.counts = new CountsRefresher(() => this.loadCounts());
   }
 
   // --- start ----------------------------------------------------------------------------------
@@ -71,12 +75,23 @@ export class Controller {
     this.client.start();
     void this.loadReferenceData();
     void this.loadList(this.store.folder, this.store.status);
-    // The counters of the main folders need their open conversations, whatever is shown.
-    for (const kind of ["mine", "unassigned", "all"] as const) {
-      if (folderKey(this.store.folder) !== kind || this.store.status !== "open") void this.loadList({ kind }, "open");
-    }
+    this.counts.request(0);
+    setInterval(() => this.counts.request(0), COUNTS_IDLE_REFRESH_MS);
     if (this.store.selected !== null) void this.openConversation(this.store.selected);
     this.drafts.prune();
+  }
+
+  /** The sidebar's counters, from the server. A server without them (404): the counters are
+   * counted from the loaded conversations, so the main folders' open ones are loaded. */
+  private async loadCounts(): Promise<void> {
+    const epoch = this.store.countsRequested();
+    try {
+      this.store.setCounts(await this.api.counts(), epoch);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+      this.counts.stop();
+      for (const kind of ["mine", "unassigned", "all"] as const) void this.loadList({ kind }, "open");
+    }
   }
 
   private async loadReferenceData(): Promise<void> {
@@ -161,6 +176,9 @@ export class Controller {
         case "markRead":
           this.client.send({ type: "read", conversation: effect.id, seq: effect.seq });
           break;
+        case "refreshCounts":
+          this.counts.request(effect.delay);
+          break;
         case "alert":
           this.alert(effect);
           break;
@@ -197,6 +215,7 @@ export class Controller {
       if (state) state.loaded = false;
     }
     for (const id of [...store.logs.keys()]) if (id !== store.selected) store.logs.delete(id);
+    this.counts.request(0);
     await this.loadList(store.folder, store.status);
     if (store.selected !== null) {
       await this.fetchConversation(store.selected);

@@ -77,6 +77,18 @@ export function inFolder(conversation: Conversation, folder: Folder, meId: numbe
   }
 }
 
+/** The folders whose sidebar counter a conversation counts in: its lists, for one that is not
+ * resolved, or Resolved alone (the server's rule, `GET /api/v1/conversations/counts`). */
+export function countedIn(conversation: Conversation, meId: number): string[] {
+  if (conversation.status === "resolved") return [folderKey({ kind: "resolved" })];
+  const keys = [folderKey({ kind: "all" })];
+  if (conversation.assignee?.id === meId) keys.push(folderKey({ kind: "mine" }));
+  if (conversation.assignee === null) keys.push(folderKey({ kind: "unassigned" }));
+  if (conversation.team !== null) keys.push(folderKey({ kind: "team", id: conversation.team }));
+  for (const name of conversation.labels) keys.push(folderKey({ kind: "label", name }));
+  return keys;
+}
+
 export function matchesList(conversation: Conversation, folder: Folder, status: StatusFilter, meId: number): boolean {
   const effective = effectiveStatus(folder, status);
   if (effective && conversation.status !== effective) return false;

@@ -7,8 +7,11 @@
 
 import { ConversationLog } from "../protocol/log";
 import type { ClientStatus, Frame } from "../protocol/client";
+import { COUNTS_READ_SETTLE_MS, COUNTS_SETTLE_MS, unreadByFolder } from "./counts";
 import {
+  countedIn,
   type Folder,
+  folderKey,
   listKey,
   matchesList,
   maySee,
@@ -18,6 +21,7 @@ import type {
   CannedResponse,
   ContactDetail,
   Conversation,
+  ConversationCounts,
   Inbox,
   LastMessage,
   Me,
@@ -31,6 +35,8 @@ export type Effect =
   | { type: "fetchConversation"; id: number }
   | { type: "fetchMessages"; id: number }
   | { type: "markRead"; id: number; seq: number }
+  /** The sidebar's counters may have changed: refresh them from the server, `delay` ms on. */
+  | { type: "refreshCounts"; delay: number }
   | { type: "alert"; kind: "conversation" | "message" | "mention"; conversation: number; title: string; body: string }
   | { type: "resync" };
 
@@ -83,6 +89,19 @@ export function preview(message: Message): LastMessage {
   };
 }
 
+/** Whether a change of a known conversation may move the sidebar's counters: its lists
+ * (status, assignee, team, labels) or how far the operators have read. */
+function movesCounters(before: Conversation, after: Conversation): boolean {
+  return (
+    before.status !== after.status ||
+    (before.assignee?.id ?? null) !== (after.assignee?.id ?? null) ||
+    before.team !== after.team ||
+    after.agent_read_seq !== before.agent_read_seq ||
+    before.labels.length !== after.labels.length ||
+    before.labels.some((label, index) => after.labels[index] !== label)
+  );
+}
+
 export interface SearchState {
   query: string;
   loading: boolean;
@@ -115,6 +134,14 @@ export class ConsoleStore {
   readMarks = new Map<number, number>();
   /** Unread counts for a server that sends no `last_seq`: counted from live frames. */
   localUnread = new Map<number, number>();
+  /** The server's unread counters per folder key (`GET /api/v1/conversations/counts`); null
+   * until they arrive, and on a server without them (the counters are then counted here). */
+  serverUnread: Map<string, number> | null = null;
+  /** How many counter refreshes have started; a read mark remembers the number at its time. */
+  countsEpoch = 0;
+  /** The operator's own read marks that the server's counters may not include yet: each takes
+   * one off the counters of its folders until a refresh started after it has answered. */
+  optimisticReads = new Map<number, { epoch: number; folders: string[] }>();
   notifications: MentionNotification[] = [];
   connection: ClientStatus = "connecting";
   welcomed = false;
@@ -142,6 +169,7 @@ export class ConsoleStore {
   private counts = new Map<string, number>();
   private activity = new WeakMap<Conversation, number>();
   private countsVersion = -1;
+  private countsApplied = 0;
 
   constructor(me: Me, operators: OperatorInfo[] = [], teams: Team[] = []) {
     this.me = { ...me };
@@ -244,9 +272,42 @@ export class ConsoleStore {
     return this.listItems(this.folder, this.status);
   }
 
-  /** How many conversations of a folder (not resolved) have something unread (cached per
-   * store version: the sidebar asks for every folder on every render). */
+  // --- the sidebar's counters -----------------------------------------------------------------
+
+  /** A counter refresh starts: answers its epoch, for `setCounts`. */
+  countsRequested(): number {
+    this.countsEpoch += 1;
+    return this.countsEpoch;
+  }
+
+  /** The server's counters, from the refresh that started as `epoch`. An answer older than the
+   * one shown is dropped; the read marks made before its refresh started are in it. */
+  setCounts(counts: ConversationCounts, epoch: number): void {
+    if (epoch < this.countsApplied) return;
+    this.countsApplied = epoch;
+    this.serverUnread = unreadByFolder(counts);
+    for (const [id, read] of this.optimisticReads) if (read.epoch < epoch) this.optimisticReads.delete(id);
+    this.changed();
+  }
+
+  /** How many conversations of a folder (not resolved) have an unread message from the contact:
+   * the server's count, less the conversations read here since; counted from the loaded
+   * conversations until the server's count arrives (or on a server without it). Resolved
+   * conversations wait for no one: that folder shows no counter. */
   unreadInFolder(folder: Folder): number {
+    if (folder.kind === "resolved") return 0;
+    if (this.serverUnread !== null) {
+      const key = folderKey(folder);
+      let count = this.serverUnread.get(key) ?? 0;
+      for (const read of this.optimisticReads.values()) if (read.folders.includes(key)) count -= 1;
+      return Math.max(0, count);
+    }
+    return this.localUnreadInFolder(folder);
+  }
+
+  /** The counters of the loaded conversations (cached per store version: the sidebar asks for
+   * every folder on every render). */
+  private localUnreadInFolder(folder: Folder): number {
     const key = listKey(folder, "all");
     if (this.countsVersion !== this.version) {
       this.counts.clear();
@@ -264,7 +325,6 @@ export class ConsoleStore {
     const status: StatusFilter = "all";
     for (const conversation of this.conversations.values()) {
       if (this.gone.has(conversation.id) || conversation.status === "resolved") continue;
-      if (folder.kind === "resolved") continue;
       if (!matchesList(conversation, folder, status, this.me.id)) continue;
       if (this.unread(conversation) > 0) count += 1;
     }
@@ -277,8 +337,10 @@ export class ConsoleStore {
     return Math.max(0, conversation.last_seq - read);
   }
 
-  /** Conversations with unread messages the operator would care about (the tab title). */
+  /** Conversations with unread messages the operator would care about (the tab title): their
+   * own and those waiting for someone. */
   totalUnread(): number {
+    if (this.serverUnread !== null) return this.unreadInFolder({ kind: "mine" }) + this.unreadInFolder({ kind: "unassigned" });
     let count = 0;
     for (const conversation of this.conversations.values()) {
       if (this.gone.has(conversation.id) || conversation.status === "resolved") continue;
@@ -295,6 +357,17 @@ export class ConsoleStore {
     this.localUnread.delete(id);
     if (seq <= before) return false;
     this.readMarks.set(id, seq);
+    return true;
+  }
+
+  /** `markRead`, and when that read the conversation, takes it off the counters of its folders
+   * until the server's counters include it; answers whether the counters changed. */
+  private readCounting(id: number, seq: number): boolean {
+    const conversation = this.conversations.get(id);
+    const wasUnread = conversation !== undefined && this.unread(conversation) > 0;
+    const moved = this.markRead(id, seq);
+    if (!moved || !wasUnread || this.unread(conversation) > 0) return false;
+    this.optimisticReads.set(id, { epoch: this.countsEpoch, folders: countedIn(conversation, this.me.id) });
     return true;
   }
 
@@ -476,6 +549,8 @@ export class ConsoleStore {
     if (log && fresh) this.added(id);
     if (log && log.hasGap) effects.push({ type: "fetchMessages", id });
     const conversation = this.conversations.get(id);
+    // New to this console: not in its log, nor at or below the seq its conversation is at.
+    const isNew = fresh && (conversation?.last_seq === undefined || message.seq > conversation.last_seq);
     if (!conversation) {
       effects.push({ type: "fetchConversation", id });
     } else {
@@ -489,8 +564,13 @@ export class ConsoleStore {
     }
     if (message.author.kind === "visitor") this.clearTyping(id, "visitor");
     if (message.author.kind === "operator" && message.author.id !== null) this.clearTyping(id, `operator:${message.author.id}`);
+    // The contact's message makes its conversation unread, an operator's reads it (system and
+    // bot messages do neither): the counters may change.
+    if (isNew && (message.author.kind === "visitor" || message.author.kind === "operator")) {
+      effects.push({ type: "refreshCounts", delay: COUNTS_SETTLE_MS });
+    }
     if (fromMe) {
-      this.markRead(id, message.seq);
+      this.readCounting(id, message.seq);
       return effects;
     }
     if (ownAck || !fresh) return effects;
@@ -507,6 +587,7 @@ export class ConsoleStore {
   }
 
   applyConversation(conversation: Conversation): Effect[] {
+    const known = this.conversations.get(conversation.id);
     const unknown = this.upsert(conversation);
     const contact = this.contacts.get(conversation.contact.id);
     if (contact) {
@@ -517,6 +598,10 @@ export class ConsoleStore {
       });
     }
     const effects: Effect[] = [];
+    const merged = this.conversations.get(conversation.id);
+    if (known === undefined || merged === undefined || movesCounters(known, merged)) {
+      effects.push({ type: "refreshCounts", delay: COUNTS_SETTLE_MS });
+    }
     const recent = this.now - Date.parse(conversation.created_at) < NEW_CONVERSATION_MS;
     if (unknown && recent && conversation.status === "open" && !this.gone.has(conversation.id)) {
       effects.push({
@@ -617,7 +702,14 @@ export class ConsoleStore {
     const log = this.logs.get(id);
     const conversation = this.conversations.get(id);
     const highest = Math.max(seq ?? 0, log ? log.highestSeq : 0, conversation?.last_seq ?? 0);
-    if (highest > 0 && this.markRead(id, highest)) return [{ type: "markRead", id, seq: highest }];
+    const readBefore = this.readMarks.get(id) ?? 0;
+    if (highest > readBefore) {
+      const counted = this.readCounting(id, highest);
+      const effects: Effect[] = [{ type: "markRead", id, seq: highest }];
+      // The mark goes over the socket unacknowledged: confirm the counters once it is stored.
+      if (counted) effects.push({ type: "refreshCounts", delay: COUNTS_READ_SETTLE_MS });
+      return effects;
+    }
     this.localUnread.delete(id);
     return [];
   }

@@ -99,6 +99,23 @@ export interface MentionNotification {
   read: boolean;
 }
 
+/** A list's counters (`GET /api/v1/conversations/counts`): conversations with an unread
+ * message from the contact, and how many are open and pending (resolved ones never count). */
+export interface ListCount {
+  unread: number;
+  open: number;
+  pending: number;
+}
+
+export interface ConversationCounts {
+  mine: ListCount;
+  unassigned: ListCount;
+  all: ListCount;
+  resolved: { unread: number };
+  teams: Array<ListCount & { id: number }>;
+  labels: Array<ListCount & { name: string }>;
+}
+
 export interface Page<T> {
   results: T[];
   next: string | null;
