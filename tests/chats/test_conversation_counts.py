@@ -353,3 +353,23 @@ def test_a_repeated_call_answers_the_same(client_for, agent, inbox):
 
 def test_the_path_is_not_taken_for_a_conversation_id(client_for, agent):
     assert_error(client_for(agent).get(f"{URL}/messages"), 404, "not_found")
+
+
+def test_the_openapi_document_describes_the_answer(client_for, agent, inbox, team):
+    conversation_labels_set(conversation=unread_conversation_in(inbox), labels=["vip"])
+    schema = client_for(agent).get("/api/v1/schema/").json()
+    components = schema["components"]["schemas"]
+
+    def fields(ref: dict[str, Any]) -> set[str]:
+        return set(components[ref["$ref"].rsplit("/", 1)[1]]["required"])
+
+    operation = schema["paths"]["/api/v1/conversations/counts"]["get"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    top = components[answer["$ref"].rsplit("/", 1)[1]]
+    body = counts_for(client_for, agent)
+
+    assert set(body) == set(top["required"])
+    for name in ("mine", "unassigned", "all", "resolved"):
+        assert set(body[name]) == fields(top["properties"][name])
+    assert set(body["teams"][0]) == fields(top["properties"]["teams"]["items"])
+    assert set(body["labels"][0]) == fields(top["properties"]["labels"]["items"])
