@@ -348,7 +348,9 @@ def inbox_widget_settings(*, inbox: Inbox) -> dict[str, Any]:
 
 def conversation_ids_idle_past_auto_resolve(*, now: datetime, limit: int) -> list[int]:
     """Open and pending conversations of inboxes with `auto_resolve_after` whose last activity
-    is older than that, oldest first (one query per such inbox: there are few)."""
+    is older than that, oldest first (one query per such inbox: there are few). Not those
+    waiting in a queue: they wait for an operator (held outside business hours, say), and
+    closing them would leave the visitor's message unanswered."""
     found: list[tuple[datetime, int]] = []
     for inbox in Inbox.objects.filter(auto_resolve_after__isnull=False).only(
         "pk", "auto_resolve_after"
@@ -359,6 +361,7 @@ def conversation_ids_idle_past_auto_resolve(*, now: datetime, limit: int) -> lis
                 inbox_id=inbox.pk,
                 status__in=[ConversationStatus.OPEN, ConversationStatus.PENDING],
                 last_activity_at__lte=now - timedelta(seconds=seconds),
+                queued_at__isnull=True,
             )
             .order_by("last_activity_at", "id")
             .values_list("last_activity_at", "id")[:limit]

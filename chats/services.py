@@ -713,6 +713,7 @@ def conversation_auto_resolve(*, conversation_id: int) -> bool:
     """Resolve a conversation its inbox's `auto_resolve_after` found idle, with a system
     message to the visitor; answers whether it did.
 
+    A conversation waiting in a queue is not idle (it waits for us) and is never resolved.
     The row lock and the re-check make it safe to run twice or at once: a conversation
     resolved meanwhile, or one that got a message since it was picked, is left alone, and the
     system message is stored once (its `client_id`, unique per sender, backs that up).
@@ -727,6 +728,8 @@ def conversation_auto_resolve(*, conversation_id: int) -> bool:
         )
         if locked is None or locked.status == ConversationStatus.RESOLVED:
             return False
+        if locked.queued_at is not None:
+            return False  # waiting for an operator, not idle
         idle_after = locked.inbox.auto_resolve_after
         if idle_after is None or (now - locked.last_activity_at).total_seconds() < idle_after:
             return False
@@ -743,8 +746,7 @@ def conversation_auto_resolve(*, conversation_id: int) -> bool:
         )
         locked.status = ConversationStatus.RESOLVED
         locked.resolved_at = now
-        locked.queued_at = None
-        locked.save(update_fields=["status", "resolved_at", "queued_at"])
+        locked.save(update_fields=["status", "resolved_at"])
         transaction.on_commit(lambda: _after_conversation_change(locked.pk))
         _after_resolve(locked)
     return True

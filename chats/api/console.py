@@ -101,7 +101,11 @@ class InboxSerializer(serializers.ModelSerializer):
         ]
 
     def _state(self, inbox: Inbox) -> OpenState:
-        return open_state(inbox, timezone.now())
+        """Computed once per inbox for both fields (a list serializes with one child)."""
+        cache: dict[int, OpenState] = self.__dict__.setdefault("_open_states", {})
+        if inbox.pk not in cache:
+            cache[inbox.pk] = open_state(inbox, timezone.now())
+        return cache[inbox.pk]
 
     def get_open_now(self, inbox: Inbox) -> bool:
         return self._state(inbox).open

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chats import tasks
 from chats.models import Inbox
@@ -309,3 +311,19 @@ def test_opening_an_inbox_by_changing_its_hours_drains_its_queue(
 
     assert response.status_code == 200
     assert asked == [team.pk]
+
+
+def test_the_inbox_list_with_hours_costs_the_same_queries_for_many_inboxes(client_for, admin, team):
+    client = client_for(admin)
+    InboxFactory(team=team, timezone="Europe/Moscow", business_hours=HOURS)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/api/v1/inboxes").status_code == 200
+    for _ in range(10):
+        InboxFactory(
+            team=team, timezone="Asia/Tokyo", business_hours=HOURS, holidays=["2027-01-01"]
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/api/v1/inboxes")
+
+    assert len(response.json()["results"]) == 11
+    assert len(many) == len(one)

@@ -252,14 +252,16 @@ def test_auto_resolve_frees_the_assignees_capacity_and_the_queue_drains(
     assert queued.queued_at is None
 
 
-def test_a_queued_conversation_leaves_the_queue_when_auto_resolved(inbox):
-    conversation = idle(chat(inbox))
-    Conversation.objects.filter(pk=conversation.pk).update(queued_at=timezone.now())
+def test_a_conversation_waiting_in_the_queue_is_never_auto_resolved(team):
+    """It waits for an operator (held outside business hours, say), not for the visitor."""
+    inbox = InboxFactory(team=team, routing="least_busy", auto_resolve_after=HOUR)
+    conversation = idle(chat(inbox), seconds=30 * 24 * HOUR)
+    assert conversation.queued_at is not None
 
-    tasks.auto_resolve_idle()
-
+    assert tasks.auto_resolve_idle() == []
+    assert conversation_auto_resolve(conversation_id=conversation.pk) is False
     conversation.refresh_from_db()
-    assert conversation.queued_at is None
+    assert conversation.status == ConversationStatus.OPEN
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chats.business_hours import (
+    ALWAYS_OPEN,
     DAYS,
     MAX_HOLIDAYS,
     MAX_INTERVALS_PER_DAY,
+    OpenState,
     ScheduleError,
     clean_business_hours,
     clean_holidays,
     clean_timezone,
+    closed_inbox_ids,
+    open_state,
     schedule_from,
+    schedule_of,
 )
 
 WEEKDAYS = {"mon": [["09:00", "18:00"]], "tue": [["09:00", "18:00"]], "wed": [["09:00", "18:00"]]}
@@ -317,3 +323,37 @@ def test_holidays_come_back_sorted_and_the_limit_is_allowed():
         for n in range(MAX_HOLIDAYS)
     ]
     assert clean_holidays(list(reversed(days))) == days
+
+
+# --- an inbox's hours -------------------------------------------------------------------------
+
+
+def inbox_like(pk: int = 1, zone: str = "UTC", hours: dict | None = None, holidays=None):
+    return SimpleNamespace(
+        pk=pk, timezone=zone, business_hours=hours or {}, holidays=holidays or []
+    )
+
+
+def test_a_broken_stored_schedule_counts_as_always_open_and_is_logged(caplog):
+    broken = inbox_like(zone="Mars/Olympus", hours={"mon": []})
+
+    assert schedule_of(broken) is ALWAYS_OPEN
+    assert open_state(broken, at("2026-12-07T03:00:00+00:00")) == OpenState(True, None)
+    assert "broken business hours" in caplog.text
+
+
+def test_the_open_state_of_a_closed_inbox_has_its_next_opening():
+    closed = inbox_like(zone="Europe/Moscow", hours=WEEKDAYS)
+
+    assert open_state(closed, at("2026-12-07T08:00:00+03:00")) == OpenState(
+        False, at("2026-12-07T09:00:00+03:00")
+    )
+
+
+def test_closed_inbox_ids_names_each_closed_inbox_once():
+    moment = at("2026-12-07T08:00:00+03:00")
+    moscow = inbox_like(1, "Europe/Moscow", WEEKDAYS)
+    tokyo = inbox_like(2, "Asia/Tokyo", WEEKDAYS)  # 14:00 there
+    always = inbox_like(3)
+
+    assert closed_inbox_ids([moscow, tokyo, always, moscow], moment) == {1}
