@@ -286,3 +286,18 @@ def test_two_workers_at_once_resolve_once_and_store_one_message(team):
 
     assert sorted(results) == [False, True]
     assert len(system_messages(conversation)) == 1
+
+
+def test_beat_schedules_the_opening_drain_and_auto_resolve_every_minute():
+    from django.conf import settings
+
+    from helpdesk.celery import app
+
+    app.loader.import_default_modules()
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert schedule["chats.tasks.drain_opened_inboxes"] == 60.0
+    assert schedule["chats.tasks.auto_resolve_idle"] == 60.0
+    for name in schedule:
+        assert name in app.tasks, name
