@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import JSONObject, Left
 
 from chats.audience import Audience
+from chats.business_hours import has_hours, schedule_of
 from chats.models import (
     AuthorKind,
     CannedResponse,
@@ -424,3 +426,50 @@ def inbox_widget_settings(*, inbox: Inbox) -> dict[str, Any]:
         "prechat_fields": fields,
         "prechat_required": required,
     }
+
+
+# --- business hours and auto-resolve ----------------------------------------------------------
+
+
+def conversation_ids_idle_past_auto_resolve(*, now: datetime, limit: int) -> list[int]:
+    """Open and pending conversations of inboxes with `auto_resolve_after` whose last activity
+    is older than that, oldest first (one query per such inbox: there are few). Not those
+    waiting in a queue: they wait for an operator (held outside business hours, say), and
+    closing them would leave the visitor's message unanswered."""
+    found: list[tuple[datetime, int]] = []
+    for inbox in Inbox.objects.filter(auto_resolve_after__isnull=False).only(
+        "pk", "auto_resolve_after"
+    ):
+        seconds = inbox.auto_resolve_after or 0
+        rows = (
+            Conversation.objects.filter(
+                inbox_id=inbox.pk,
+                status__in=[ConversationStatus.OPEN, ConversationStatus.PENDING],
+                last_activity_at__lte=now - timedelta(seconds=seconds),
+                queued_at__isnull=True,
+            )
+            .order_by("last_activity_at", "id")
+            .values_list("last_activity_at", "id")[:limit]
+        )
+        found.extend(rows)
+    return [pk for _at, pk in sorted(found)[:limit]]
+
+
+def team_ids_waiting_on_opened_inboxes(*, now: datetime) -> list[int]:
+    """Teams with conversations waiting in an inbox that has business hours and is open now:
+    routing held them while it was closed."""
+    waiting = (
+        Conversation.objects.filter(queued_at__isnull=False, assignee__isnull=True)
+        .exclude(status=ConversationStatus.RESOLVED)
+        .exclude(team_id__isnull=True)
+        .values_list("team_id", "inbox_id")
+        .distinct()
+    )
+    pairs = list(waiting)
+    inboxes = Inbox.objects.filter(pk__in={inbox_id for _team, inbox_id in pairs})
+    opened = {
+        inbox.pk
+        for inbox in inboxes.only("pk", "timezone", "business_hours", "holidays")
+        if has_hours(inbox) and schedule_of(inbox).is_open(now)
+    }
+    return sorted({team_id for team_id, inbox_id in pairs if inbox_id in opened})

@@ -169,6 +169,10 @@ def _iso(moment: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else _iso(moment)
+
+
 def message_data(message: Message) -> dict[str, Any]:
     """`MessageSerializer(message).data`, built by hand: it is on every send's hot path (a
     test keeps the two identical)."""

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from chats import events, selectors
 from chats.audience import Audience
+from chats.business_hours import clean_business_hours, clean_holidays, clean_timezone
 from chats.models import (
     AuthorKind,
     CannedResponse,
@@ -99,18 +101,99 @@ def inbox_create(
     greeting: str = "",
     routing: str = RoutingStrategy.LEAST_BUSY,
     settings: dict[str, Any] | None = None,
+    timezone: str = "UTC",
+    business_hours: dict[str, Any] | None = None,
+    holidays: list[str] | None = None,
+    auto_resolve_after: int | None = None,
 ) -> Inbox:
+    hours = _inbox_hours_cleaned(
+        {
+            "timezone": timezone,
+            "business_hours": {} if business_hours is None else business_hours,
+            "holidays": [] if holidays is None else holidays,
+            "auto_resolve_after": auto_resolve_after,
+        }
+    )
     return Inbox.objects.create(
         name=name,
         channel=channel,
         team=team,
         inbox_key=secrets.token_urlsafe(18),
         identity_secret=secrets.token_hex(32),
-        allowed_origins=[origin.rstrip("/") for origin in (allowed_origins or [])],
+        allowed_origins=_origins_cleaned(allowed_origins or []),
         greeting=greeting,
         routing=routing,
         settings=settings or {},
+        **hours,
     )
+
+
+INBOX_EDITABLE_FIELDS = (
+    "name",
+    "team",
+    "allowed_origins",
+    "greeting",
+    "routing",
+    "settings",
+    "timezone",
+    "business_hours",
+    "holidays",
+    "auto_resolve_after",
+)
+INBOX_HOURS_FIELDS = ("timezone", "business_hours", "holidays", "auto_resolve_after")
+AUTO_RESOLVE_MIN_SECONDS = 60
+AUTO_RESOLVE_MAX_SECONDS = 365 * 24 * 3600
+
+
+def _origins_cleaned(origins: list[str]) -> list[str]:
+    return [origin.rstrip("/") for origin in origins]
+
+
+def _inbox_hours_cleaned(values: dict[str, Any]) -> dict[str, Any]:
+    """The hours settings checked together (a table is read in its zone); raises
+    `ScheduleError` or `ServiceError` with a clear message on any bad part."""
+    cleaned: dict[str, Any] = {
+        "timezone": clean_timezone(values["timezone"]),
+        "business_hours": clean_business_hours(values["business_hours"]),
+        "holidays": clean_holidays(values["holidays"]),
+    }
+    seconds = values["auto_resolve_after"]
+    if seconds is not None and (
+        not isinstance(seconds, int)
+        or isinstance(seconds, bool)
+        or not AUTO_RESOLVE_MIN_SECONDS <= seconds <= AUTO_RESOLVE_MAX_SECONDS
+    ):
+        raise ServiceError(
+            "invalid_auto_resolve_after",
+            _("auto_resolve_after is a number of seconds from %(min)s to %(max)s, or null.")
+            % {"min": AUTO_RESOLVE_MIN_SECONDS, "max": AUTO_RESOLVE_MAX_SECONDS},
+        )
+    cleaned["auto_resolve_after"] = seconds
+    return cleaned
+
+
+def inbox_update(*, inbox: Inbox, changes: dict[str, Any]) -> Inbox:
+    """An admin edits an inbox. A change of hours, routing or team may release a held queue:
+    the team's queue is drained after the commit (a no-op when nothing can move)."""
+    for field in changes:
+        if field not in INBOX_EDITABLE_FIELDS:
+            raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": field})
+    values = dict(changes)
+    if "allowed_origins" in values:
+        values["allowed_origins"] = _origins_cleaned(values["allowed_origins"])
+    if any(field in values for field in INBOX_HOURS_FIELDS):
+        current = {field: getattr(inbox, field) for field in INBOX_HOURS_FIELDS}
+        values.update(_inbox_hours_cleaned({**current, **values}))
+    if not values:
+        return inbox
+    with transaction.atomic():
+        for field, value in values.items():
+            setattr(inbox, field, value)
+        inbox.save(update_fields=list(values))
+        if {"timezone", "business_hours", "holidays", "routing", "team"} & set(values):
+            team_id = inbox.team_id
+            transaction.on_commit(lambda: _drain(team_id))
+    return inbox
 
 
 def inbox_allows_origin(*, inbox: Inbox, origin: str | None) -> bool:
@@ -590,13 +673,83 @@ def conversation_status_set(
                 route = True
         locked.save(update_fields=["status", "resolved_at", "queued_at"])
         transaction.on_commit(lambda: _after_conversation_change(locked.pk, route=route))
-        if status == ConversationStatus.RESOLVED and locked.assignee_id is not None:
-            assignee_id = locked.assignee_id
-            transaction.on_commit(lambda: _drain_for_operator(assignee_id))
-        if status == ConversationStatus.RESOLVED and locked.team_id is not None:
-            team_id = locked.team_id
-            transaction.on_commit(lambda: _queue_positions_changed(team_id))
+        if status == ConversationStatus.RESOLVED:
+            _after_resolve(locked)
     return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def _after_resolve(conversation: Conversation) -> None:
+    """Within a resolve's transaction: after the commit, the assignee's freed capacity takes
+    the next waiting conversations, and the team's queue positions close up."""
+    if conversation.assignee_id is not None:
+        assignee_id = conversation.assignee_id
+        transaction.on_commit(lambda: _drain_for_operator(assignee_id))
+    if conversation.team_id is not None:
+        team_id = conversation.team_id
+        transaction.on_commit(lambda: _queue_positions_changed(team_id))
+
+
+def _auto_resolve_language(conversation: Conversation) -> str:
+    """The visitor's language (their latest widget session in this inbox), else the inbox's
+    `settings.locale`, else the site's default."""
+    wanted = [
+        Visitor.objects.filter(contact_id=conversation.contact_id, inbox_id=conversation.inbox_id)
+        .exclude(locale="")
+        .order_by("-last_seen_at", "-id")
+        .values_list("locale", flat=True)
+        .first(),
+        (conversation.inbox.settings or {}).get("locale")
+        if isinstance(conversation.inbox.settings, dict)
+        else None,
+    ]
+    for code in wanted:
+        if isinstance(code, str) and code:
+            with contextlib.suppress(LookupError):
+                return translation.get_supported_language_variant(code.lower())
+    return django_settings.LANGUAGE_CODE
+
+
+def conversation_auto_resolve(*, conversation_id: int) -> bool:
+    """Resolve a conversation its inbox's `auto_resolve_after` found idle, with a system
+    message to the visitor; answers whether it did.
+
+    A conversation waiting in a queue is not idle (it waits for us) and is never resolved.
+    The row lock and the re-check make it safe to run twice or at once: a conversation
+    resolved meanwhile, or one that got a message since it was picked, is left alone, and the
+    system message is stored once (its `client_id`, unique per sender, backs that up).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("inbox")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if locked is None or locked.status == ConversationStatus.RESOLVED:
+            return False
+        if locked.queued_at is not None:
+            return False  # waiting for an operator, not idle
+        idle_after = locked.inbox.auto_resolve_after
+        if idle_after is None or (now - locked.last_activity_at).total_seconds() < idle_after:
+            return False
+        with translation.override(_auto_resolve_language(locked)):
+            body = _(
+                "This conversation was closed as there were no new messages for a while. "
+                "Write to us again any time."
+            )
+        message_create(
+            conversation_id=locked.pk,
+            author=Author.system(),
+            body=body,
+            client_id=f"auto-resolve-{locked.last_seq}",
+        )
+        locked.status = ConversationStatus.RESOLVED
+        locked.resolved_at = now
+        locked.save(update_fields=["status", "resolved_at"])
+        transaction.on_commit(lambda: _after_conversation_change(locked.pk))
+        _after_resolve(locked)
+    return True
 
 
 def _queue_positions_changed(team_id: int) -> None:

@@ -3,6 +3,13 @@
 One drain runs per team at a time (the team row lock); operators' rows are locked before their
 loads are counted, so no two drains (of two teams sharing an operator) nor a hand assignment can
 push anyone past `max_chats`. Draining is idempotent: running it twice assigns nothing twice.
+
+Outside an inbox's business hours its conversations stay queued, in arrival order and with
+their positions, and nobody of the team gets them; the beat task `drain_opened_inboxes`
+drains them at opening time. One exception: a key account's conversation still goes to its
+account manager when they are online and under capacity (they chose to be reachable, and a
+key account should not wait for Monday while its manager is there); never to anyone else.
+Supervisors and admins may still assign by hand at any hour.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from chats.business_hours import closed_inbox_ids
 from chats.models import Conversation, ConversationStatus, RoutingStrategy
 from operators.models import Operator, Status, Team
 
@@ -96,12 +104,14 @@ def team_queue_drain(*, team_id: int) -> DrainResult:
             candidate.team_member = candidate.operator_id in members
 
         now = timezone.now()
+        closed = closed_inbox_ids((c.inbox for c in queued), now)
         assigned: list[int] = []
         still_queued: list[int] = []
         for conversation in queued:
             manager = candidates.get(conversation.contact.account_manager_id or -1)
             chosen = manager if manager is not None and manager.free else None
-            if chosen is None and conversation.inbox.routing != RoutingStrategy.MANUAL:
+            held = conversation.inbox_id in closed
+            if chosen is None and not held and conversation.inbox.routing != RoutingStrategy.MANUAL:
                 chosen = _pick(list(candidates.values()), conversation.inbox.routing)
             if chosen is None:
                 still_queued.append(conversation.pk)

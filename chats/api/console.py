@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,12 +21,14 @@ from chats.api.pagination import (
     page_by_keys,
     search_text,
 )
+from chats.business_hours import OpenState, open_state
 from chats.models import Channel, ConversationStatus, Inbox, Priority, RoutingStrategy
 from chats.serializers import (
     ContactSerializer,
     ConversationSerializer,
     MessageSerializer,
     conversation_data,
+    iso_or_none,
     message_data,
 )
 from helpdesk.api_errors import ApiError
@@ -36,7 +40,45 @@ from operators.models import Operator, Team
 # --- inboxes ----------------------------------------------------------------------------------
 
 
+BUSINESS_HOURS_SCHEMA = {
+    "type": "object",
+    "description": (
+        'Weekly opening intervals in the inbox\'s time zone, e.g. {"mon": [["09:00", "18:00"]]}; '
+        'keys mon..sun, each a list of non-overlapping [start, end] ("HH:MM", "24:00" may '
+        "end a day); a day left out is closed; {} is open all day every day."
+    ),
+    "additionalProperties": {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+    },
+}
+HOLIDAYS_SCHEMA = {
+    "type": "array",
+    "items": {"type": "string", "format": "date"},
+    "description": "dates (YYYY-MM-DD, in the inbox's time zone) closed all day",
+}
+
+
+@extend_schema_field(BUSINESS_HOURS_SCHEMA)
+class BusinessHoursField(serializers.JSONField):
+    """Any JSON in; its shape is checked by the service, which names what is wrong."""
+
+
+@extend_schema_field(HOLIDAYS_SCHEMA)
+class HolidaysField(serializers.JSONField):
+    pass
+
+
 class InboxSerializer(serializers.ModelSerializer):
+    business_hours = BusinessHoursField()
+    holidays = HolidaysField()
+    open_now = serializers.SerializerMethodField(
+        help_text="whether the inbox is within its business hours now"
+    )
+    next_open_at = serializers.SerializerMethodField(
+        help_text="when it opens next (UTC); null while open, or if it never opens"
+    )
+
     class Meta:
         model = Inbox
         fields = [
@@ -50,7 +92,27 @@ class InboxSerializer(serializers.ModelSerializer):
             "routing",
             "settings",
             "created_at",
+            "timezone",
+            "business_hours",
+            "holidays",
+            "auto_resolve_after",
+            "open_now",
+            "next_open_at",
         ]
+
+    def _state(self, inbox: Inbox) -> OpenState:
+        """Computed once per inbox for both fields (a list serializes with one child)."""
+        cache: dict[int, OpenState] = self.__dict__.setdefault("_open_states", {})
+        if inbox.pk not in cache:
+            cache[inbox.pk] = open_state(inbox, timezone.now())
+        return cache[inbox.pk]
+
+    def get_open_now(self, inbox: Inbox) -> bool:
+        return self._state(inbox).open
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_next_open_at(self, inbox: Inbox) -> str | None:
+        return iso_or_none(self._state(inbox).next_open_at)
 
 
 class InboxAdminSerializer(InboxSerializer):
@@ -58,7 +120,23 @@ class InboxAdminSerializer(InboxSerializer):
         fields = [*InboxSerializer.Meta.fields, "identity_secret"]
 
 
-class InboxCreateSerializer(StrictInput):
+class InboxHoursInput(StrictInput):
+    timezone = serializers.CharField(
+        max_length=64, default="UTC", help_text="an IANA time zone name, e.g. Europe/Moscow"
+    )
+    business_hours = BusinessHoursField(default=dict)
+    holidays = HolidaysField(default=list)  # type: ignore[arg-type]
+    auto_resolve_after = serializers.IntegerField(
+        min_value=services.AUTO_RESOLVE_MIN_SECONDS,
+        max_value=services.AUTO_RESOLVE_MAX_SECONDS,
+        allow_null=True,
+        default=None,
+        help_text="seconds of silence after which an open or pending conversation is resolved; "
+        "null: never",
+    )
+
+
+class InboxCreateSerializer(InboxHoursInput):
     name = serializers.CharField(max_length=100)
     channel = serializers.ChoiceField(choices=Channel.choices)
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
@@ -70,6 +148,12 @@ class InboxCreateSerializer(StrictInput):
         choices=RoutingStrategy.choices, default=RoutingStrategy.LEAST_BUSY
     )
     settings = serializers.DictField(default=dict)
+
+
+class InboxUpdateSerializer(InboxCreateSerializer):
+    """Used partially (every field optional); the channel and the keys do not change."""
+
+    channel = None  # type: ignore[assignment]
 
 
 class InboxListView(OperatorApiView):
@@ -90,6 +174,39 @@ class InboxListView(OperatorApiView):
         serializer.is_valid(raise_exception=True)
         inbox = services.inbox_create(**serializer.validated_data)
         return Response(InboxAdminSerializer(inbox).data, status=status.HTTP_201_CREATED)
+
+
+class InboxDetailView(OperatorApiView):
+    """`/api/v1/inboxes/{id}`: read by whoever may see the inbox, changed by admins."""
+
+    def get_permissions(self) -> Sequence[Any]:
+        return [IsAdmin()] if self.request.method == "PATCH" else super().get_permissions()
+
+    def _serializer_class(self) -> type[InboxSerializer]:
+        return InboxAdminSerializer if self.operator.role == "admin" else InboxSerializer
+
+    @extend_schema(responses=InboxSerializer)
+    def get(self, request: Request, inbox_id: int) -> Response:
+        inbox = selectors.inbox_list_visible(operator=self.operator).filter(pk=inbox_id).first()
+        if inbox is None:
+            raise ApiError("not_found", _("Inbox not found."), 404)
+        return Response(self._serializer_class()(inbox).data)
+
+    @extend_schema(request=InboxUpdateSerializer, responses=InboxAdminSerializer)
+    def patch(self, request: Request, inbox_id: int) -> Response:
+        inbox = Inbox.objects.filter(pk=inbox_id).first()
+        if inbox is None:
+            raise ApiError("not_found", _("Inbox not found."), 404)
+        data = strict_data(request)
+        serializer = InboxUpdateSerializer(data=data, partial=True)
+        unknown = sorted(set(data) - set(serializer.fields))
+        if unknown:
+            raise ApiError(
+                "invalid", _("This field cannot be changed: %(field)s") % {"field": unknown[0]}
+            )
+        serializer.is_valid(raise_exception=True)
+        inbox = services.inbox_update(inbox=inbox, changes=dict(serializer.validated_data))
+        return Response(InboxAdminSerializer(inbox).data)
 
 
 # --- conversations ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,11 +17,13 @@ from rest_framework.views import APIView
 from chats import selectors, services
 from chats.api.console import MessagePage
 from chats.api.pagination import int_param, next_after_seq
+from chats.business_hours import open_state
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import (
     ConversationSerializer,
     MessageSerializer,
     conversation_data,
+    iso_or_none,
     message_data,
 )
 from helpdesk.api_errors import ApiError
@@ -125,6 +128,14 @@ class WidgetInboxSerializer(serializers.Serializer):
         required=False,
         help_text="the pre-chat fields that must be filled",
     )
+    open = serializers.BooleanField(
+        required=False, help_text="whether the inbox is within its business hours now"
+    )
+    next_open_at = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        help_text="when the team is back (UTC) while closed; null while open, or if it never opens",
+    )
 
 
 class SessionSerializer(serializers.Serializer):
@@ -160,12 +171,16 @@ class SessionView(APIView):
             identity=services.Identity(**identity) if identity else None,
         )
         conversation = selectors.visitor_current_conversation(visitor=session.visitor)
+        hours = open_state(inbox, timezone.now())
         body = {
             "visitor_token": session.token,
             "inbox": {
                 "name": inbox.name,
                 "greeting": inbox.greeting,
-                "online": team_has_online_operator(team=inbox.team_id),
+                # Closed: nobody answers before opening time, whoever is signed in.
+                "online": hours.open and team_has_online_operator(team=inbox.team_id),
+                "open": hours.open,
+                "next_open_at": iso_or_none(hours.next_open_at),
                 "locale": session.visitor.locale or request.LANGUAGE_CODE,
                 **selectors.inbox_widget_settings(inbox=inbox),
             },

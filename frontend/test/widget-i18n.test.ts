@@ -95,3 +95,43 @@ describe("I18n", () => {
     expect(en.formatBadge(100)).toBe("99+");
   });
 });
+
+describe("formatReopening (when a closed inbox is back)", () => {
+  // Monday 7 December 2026, 08:00 in Moscow
+  const now = new Date("2026-12-07T05:00:00Z");
+  const plain = (text: string) => text.replace(/\s/g, " ");
+
+  it("says today, tomorrow, the weekday within a week, else the date, in English", () => {
+    const en = new I18n("en", "Europe/Moscow");
+    expect(plain(en.formatReopening(new Date("2026-12-07T06:00:00Z"), now))).toBe("We're back today at 9:00 AM");
+    expect(plain(en.formatReopening(new Date("2026-12-08T06:00:00Z"), now))).toBe("We're back tomorrow at 9:00 AM");
+    expect(plain(en.formatReopening(new Date("2026-12-11T06:00:00Z"), now))).toBe("We're back on Friday at 9:00 AM");
+    expect(plain(en.formatReopening(new Date("2026-12-21T06:00:00Z"), now))).toBe("We're back on December 21 at 9:00 AM");
+    expect(plain(en.formatReopening(new Date("2027-01-11T06:00:00Z"), now))).toBe("We're back on January 11, 2027 at 9:00 AM");
+  });
+
+  it("puts the weekday in the right case in Russian", () => {
+    const ru = new I18n("ru", "Europe/Moscow");
+    expect(ru.formatReopening(new Date("2026-12-07T06:00:00Z"), now)).toBe("Вернёмся сегодня в 9:00");
+    expect(ru.formatReopening(new Date("2026-12-08T06:00:00Z"), now)).toBe("Вернёмся завтра в 9:00");
+    expect(ru.formatReopening(new Date("2026-12-09T06:00:00Z"), now)).toBe("Вернёмся в среду в 9:00");
+    expect(ru.formatReopening(new Date("2026-12-11T06:00:00Z"), now)).toBe("Вернёмся в пятницу в 9:00");
+    expect(ru.formatReopening(new Date("2026-12-12T06:00:00Z"), now)).toBe("Вернёмся в субботу в 9:00");
+    expect(ru.formatReopening(new Date("2026-12-21T06:00:00Z"), now)).toBe("Вернёмся 21 декабря в 9:00");
+  });
+
+  it("counts days and shows the time in the visitor's zone, not the inbox's", () => {
+    const sundayEveningInNewYork = new Date("2026-12-07T03:00:00Z"); // Sunday 22:00 there
+    const opening = new Date("2026-12-07T06:00:00Z"); // 09:00 in Moscow, 01:00 in New York
+    const newYork = new I18n("en", "America/New_York");
+    const moscow = new I18n("en", "Europe/Moscow");
+    expect(plain(newYork.formatReopening(opening, sundayEveningInNewYork))).toBe("We're back tomorrow at 1:00 AM");
+    expect(plain(moscow.formatReopening(opening, sundayEveningInNewYork))).toBe("We're back today at 9:00 AM");
+  });
+
+  it("has a weekday phrase for every day in both languages", () => {
+    expect(CATALOGUES.en.onWeekday).toHaveLength(7);
+    expect(CATALOGUES.ru.onWeekday).toHaveLength(7);
+    expect(CATALOGUES.ru.onWeekday[2]).toBe("во вторник");
+  });
+});

@@ -13,11 +13,15 @@ import gzip
 import os
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from chats.business_hours import DAYS
 from chats.models import Contact, CsatResponse, Message
 from operators.models import Role, Status
 from operators.services import token_issue
@@ -40,6 +44,7 @@ WIDGET_BUDGET = 50 * 1024
 # Every widget locator starts at the widget's host element (Playwright's CSS pierces its shadow
 # root), so that an element of the host page with the same class never matches.
 W = "[data-helpdesk-widget] "
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 # --- the size budget (no browser needed) ------------------------------------------------------
@@ -681,6 +686,77 @@ def test_the_widget_speaks_russian_by_data_locale_or_the_browsers_language(
         page.locator(W + ".launcher[aria-label='Открыть чат']").wait_for()
     finally:
         english_browser.close()
+
+
+def closed_until_the_day_after_tomorrow() -> dict[str, Any]:
+    """Inbox fields: open 09:00-18:00 in Moscow every day, but today and tomorrow are holidays,
+    so the team is back the day after tomorrow at 09:00 Moscow time."""
+    today = datetime.now(MOSCOW).date()
+    return {
+        "routing": "least_busy",
+        "timezone": "Europe/Moscow",
+        "business_hours": {day: [["09:00", "18:00"]] for day in DAYS},
+        "holidays": [today.isoformat(), (today + timedelta(days=1)).isoformat()],
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_outside_business_hours_the_widget_says_when_the_team_is_back_and_takes_the_message(
+    make_world: Any, chromium: Any
+) -> None:
+    world = make_world(**closed_until_the_day_after_tomorrow())  # its agent is online
+    opening = datetime.combine(
+        datetime.now(MOSCOW).date() + timedelta(days=2), dt_time(9), tzinfo=MOSCOW
+    )
+    # An English visitor in Tokyo: the time and the day are the visitor's (15:00 there).
+    tokyo = ZoneInfo("Asia/Tokyo")
+    days = (opening.astimezone(tokyo).date() - datetime.now(tokyo).date()).days
+    day = "tomorrow" if days == 1 else f"on {opening.astimezone(tokyo):%A}"
+    context = chromium.new_context(locale="en-US", timezone_id="Asia/Tokyo")
+    try:
+        page = context.new_page()
+        page.goto(world.page_url())
+        open_widget(page)
+        back = f"We're back {day} at 3:00 PM"
+        notice = page.locator(W + ".notice")
+        notice.filter(has_text="Leave a message and we'll reply then.").wait_for()
+        assert " ".join(notice.text_content().split()).startswith(back)
+        assert "away" in page.locator(W + ".dot").get_attribute("class")
+        shoot(page, "widget-en-closed.png")
+
+        send(page, "Do you ship to Osaka?")
+        page.locator(W + ".row.mine[data-status=sent]").wait_for()
+        conversation = world.conversation_id(page)
+        assert world.visitor_bodies(conversation) == ["Do you ship to Osaka?"]
+        page.locator(W + ".card.email").wait_for()  # the away mode's email, as usual
+        time.sleep(1.5)  # routing had its chance: the online agent gets nothing while closed
+        detail = next(c for c in world.api.conversations() if c["id"] == conversation)
+        assert detail["assignee"] is None and detail["queue_position"] == 1
+    finally:
+        context.close()
+
+    # A Russian visitor in Moscow: the weekday in its case, the time as Moscow reads it.
+    context = chromium.new_context(locale="ru-RU", timezone_id="Europe/Moscow")
+    try:
+        page = context.new_page()
+        page.goto(world.page_url("/ru.html"))
+        page.locator(W + ".launcher").click()
+        weekday = RU_ON_WEEKDAY[opening.weekday()]
+        page.locator(W + ".notice").filter(has_text=f"Вернёмся {weekday} в 9:00").wait_for()
+    finally:
+        context.close()
+
+
+RU_ON_WEEKDAY = [
+    "в понедельник",
+    "во вторник",
+    "в среду",
+    "в четверг",
+    "в пятницу",
+    "в субботу",
+    "в воскресенье",
+]
 
 
 @pytest.mark.browser

@@ -13,14 +13,18 @@ export class I18n {
   private readonly dayWithYear: Intl.DateTimeFormat;
   private readonly relative: Intl.RelativeTimeFormat;
 
-  constructor(locale: Locale) {
+  private readonly calendar: Intl.DateTimeFormat;
+
+  /** `timeZone`: the visitor's (the browser's when left out; tests pin one). */
+  constructor(locale: Locale, timeZone?: string) {
     this.locale = locale;
     this.plural = new Intl.PluralRules(locale);
     this.number = new Intl.NumberFormat(locale);
-    this.time = new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" });
-    this.day = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long" });
-    this.dayWithYear = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric" });
+    this.time = new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit", timeZone });
+    this.day = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", timeZone });
+    this.dayWithYear = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric", timeZone });
     this.relative = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+    this.calendar = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "numeric", day: "numeric", timeZone });
   }
 
   t(key: Key, params: Params = {}): string {
@@ -43,6 +47,29 @@ export class I18n {
     const days = Math.round((startOfDay(now) - startOfDay(date)) / 86_400_000);
     if (days === 0 || days === 1) return capitalise(this.relative.format(-days, "day"));
     return (date.getFullYear() === now.getFullYear() ? this.day : this.dayWithYear).format(date);
+  }
+
+  /** When a closed inbox reopens, in the visitor's zone: "We're back today at 9:00 AM",
+   * "… tomorrow …", "… on Monday …" within the week, "… on 12 January …" after that. */
+  formatReopening(at: Date, now: Date = new Date()): string {
+    const time = this.time.format(at);
+    const day = this.calendarDay(at);
+    const days = Math.round((day - this.calendarDay(now)) / 86_400_000);
+    if (days <= 0) return this.t("backToday", { time });
+    if (days === 1) return this.t("backTomorrow", { time });
+    if (days < 7) {
+      const weekday = CATALOGUES[this.locale].onWeekday[new Date(day).getUTCDay()];
+      return this.t("backWeekday", { day: weekday, time });
+    }
+    const sameYear = new Date(day).getUTCFullYear() === new Date(this.calendarDay(now)).getUTCFullYear();
+    return this.t("backDate", { date: (sameYear ? this.day : this.dayWithYear).format(at), time });
+  }
+
+  /** Midnight UTC of the date `date` has in the visitor's zone (to count whole days). */
+  private calendarDay(date: Date): number {
+    const parts: Record<string, number> = {};
+    for (const part of this.calendar.formatToParts(date)) parts[part.type] = Number(part.value);
+    return Date.UTC(parts.year, parts.month - 1, parts.day);
   }
 
   /** The badge's text: the count, or "99+" past 99. */

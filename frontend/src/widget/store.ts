@@ -25,6 +25,9 @@ export interface InboxInfo {
   color?: string;
   prechat_fields?: string[];
   prechat_required?: string[];
+  /** Extensions (optional): within business hours now; when the team is back (ISO UTC). */
+  open?: boolean;
+  next_open_at?: string | null;
 }
 
 export interface PendingItem {

@@ -33,6 +33,8 @@ const POLL_MS = 4000;
 /** Errors of a REST send that no retry can fix. */
 const FINAL_REST_ERRORS = new Set(["invalid", "empty_body", "body_too_long", "invalid_body", "invalid_client_id"]);
 const OPERATOR_TYPING_MAX_MS = 8000;
+/** setTimeout holds at most 2^31-1 ms (about 24 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WidgetController implements WidgetHandle {
   private readonly boot: Boot;
@@ -69,6 +71,8 @@ export class WidgetController implements WidgetHandle {
   /** Sockets closed with 4401 in a row. */
   private refusals = 0;
   private refreshedAt = 0;
+  /** Re-reads the inbox when a closed one reopens. */
+  private reopenTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(boot: Boot) {
     this.boot = boot;
@@ -216,11 +220,28 @@ export class WidgetController implements WidgetHandle {
       });
       if (session.visitor_token === this.token) {
         this.inbox = session.inbox;
+        this.scheduleReopen();
         this.render();
       }
     } catch {
       /* the socket's own reconnects cover a network problem */
     }
+  }
+
+  /** A closed inbox says when it reopens: read it again then (a few seconds after, spread so
+   * that every open widget does not ask at the same instant), to say the team is back. */
+  private scheduleReopen(): void {
+    if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    this.reopenTimer = null;
+    const at = this.inbox?.open === false && this.inbox.next_open_at ? Date.parse(this.inbox.next_open_at) : NaN;
+    if (Number.isNaN(at)) return;
+    const wait = Math.max(0, at - Date.now()) + 2_000 + Math.random() * 20_000;
+    if (wait > MAX_TIMER_MS) return; // weeks away: the next panel opening reads it anyway
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = null;
+      this.refreshedAt = 0;
+      void this.refreshInbox();
+    }, wait);
   }
 
   private applySession(session: Session): void {
@@ -235,6 +256,7 @@ export class WidgetController implements WidgetHandle {
     }
     this.token = session.visitor_token;
     this.inbox = session.inbox;
+    this.scheduleReopen();
     this.unavailable = false;
     this.refreshedAt = Date.now();
     if (conversation) this.state.setConversation(conversation);
@@ -635,11 +657,14 @@ export class WidgetController implements WidgetHandle {
     const conversation = this.state.conversation;
     const open = this.state.isOpen ? conversation : null;
     const online = Boolean(inbox?.online || open?.assignee);
+    // Outside business hours: when the team is back, in the visitor's language and zone.
+    const reopening = inbox?.open === false && inbox.next_open_at ? t.formatReopening(new Date(inbox.next_open_at)) : null;
     const title = inbox?.name || t.t("title");
     let subtitle: string;
     if (this.unavailable) subtitle = t.t("unavailable");
     else if (!inbox) subtitle = t.t("connecting");
     else if (open?.assignee) subtitle = t.t("assigned", { name: open.assignee.name });
+    else if (reopening) subtitle = reopening;
     else if (open?.queue_position) subtitle = t.t("queue", { n: open.queue_position });
     else subtitle = inbox.online ? t.t("onlineHint") : t.t("away");
     this.view.setHeader({
@@ -657,7 +682,9 @@ export class WidgetController implements WidgetHandle {
     this.view.setBanner(banner);
 
     this.view.setIntro(title, inbox?.greeting || null);
-    this.view.setNotice(inbox && !inbox.online && !open?.assignee ? t.t("awayNotice") : null);
+    let notice: string | null = null;
+    if (inbox && !inbox.online && !open?.assignee) notice = reopening ? t.t("closedNotice", { back: reopening }) : t.t("awayNotice");
+    this.view.setNotice(notice);
     this.view.renderRows(this.state.rows(Date.now(), connected), scroll);
     this.view.setTyping(this.state.typing);
 
