@@ -130,13 +130,18 @@ def team_queue_drain(*, team_id: int) -> DrainResult:
 
 def _test_pause_before_commit(team_id: int, assigned: int) -> None:
     """Fault injection, for tests only (`ROUTING_TEST_PAUSE_FILE`, off unless set): the first
-    drain to get here creates the file, which tells the test that the drain's changes are made
-    and not committed, and waits, so the test can kill the worker at exactly that moment."""
+    drain to get here creates the file (with its process id, task id, team and how many it
+    assigned), which tells the test that the drain's changes are made and not committed, and
+    waits, so the test can kill the worker at exactly that moment
+    (tests/e2e/test_routing_worker_killed.py)."""
     try:
         descriptor = os.open(settings.ROUTING_TEST_PAUSE_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         return  # paused once already: the redelivered task runs through
-    os.write(descriptor, f"{os.getpid()} {team_id} {assigned}\n".encode())
+    from celery import current_task
+
+    task_id = current_task.request.id if current_task else ""
+    os.write(descriptor, f"{os.getpid()} {task_id} {team_id} {assigned}\n".encode())
     os.close(descriptor)
     logger.warning("routing of team %s paused before its commit (test fault injection)", team_id)
     time.sleep(settings.ROUTING_TEST_PAUSE_SECONDS)
