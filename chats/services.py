@@ -573,11 +573,12 @@ def conversation_assign(
     if note is not None:
         note = clean_body(note)
     with transaction.atomic():
-        if operator is not None:
-            # Operator row first, then the conversation: the order routing locks them in.
-            operator = Operator.objects.select_for_update().get(pk=operator.pk)
-            _check_may_assign_operator(actor=actor, conversation=conversation, operator=operator)
+        # The conversation's row first, then the operator's: the order a drain locks them in
+        # (its queued conversations, then its candidates), so the two never deadlock.
         locked = _lock(conversation.pk)
+        if operator is not None:
+            operator = Operator.objects.select_for_update().get(pk=operator.pk)
+            _check_may_assign_operator(actor=actor, conversation=locked, operator=operator)
         previous = events.audience_of(locked)
         drain_team: int | None = None
         if operator is not None:
@@ -647,7 +648,18 @@ def _drain(team_id: int) -> None:
 
 
 def _drain_for_operator(operator_id: int) -> None:
-    for team_id in Team.objects.filter(operators=operator_id).values_list("id", flat=True):
+    """Capacity freed at an operator (or they came online): drain the queues of their teams,
+    and of any team where one of their key accounts waits (a manager takes those first,
+    whatever the team)."""
+    team_ids = set(Team.objects.filter(operators=operator_id).values_list("id", flat=True))
+    team_ids.update(
+        Conversation.objects.filter(
+            queued_at__isnull=False, assignee__isnull=True, contact__account_manager=operator_id
+        )
+        .exclude(team_id__isnull=True)
+        .values_list("team_id", flat=True)
+    )
+    for team_id in sorted(team_ids):
         _drain(team_id)
 
 

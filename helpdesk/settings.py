@@ -167,7 +167,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# A task whose worker died unacknowledged is delivered again after this many seconds (the
+# tests that kill a worker shorten it; it must exceed the longest task's run time).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
+}
 CELERY_TIMEZONE = "UTC"
 # A Redis restart must not end the worker: nothing of it listens on Redis pub/sub
 # (helpdesk/celery_worker.py).
@@ -271,6 +275,11 @@ SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
 OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
 DB_THREADS = int(os.environ.get("DB_THREADS", "8"))
+# Fault injection for tests only (tests/e2e/test_routing_worker_killed.py): when set to a file
+# path, the first drain that assigns something creates that file and then waits, its changes
+# made but not committed, for ROUTING_TEST_PAUSE_SECONDS, so the test can kill the worker there.
+ROUTING_TEST_PAUSE_FILE = os.environ.get("ROUTING_TEST_PAUSE_FILE", "")
+ROUTING_TEST_PAUSE_SECONDS = float(os.environ.get("ROUTING_TEST_PAUSE_SECONDS", "30"))
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

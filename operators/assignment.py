@@ -14,9 +14,13 @@ Supervisors and admins may still assign by hand at any hour.
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -26,6 +30,8 @@ from chats.models import Conversation, ConversationStatus, RoutingStrategy
 from operators.models import Operator, Status, Team
 
 DRAIN_BATCH = 500
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -127,4 +133,25 @@ def team_queue_drain(*, team_id: int) -> DrainResult:
                 last_assigned_at=chosen.last_assigned_at
             )
             assigned.append(conversation.pk)
+        if assigned and settings.ROUTING_TEST_PAUSE_FILE:
+            _test_pause_before_commit(team_id, len(assigned))
         return DrainResult(assigned=assigned, still_queued=still_queued)
+
+
+def _test_pause_before_commit(team_id: int, assigned: int) -> None:
+    """Fault injection, for tests only (`ROUTING_TEST_PAUSE_FILE`, off unless set): the first
+    drain to get here creates the file (with its process id, task id, team and how many it
+    assigned), which tells the test that the drain's changes are made and not committed, and
+    waits, so the test can kill the worker at exactly that moment
+    (tests/e2e/test_routing_worker_killed.py)."""
+    try:
+        descriptor = os.open(settings.ROUTING_TEST_PAUSE_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return  # paused once already: the redelivered task runs through
+    from celery import current_task
+
+    task_id = current_task.request.id if current_task else ""
+    os.write(descriptor, f"{os.getpid()} {task_id} {team_id} {assigned}\n".encode())
+    os.close(descriptor)
+    logger.warning("routing of team %s paused before its commit (test fault injection)", team_id)
+    time.sleep(settings.ROUTING_TEST_PAUSE_SECONDS)
