@@ -41,7 +41,7 @@ from chats.models import (
 from chats.validation import clean_body, clean_client_id
 from helpdesk.errors import Conflict, Forbidden, NotFound, ServiceError
 from operators.models import Operator, Role, Status, Team
-from operators.notifications import mentions_notify
+from operators.notifications import mentions_notify, transfer_notify
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +99,12 @@ def inbox_create(
     greeting: str = "",
     routing: str = RoutingStrategy.LEAST_BUSY,
     settings: dict[str, Any] | None = None,
+    reassign_unanswered_after: int | None = None,
+    route_to_last_operator: bool = False,
 ) -> Inbox:
     return Inbox.objects.create(
+        reassign_unanswered_after=reassign_unanswered_after,
+        route_to_last_operator=route_to_last_operator,
         name=name,
         channel=channel,
         team=team,
@@ -111,6 +115,20 @@ def inbox_create(
         routing=routing,
         settings=settings or {},
     )
+
+
+INBOX_ROUTING_FIELDS = ("reassign_unanswered_after", "route_to_last_operator")
+
+
+def inbox_update(*, inbox: Inbox, changes: dict[str, Any]) -> Inbox:
+    """Change an inbox's routing watchdog settings; the next routing and watchdog pass use them."""
+    for field, value in changes.items():
+        if field not in INBOX_ROUTING_FIELDS:
+            raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": field})
+        setattr(inbox, field, value)
+    if changes:
+        inbox.save(update_fields=list(changes))
+    return inbox
 
 
 def inbox_allows_origin(*, inbox: Inbox, origin: str | None) -> bool:
@@ -517,9 +535,18 @@ def conversation_assign(
             )
             drain_team = team.pk
         locked.save(update_fields=["assignee", "team", "queued_at", "assigned_at"])
+        handoff = None
         if note:
-            message_create(
+            handoff, _created = message_create(
                 conversation_id=locked.pk, author=Author.of_operator(actor), body=note, private=True
+            )
+        if team is not None or previous.assignee != locked.assignee_id:
+            transfer_notify(
+                conversation=locked,
+                by=actor,
+                operator=operator,
+                team_id=team.pk if team is not None else None,
+                note=handoff,
             )
         transaction.on_commit(lambda: _after_conversation_change(locked.pk, previous=previous))
         if drain_team is not None:
@@ -528,6 +555,21 @@ def conversation_assign(
             released = previous.assignee
             transaction.on_commit(lambda: _drain_for_operator(released))
     return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def conversations_rerouted(
+    *, moves: list[tuple[int, Audience]], released_operators: set[int], teams: set[int]
+) -> None:
+    """After the commit of a routing change made outside these services (the ownership
+    watchdog, `operators.watchdog`): announce each moved conversation to whoever may see it now
+    and whoever saw it before (`(id, previous audience)`), then route the queues of `teams` and
+    of the teams of the operators who got capacity back."""
+    for conversation_id, previous in moves:
+        _after_conversation_change(conversation_id, previous=previous)
+    for team_id in sorted(teams):
+        _drain(team_id)
+    for operator_id in sorted(released_operators):
+        _drain_for_operator(operator_id)
 
 
 def _check_may_assign_operator(

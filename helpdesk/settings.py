@@ -175,6 +175,8 @@ CELERY_WORKER_CONSUMER = "helpdesk.celery_worker:Consumer"
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_BEAT_SCHEDULE = {
     "presence-sweep": {"task": "operators.tasks.presence_sweep", "schedule": 15.0},
+    "ownership-sweep": {"task": "operators.tasks.ownership_sweep", "schedule": 30.0},
+    "unanswered-reassign": {"task": "operators.tasks.unanswered_reassign", "schedule": 10.0},
 }
 
 # --- Auth and security ----------------------------------------------------------------------
@@ -266,6 +268,8 @@ SESSION_RATE_BURST = int(os.environ.get("SESSION_RATE_BURST", "30"))
 SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
 OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
+# An offline operator's conversations awaiting a reply go back to the queue after this.
+OWNERSHIP_RETURN_GRACE_SECONDS = int(os.environ.get("OWNERSHIP_RETURN_GRACE_SECONDS", "60"))
 DB_THREADS = int(os.environ.get("DB_THREADS", "8"))
 
 # --- i18n -----------------------------------------------------------------------------------

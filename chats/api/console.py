@@ -49,6 +49,8 @@ class InboxSerializer(serializers.ModelSerializer):
             "greeting",
             "routing",
             "settings",
+            "reassign_unanswered_after",
+            "route_to_last_operator",
             "created_at",
         ]
 
@@ -56,6 +58,11 @@ class InboxSerializer(serializers.ModelSerializer):
 class InboxAdminSerializer(InboxSerializer):
     class Meta(InboxSerializer.Meta):
         fields = [*InboxSerializer.Meta.fields, "identity_secret"]
+
+
+# The watchdog's pass runs every 10 seconds; a day is the longest wait that is still "unanswered".
+REASSIGN_UNANSWERED_MIN_SECONDS = 10
+REASSIGN_UNANSWERED_MAX_SECONDS = 86_400
 
 
 class InboxCreateSerializer(StrictInput):
@@ -70,6 +77,25 @@ class InboxCreateSerializer(StrictInput):
         choices=RoutingStrategy.choices, default=RoutingStrategy.LEAST_BUSY
     )
     settings = serializers.DictField(default=dict)
+    reassign_unanswered_after = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=REASSIGN_UNANSWERED_MIN_SECONDS,
+        max_value=REASSIGN_UNANSWERED_MAX_SECONDS,
+        help_text="Seconds an assignee has to answer before the conversation goes to another "
+        "free operator; null: never.",
+    )
+    route_to_last_operator = serializers.BooleanField(
+        required=False,
+        help_text="A returning contact goes first to the operator who served them last.",
+    )
+
+
+class InboxRoutingUpdateSerializer(StrictInput):
+    """The routing watchdog's settings of an inbox (`PATCH /api/v1/inboxes/{id}`)."""
+
+    reassign_unanswered_after = InboxCreateSerializer().fields["reassign_unanswered_after"]
+    route_to_last_operator = InboxCreateSerializer().fields["route_to_last_operator"]
 
 
 class InboxListView(OperatorApiView):
@@ -90,6 +116,25 @@ class InboxListView(OperatorApiView):
         serializer.is_valid(raise_exception=True)
         inbox = services.inbox_create(**serializer.validated_data)
         return Response(InboxAdminSerializer(inbox).data, status=status.HTTP_201_CREATED)
+
+
+class InboxDetailView(OperatorApiView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(request=InboxRoutingUpdateSerializer, responses=InboxAdminSerializer)
+    def patch(self, request: Request, inbox_id: int) -> Response:
+        """Change an inbox's settings (admins). Unknown fields answer 400."""
+        inbox = Inbox.objects.filter(pk=inbox_id).first()
+        if inbox is None:
+            raise ApiError("not_found", _("Inbox not found."), 404)
+        data = strict_data(request)
+        unknown = sorted(set(data) - set(InboxRoutingUpdateSerializer().fields))
+        if unknown:
+            raise ApiError("invalid", _("Unknown field: %(field)s") % {"field": unknown[0]})
+        serializer = InboxRoutingUpdateSerializer(data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        inbox = services.inbox_update(inbox=inbox, changes=dict(serializer.validated_data))
+        return Response(InboxAdminSerializer(inbox).data)
 
 
 # --- conversations ----------------------------------------------------------------------------

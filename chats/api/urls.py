@@ -4,6 +4,7 @@ from chats.api import canned, console
 
 urlpatterns = [
     path("inboxes", console.InboxListView.as_view(), name="inboxes"),
+    path("inboxes/<int:inbox_id>", console.InboxDetailView.as_view(), name="inbox"),
     path("conversations", console.ConversationListView.as_view(), name="conversations"),
     path("conversations/<int:conversation_id>", console.ConversationDetailView.as_view()),
     path(

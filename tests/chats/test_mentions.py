@@ -176,7 +176,9 @@ def test_a_hand_off_note_mentioning_someone_notifies_them(
     )
 
     assert response.status_code == 200, response.content
-    assert Notification.objects.get().operator_id == colleague.pk
+    assert Notification.objects.get(kind="mention").operator_id == colleague.pk
+    # a transfer to the team also tells its members (tests/operators/test_transfers.py)
+    assert Notification.objects.get(kind="team_transfer").operator_id == colleague.pk
 
 
 @pytest.mark.django_db
