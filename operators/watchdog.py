@@ -28,14 +28,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_stubs_ext import WithAnnotations
 
 from chats import events
 from chats.audience import Audience
@@ -45,6 +44,9 @@ from operators.assignment import choose_operator, last_operators, team_candidate
 from operators.models import Operator, Status, Team
 from operators.notifications import key_account_notify, reassigned_notify
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 PERSON_KINDS = (AuthorKind.VISITOR, AuthorKind.OPERATOR)
 
 
@@ -52,7 +54,8 @@ class Waiting(TypedDict):
     waiting_since: datetime | None
 
 
-AwaitingReply = WithAnnotations[Conversation, Waiting]
+if TYPE_CHECKING:
+    AwaitingReply = WithAnnotations[Conversation, Waiting]
 
 
 def awaiting_reply(queryset: QuerySet[Conversation]) -> QuerySet[AwaitingReply]:
