@@ -46,6 +46,7 @@ def operator_writes(conversation, agent, team) -> list[tuple[str, str]]:
         ("patch", f"/api/v1/operators/{agent.pk}"),
         ("post", "/api/v1/teams"),
         ("post", "/api/v1/inboxes"),
+        ("patch", f"/api/v1/inboxes/{conversation.inbox_id}"),
         ("post", f"{base}/messages"),
         ("post", f"{base}/assign"),
         ("post", f"{base}/status"),
