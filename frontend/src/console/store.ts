@@ -31,7 +31,7 @@ export type Effect =
   | { type: "fetchConversation"; id: number }
   | { type: "fetchMessages"; id: number }
   | { type: "markRead"; id: number; seq: number }
-  | { type: "alert"; kind: "conversation" | "message" | "mention"; conversation: number; title: string; body: string }
+  | { type: "alert"; kind: "conversation" | "message" | "notification"; conversation: number; title: string; body: string; notification?: MentionNotification }
   | { type: "resync" };
 
 export interface ListState {
@@ -541,7 +541,7 @@ export class ConsoleStore {
     this.notifications = [notification, ...this.notifications].slice(0, 100);
     if (notification.read) return [];
     const by = notification.by?.name ?? "";
-    return [{ type: "alert", kind: "mention", conversation: notification.conversation, title: by, body: "" }];
+    return [{ type: "alert", kind: "notification", conversation: notification.conversation, title: by, body: "", notification }];
   }
 
   setNotifications(list: MentionNotification[]): void {
