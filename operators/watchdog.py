@@ -21,7 +21,7 @@ It has waited since its first visitor message after the last public operator rep
   notification. Inboxes routed by hand (`manual`) are left alone.
 
 Both are idempotent and safe to run concurrently: they re-check every condition on rows they
-hold locked (the operator's row, or the team's row as the drain does, then the conversations).
+hold locked (the team's row as the drain does, the operators' rows, then the conversations').
 """
 
 from __future__ import annotations
@@ -195,9 +195,15 @@ def unanswered_reassign(*, now: datetime | None = None) -> list[int]:
 
 def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetime) -> list[int]:
     with transaction.atomic():
-        # The drain's lock order: the team, then the conversations, then the operators.
+        # The team's row (one pass or drain per team at a time), then the operators' rows, then
+        # the conversations': operators before conversations, as a hand assignment locks them.
         if Team.objects.select_for_update().filter(pk=team_id).first() is None:
             return []
+        involved = Conversation.objects.filter(pk__in=conversation_ids).values_list(
+            "assignee_id", "contact__account_manager_id"
+        )
+        others = {pk for pair in involved for pk in pair if pk is not None}
+        candidates = team_candidates(team_id=team_id, others=others)
         locked = [
             conversation
             for conversation in _unanswered_by_assignee(
@@ -214,8 +220,6 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
         ]
         if not locked:
             return []
-        others = {c.contact.account_manager_id for c in locked} | {c.assignee_id for c in locked}
-        candidates = team_candidates(team_id=team_id, others={pk for pk in others if pk})
         last = last_operators(locked)
         moves: list[tuple[int, Audience]] = []
         released: set[int] = set()
