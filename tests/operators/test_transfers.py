@@ -207,3 +207,41 @@ def test_an_escalation_to_another_inboxs_team_keeps_the_history_for_its_agents_a
     to_visitor = published.to(f"visitor.{conversation.contact_id}.{conversation.inbox_id}")
     assert to_visitor, "the visitor hears of the change of the conversation"
     assert all("SECRET" not in event["frame"] for event in to_visitor)
+
+
+# --- on the console socket -------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_assigned_notification_reaches_the_receivers_console(
+    ws, agent, teammate, conversation
+):
+    from operators.services import token_issue
+    from tests.ws_helpers import on_db, receive_until
+
+    token = (await on_db(token_issue, operator=teammate))[1]
+    console = await ws.connect_console(token)
+
+    await on_db(
+        services.conversation_assign,
+        conversation=conversation,
+        actor=agent,
+        operator=teammate,
+        note="yours now",
+    )
+
+    frame = await receive_until(console, "notification", timeout=15.0)
+    notification = await on_db(Notification.objects.get)
+    note = await on_db(Message.objects.get, private=True)
+    assert frame == {
+        "type": "notification",
+        "notification": {
+            "id": notification.pk,
+            "kind": "assigned",
+            "conversation": conversation.pk,
+            "message": note.pk,
+            "by": {"id": agent.pk, "name": agent.display_name},
+            "created_at": frame["notification"]["created_at"],
+            "read": False,
+        },
+    }
