@@ -8,7 +8,7 @@ import pytest
 from chats import services
 from chats.models import Conversation
 from operators.models import Notification, Role
-from tests.factories import ContactFactory, InboxFactory
+from tests.factories import ContactFactory, InboxFactory, operator_says
 from tests.helpers import assert_error
 from tests.ws_helpers import assert_no_frame, on_db, receive_until
 
@@ -17,14 +17,7 @@ NOTIFICATION_FIELDS = {"id", "kind", "conversation", "message", "by", "created_a
 
 
 def write(conversation: Conversation, operator, body: str, *, private: bool = True, **kwargs):
-    message, _created = services.message_create(
-        conversation_id=conversation.pk,
-        author=services.Author.of_operator(operator),
-        body=body,
-        private=private,
-        **kwargs,
-    )
-    return message
+    return operator_says(conversation, operator, body, private=private, **kwargs)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from chats import services
 from chats.models import Contact, Conversation, ConversationStatus, Inbox
 from operators.assignment import team_queue_drain
 from operators.models import Notification, Operator, Role, Status, Team
-from tests.factories import ContactFactory, InboxFactory
+from tests.factories import ContactFactory, InboxFactory, operator_says
 
 pytestmark = pytest.mark.django_db
 
@@ -183,15 +183,9 @@ def test_the_last_operator_who_answered_counts_when_the_earlier_conversation_was
     fill(routed, replier, 2)
     earlier = returning["earlier"]
     for author in (returning["last"], replier):
-        services.message_create(
-            conversation_id=earlier.pk, author=services.Author.of_operator(author), body="Hello"
-        )
-    services.message_create(  # a later private note does not count: it is no answer
-        conversation_id=earlier.pk,
-        author=services.Author.of_operator(returning["last"]),
-        body="note",
-        private=True,
-    )
+        operator_says(earlier, author, "Hello")
+    # a later private note does not count: it is no answer
+    operator_says(earlier, returning["last"], "note", private=True)
     Conversation.objects.filter(pk=earlier.pk).update(assignee=None)
 
     conversation = drained(open_for(routed, returning["contact"]))

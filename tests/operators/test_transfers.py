@@ -11,7 +11,7 @@ import pytest
 from chats import services
 from chats.models import Conversation, Inbox, Message
 from operators.models import Notification, Role, Status
-from tests.factories import InboxFactory
+from tests.factories import InboxFactory, operator_says, visitor_says
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +20,6 @@ NOTIFICATION_FIELDS = {"id", "kind", "conversation", "message", "by", "created_a
 
 def assign(client, conversation: Conversation, **payload):
     return client.post(f"/api/v1/conversations/{conversation.pk}/assign", payload, format="json")
-
-
-def visitor_writes(conversation: Conversation, body: str) -> Message:
-    contact = Conversation.objects.get(pk=conversation.pk).contact
-    message, _created = services.message_create(
-        conversation_id=conversation.pk, author=services.Author.of_contact(contact), body=body
-    )
-    return message
 
 
 def notification_frames(published, operator) -> list[dict]:
@@ -176,12 +168,8 @@ def test_an_escalation_to_another_inboxs_team_keeps_the_history_for_its_agents_a
     InboxFactory(team=other_team)  # the department has an inbox of its own
     specialist = make_operator(Role.AGENT, [other_team], status=Status.ONLINE)
     specialist_client = client_for(specialist)
-    visitor_writes(conversation, "My invoice is wrong")
-    services.message_create(
-        conversation_id=conversation.pk,
-        author=services.Author.of_operator(agent),
-        body="Let me ask billing",
-    )
+    visitor_says(conversation, "My invoice is wrong")
+    operator_says(conversation, agent, "Let me ask billing")
     assert specialist_client.get(f"/api/v1/conversations/{conversation.pk}").status_code == 404
 
     with django_capture_on_commit_callbacks(execute=True):

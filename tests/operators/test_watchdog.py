@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from chats import services, tasks
-from chats.models import Conversation, ConversationStatus, Inbox, Message
+from chats.models import Conversation, ConversationStatus, Inbox
 from operators import presence
 from operators import tasks as operator_tasks
 from operators.models import Notification, Operator, Role, Status, Team
@@ -23,7 +23,7 @@ from operators.watchdog import (
     ownership_sweep,
     unanswered_reassign,
 )
-from tests.factories import ContactFactory, InboxFactory
+from tests.factories import ContactFactory, InboxFactory, operator_says, visitor_says
 
 GRACE = 60
 REASSIGN_AFTER = 120
@@ -53,27 +53,6 @@ def held_by(operator: Operator, inbox: Inbox) -> Conversation:
         assignee=operator, queued_at=None, assigned_at=timezone.now()
     )
     return Conversation.objects.get(pk=conversation.pk)
-
-
-def visitor_says(conversation: Conversation, body: str = "Hello?") -> Message:
-    message, _created = services.message_create(
-        conversation_id=conversation.pk,
-        author=services.Author.of_contact(conversation.contact),
-        body=body,
-    )
-    return message
-
-
-def operator_says(
-    conversation: Conversation, operator: Operator, body: str = "Hi!", *, private: bool = False
-) -> Message:
-    message, _created = services.message_create(
-        conversation_id=conversation.pk,
-        author=services.Author.of_operator(operator),
-        body=body,
-        private=private,
-    )
-    return message
 
 
 def fresh(conversation: Conversation) -> Conversation:
