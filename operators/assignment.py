@@ -12,7 +12,7 @@ push anyone past `max_chats`. Draining is idempotent: running it twice assigns n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -149,17 +149,17 @@ def choose_operator(
     candidates: dict[int, Candidate],
     *,
     last_operator_id: int | None = None,
-    exclude: int | None = None,
+    exclude: Collection[int] = (),
 ) -> tuple[Candidate | None, int | None]:
     """Who gets `conversation`: its account manager, its last operator (a member of the team),
-    then the inbox's strategy; never `exclude`. Answers the choice and the account manager it
-    passed over, if any (one who is not `exclude`)."""
-    usable = {pk: c for pk, c in candidates.items() if pk != exclude}
+    then the inbox's strategy; never one of `exclude`. Answers the choice and the account
+    manager it passed over, if any (one who is not excluded)."""
+    usable = {pk: c for pk, c in candidates.items() if pk not in exclude}
     manager_id = conversation.contact.account_manager_id
     manager = usable.get(manager_id or -1)
     if manager is not None and manager.free:
         return manager, None
-    passed_over = manager_id if manager_id != exclude else None
+    passed_over = manager_id if manager_id not in exclude else None
     last = usable.get(last_operator_id or -1)
     if last is not None and last.team_member and last.free:
         return last, passed_over

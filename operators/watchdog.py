@@ -15,9 +15,10 @@ It has waited since its first visitor message after the last public operator rep
 - `unanswered_reassign`: in an inbox with `reassign_unanswered_after` (seconds), a conversation
   that awaits a reply and whose assignee has written no public message since `assigned_at`,
   that long after `assigned_at`, goes to another free operator by the routing rules (account
-  manager, last operator, strategy), never back to the same one in that pass. If nobody else is
-  free it stays with its assignee (a queue with nobody free would serve the visitor no sooner)
-  and is tried again at the next pass. The operator it is taken from gets a `reassigned`
+  manager, last operator, strategy): never back to the same one, nor to any operator who holds
+  a conversation due for reassignment in the same pass. If nobody else is free it stays
+  with its assignee (a queue with nobody free would serve the visitor no sooner) and is tried
+  again at the next pass. The operator it is taken from gets a `reassigned`
   notification. Inboxes routed by hand (`manual`) are left alone.
 
 Both are idempotent and safe to run concurrently: they re-check every condition on rows they
@@ -221,6 +222,9 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
         if not locked:
             return []
         last = last_operators(locked)
+        # Whoever holds a conversation due in this pass takes none from it: the pass would
+        # otherwise shuffle unanswered conversations among unresponsive operators.
+        unresponsive = {c.assignee_id for c in locked if c.assignee_id is not None}
         moves: list[tuple[int, Audience]] = []
         released: set[int] = set()
         passed_over: dict[int, int] = {}
@@ -229,7 +233,10 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
             first = conversation.assignee_id
             assert first is not None
             chosen, manager = choose_operator(
-                conversation, candidates, last_operator_id=last.get(conversation.pk), exclude=first
+                conversation,
+                candidates,
+                last_operator_id=last.get(conversation.pk),
+                exclude=unresponsive,
             )
             if manager is not None:
                 passed_over[conversation.pk] = manager
@@ -238,8 +245,6 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
             moves.append((conversation.pk, events.audience_of(conversation)))
             chosen.load += 1
             chosen.last_assigned_at = moment
-            if first in candidates:
-                candidates[first].load -= 1
             conversation.assignee_id = chosen.operator_id
             conversation.assigned_at = moment
             conversation.queued_at = None

@@ -346,6 +346,30 @@ def test_with_nobody_else_free_it_stays_and_moves_at_a_later_pass(
 
 
 @pytest.mark.django_db
+def test_operators_losing_an_unanswered_conversation_take_none_in_the_same_pass(
+    make_operator, team, routed, drains
+):
+    slow = make_operator(Role.AGENT, [team], max_chats=1)
+    slower = make_operator(Role.AGENT, [team], max_chats=1)
+    helper = make_operator(Role.AGENT, [team], max_chats=1)
+    older = held_by(slower, routed)
+    newer = held_by(slow, routed)
+    for conversation in (older, newer):
+        visitor_says(conversation)
+    Conversation.objects.filter(pk=older.pk).update(
+        assigned_at=timezone.now() - timedelta(seconds=REASSIGN_AFTER + 5)
+    )
+
+    moved = unanswered_reassign(now=timezone.now() + timedelta(seconds=REASSIGN_AFTER))
+
+    # the longest-waiting one goes to the one free operator; the capacity it frees is not
+    # handed the other unanswered conversation (that would only shuffle them)
+    assert moved == [older.pk]
+    assert fresh(older).assignee_id == helper.pk
+    assert fresh(newer).assignee_id == slow.pk
+
+
+@pytest.mark.django_db
 def test_the_new_operator_is_picked_by_the_inbox_strategy_and_capacity(
     make_operator, team, routed, drains
 ):
