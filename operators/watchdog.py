@@ -200,11 +200,16 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
         # the conversations': operators before conversations, as a hand assignment locks them.
         if Team.objects.select_for_update().filter(pk=team_id).first() is None:
             return []
-        involved = Conversation.objects.filter(pk__in=conversation_ids).values_list(
-            "assignee_id", "contact__account_manager_id"
+        involved = list(
+            Conversation.objects.filter(pk__in=conversation_ids).values_list(
+                "assignee_id", "contact__account_manager_id"
+            )
         )
         others = {pk for pair in involved for pk in pair if pk is not None}
         candidates = team_candidates(team_id=team_id, others=others)
+        holders = {assignee for assignee, _manager in involved}
+        if not any(c.free for pk, c in candidates.items() if pk not in holders):
+            return []  # nobody to move anything to: lock no conversation
         locked = [
             conversation
             for conversation in _unanswered_by_assignee(
