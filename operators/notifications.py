@@ -25,6 +25,7 @@ from chats import events, selectors
 from chats.audience import Audience
 from chats.models import Conversation, Message
 from operators.models import Notification, NotificationKind, Operator, Status
+from operators.selectors import operator_scope
 from operators.serializers import notification_data
 
 # `@` then a username (Django's characters: letters, digits and @ . + - _), not preceded by
@@ -152,21 +153,20 @@ def key_account_notify(*, manager_ids_by_conversation: dict[int, int]) -> list[N
             conversation_id__in=manager_ids_by_conversation,
         ).values_list("conversation_id", "operator_id")
     )
+    managers = Operator.objects.filter(
+        pk__in=set(manager_ids_by_conversation.values()), is_active=True
+    )
+    scopes = {manager.pk: operator_scope(operator=manager) for manager in managers}
     conversations = Conversation.objects.filter(pk__in=manager_ids_by_conversation).only(
         "pk", "inbox_id", "team_id", "assignee_id"
     )
     notifications: list[Notification] = []
     for conversation in conversations.order_by("pk"):
         manager_id = manager_ids_by_conversation[conversation.pk]
-        if (conversation.pk, manager_id) in already:
+        scope = scopes.get(manager_id)
+        if (conversation.pk, manager_id) in already or scope is None:
             continue
-        audience = events.audience_of(conversation)
-        may_see = (
-            Operator.objects.filter(pk=manager_id, is_active=True)
-            .filter(selectors.operators_who_may_see_filter(audience))
-            .exists()
-        )
-        if may_see:
+        if scope.may_see(events.audience_of(conversation)):
             notifications += _notify(
                 operator_ids=[manager_id],
                 kind=NotificationKind.KEY_ACCOUNT,

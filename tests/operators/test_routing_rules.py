@@ -255,3 +255,25 @@ def test_the_last_operator_lookup_costs_the_same_queries_for_many_conversations(
     many = queries_for(8)
     # each assignment writes its conversation and its operator; the look-ups do not grow
     assert many - few <= 2 * (8 - 2)
+
+
+def test_passed_over_managers_cost_no_query_per_conversation(
+    make_operator, team, other_team, routed
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_operator(Role.AGENT, [team], max_chats=100)
+    elsewhere = make_operator(Role.AGENT, [other_team], status=Status.OFFLINE)
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            open_for(routed, ContactFactory(account_manager=elsewhere))
+        with CaptureQueriesContext(connection) as captured:
+            team_queue_drain(team_id=team.pk)
+        return len(captured.captured_queries)
+
+    few = queries_for(2)
+    many = queries_for(8)
+    assert many - few <= 2 * (8 - 2)  # the assignments' own writes only
+    assert not Notification.objects.exists()  # a manager who may not see it is not told
