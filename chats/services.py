@@ -43,7 +43,7 @@ from chats.models import (
 from chats.validation import clean_body, clean_client_id
 from helpdesk.errors import Conflict, Forbidden, NotFound, ServiceError
 from operators.models import Operator, Role, Status, Team
-from operators.notifications import mentions_notify
+from operators.notifications import mentions_notify, transfer_notify
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +105,8 @@ def inbox_create(
     business_hours: dict[str, Any] | None = None,
     holidays: list[str] | None = None,
     auto_resolve_after: int | None = None,
+    reassign_unanswered_after: int | None = None,
+    route_to_last_operator: bool = False,
 ) -> Inbox:
     hours = _inbox_hours_cleaned(
         {
@@ -115,6 +117,8 @@ def inbox_create(
         }
     )
     return Inbox.objects.create(
+        reassign_unanswered_after=reassign_unanswered_after,
+        route_to_last_operator=route_to_last_operator,
         name=name,
         channel=channel,
         team=team,
@@ -139,6 +143,8 @@ INBOX_EDITABLE_FIELDS = (
     "business_hours",
     "holidays",
     "auto_resolve_after",
+    "reassign_unanswered_after",
+    "route_to_last_operator",
 )
 INBOX_HOURS_FIELDS = ("timezone", "business_hours", "holidays", "auto_resolve_after")
 AUTO_RESOLVE_MIN_SECONDS = 60
@@ -601,9 +607,18 @@ def conversation_assign(
             )
             drain_team = team.pk
         locked.save(update_fields=["assignee", "team", "queued_at", "assigned_at"])
+        handoff = None
         if note:
-            message_create(
+            handoff, _created = message_create(
                 conversation_id=locked.pk, author=Author.of_operator(actor), body=note, private=True
+            )
+        if team is not None or previous.assignee != locked.assignee_id:
+            transfer_notify(
+                conversation=locked,
+                by=actor,
+                operator=operator,
+                team_id=team.pk if team is not None else None,
+                note=handoff,
             )
         transaction.on_commit(lambda: _after_conversation_change(locked.pk, previous=previous))
         if drain_team is not None:
@@ -612,6 +627,21 @@ def conversation_assign(
             released = previous.assignee
             transaction.on_commit(lambda: _drain_for_operator(released))
     return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def conversations_rerouted(
+    *, moves: list[tuple[int, Audience]], released_operators: set[int], teams: set[int]
+) -> None:
+    """After the commit of a routing change made outside these services (the ownership
+    watchdog, `operators.watchdog`): announce each moved conversation to whoever may see it now
+    and whoever saw it before (`(id, previous audience)`), then route the queues of `teams` and
+    of the teams of the operators who got capacity back."""
+    for conversation_id, previous in moves:
+        _after_conversation_change(conversation_id, previous=previous)
+    for team_id in sorted(teams):
+        _drain(team_id)
+    for operator_id in sorted(released_operators):
+        _drain_for_operator(operator_id)
 
 
 def _check_may_assign_operator(

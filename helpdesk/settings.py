@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
     "drain-opened-inboxes": {"task": "chats.tasks.drain_opened_inboxes", "schedule": 60.0},
     # Conversations idle past their inbox's auto_resolve_after are resolved.
     "auto-resolve-idle": {"task": "chats.tasks.auto_resolve_idle", "schedule": 60.0},
+    "ownership-sweep": {"task": "operators.tasks.ownership_sweep", "schedule": 30.0},
+    "unanswered-reassign": {"task": "operators.tasks.unanswered_reassign", "schedule": 10.0},
 }
 
 # --- Auth and security ----------------------------------------------------------------------
@@ -274,6 +276,8 @@ SESSION_RATE_BURST = int(os.environ.get("SESSION_RATE_BURST", "30"))
 SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
 OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
+# An offline operator's conversations awaiting a reply go back to the queue after this.
+OWNERSHIP_RETURN_GRACE_SECONDS = int(os.environ.get("OWNERSHIP_RETURN_GRACE_SECONDS", "60"))
 DB_THREADS = int(os.environ.get("DB_THREADS", "8"))
 # Fault injection for tests only (tests/e2e/test_routing_worker_killed.py): when set to a file
 # path, the first drain that assigns something creates that file and then waits, its changes

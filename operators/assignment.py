@@ -1,5 +1,10 @@
 """Who gets a conversation: drains a team's queue, in arrival order, onto free operators.
 
+For each conversation, in this order: the contact's `account_manager` (when online and under
+capacity; otherwise they hear of it: a `key_account` notification, once per conversation),
+then, in an inbox with `route_to_last_operator`, the operator who served the contact last
+(`last_operators`), then the inbox's strategy (`least_busy` or `round_robin`).
+
 One drain runs per team at a time (the team row lock); operators' rows are locked before their
 loads are counted, so no two drains (of two teams sharing an operator) nor a hand assignment can
 push anyone past `max_chats`. Draining is idempotent: running it twice assigns nothing twice.
@@ -17,17 +22,19 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from chats.business_hours import closed_inbox_ids
-from chats.models import Conversation, ConversationStatus, RoutingStrategy
+from chats.models import AuthorKind, Conversation, ConversationStatus, Message, RoutingStrategy
 from operators.models import Operator, Status, Team
+from operators.notifications import key_account_notify
 
 DRAIN_BATCH = 500
 
@@ -80,6 +87,16 @@ def _candidates(operator_ids: set[int]) -> dict[int, Candidate]:
     }
 
 
+def team_candidates(*, team_id: int, others: set[int]) -> dict[int, Candidate]:
+    """Lock and load the team's online members and the `others` (account managers, ...) who
+    are online, each marked as a member of the team or not."""
+    members = set(Operator.objects.filter(teams=team_id).values_list("pk", flat=True))
+    candidates = _candidates(members | others)
+    for candidate in candidates.values():
+        candidate.team_member = candidate.operator_id in members
+    return candidates
+
+
 def _pick(candidates: list[Candidate], strategy: str) -> Candidate | None:
     free = [c for c in candidates if c.team_member and c.free]
     if not free:
@@ -87,6 +104,86 @@ def _pick(candidates: list[Candidate], strategy: str) -> Candidate | None:
     if strategy == RoutingStrategy.ROUND_ROBIN:
         return min(free, key=lambda c: (c.least_recent_key(), c.operator_id))
     return min(free, key=lambda c: (c.load, c.least_recent_key(), c.operator_id))
+
+
+def last_operators(conversations: Sequence[Conversation]) -> dict[int, int]:
+    """For the conversations of inboxes that `route_to_last_operator`: who served each one's
+    contact last, by conversation id. That is the assignee of the contact's latest other
+    conversation (in any inbox), or, if it has none, the last operator who wrote a public reply
+    in it. At most two queries for the whole batch."""
+    wanted = [c for c in conversations if c.inbox.route_to_last_operator]
+    if not wanted:
+        return {}
+    latest = (
+        Conversation.objects.filter(contact_id__in={c.contact_id for c in wanted})
+        .exclude(pk__in=[c.pk for c in wanted])
+        .values("contact_id")
+        .annotate(latest=Max("pk"))
+        .values("latest")
+    )
+    previous = {
+        contact: (pk, assignee)
+        for contact, pk, assignee in Conversation.objects.filter(pk__in=latest).values_list(
+            "contact_id", "pk", "assignee_id"
+        )
+    }
+    unassigned = [pk for pk, assignee in previous.values() if assignee is None]
+    repliers: dict[int, int] = {}
+    if unassigned:
+        last_reply = (
+            Message.objects.filter(
+                conversation=OuterRef("pk"),
+                author_kind=AuthorKind.OPERATOR,
+                private=False,
+                author_operator__isnull=False,
+            )
+            .order_by("-seq")
+            .values("author_operator_id")[:1]
+        )
+        repliers = {
+            pk: replier
+            for pk, replier in Conversation.objects.filter(pk__in=unassigned)
+            .annotate(replier=Subquery(last_reply))
+            .values_list("pk", "replier")
+            if replier is not None
+        }
+    chosen: dict[int, int] = {}
+    for conversation in wanted:
+        if conversation.contact_id not in previous:
+            continue
+        pk, assignee = previous[conversation.contact_id]
+        operator_id = assignee if assignee is not None else repliers.get(pk)
+        if operator_id is not None:
+            chosen[conversation.pk] = operator_id
+    return chosen
+
+
+def choose_operator(
+    conversation: Conversation,
+    candidates: dict[int, Candidate],
+    *,
+    last_operator_id: int | None = None,
+    exclude: Collection[int] = (),
+    held: bool = False,
+) -> tuple[Candidate | None, int | None]:
+    """Who gets `conversation`: its account manager, its last operator (a member of the team),
+    then the inbox's strategy; never one of `exclude`. A `held` conversation (its inbox is
+    closed) goes to its account manager or to nobody. Answers the choice and the account
+    manager it passed over, if any (one who is not excluded)."""
+    usable = {pk: c for pk, c in candidates.items() if pk not in exclude}
+    manager_id = conversation.contact.account_manager_id
+    manager = usable.get(manager_id or -1)
+    if manager is not None and manager.free:
+        return manager, None
+    passed_over = manager_id if manager_id not in exclude else None
+    if held:
+        return None, passed_over
+    last = usable.get(last_operator_id or -1)
+    if last is not None and last.team_member and last.free:
+        return last, passed_over
+    if conversation.inbox.routing == RoutingStrategy.MANUAL:
+        return None, passed_over
+    return _pick(list(usable.values()), conversation.inbox.routing), passed_over
 
 
 def team_queue_drain(*, team_id: int) -> DrainResult:
@@ -103,22 +200,24 @@ def team_queue_drain(*, team_id: int) -> DrainResult:
         )
         if not queued:
             return DrainResult(assigned=[], still_queued=[])
-        members = set(Operator.objects.filter(teams=team_id).values_list("pk", flat=True))
-        managers = {c.contact.account_manager_id for c in queued} - {None}
-        candidates = _candidates(members | {m for m in managers if m is not None})
-        for candidate in candidates.values():
-            candidate.team_member = candidate.operator_id in members
+        managers = {c.contact.account_manager_id for c in queued}
+        candidates = team_candidates(team_id=team_id, others={pk for pk in managers if pk})
 
+        last = last_operators(queued)
         now = timezone.now()
         closed = closed_inbox_ids((c.inbox for c in queued), now)
         assigned: list[int] = []
         still_queued: list[int] = []
+        passed_over: dict[int, int] = {}
         for conversation in queued:
-            manager = candidates.get(conversation.contact.account_manager_id or -1)
-            chosen = manager if manager is not None and manager.free else None
-            held = conversation.inbox_id in closed
-            if chosen is None and not held and conversation.inbox.routing != RoutingStrategy.MANUAL:
-                chosen = _pick(list(candidates.values()), conversation.inbox.routing)
+            chosen, manager = choose_operator(
+                conversation,
+                candidates,
+                last_operator_id=last.get(conversation.pk),
+                held=conversation.inbox_id in closed,
+            )
+            if manager is not None:
+                passed_over[conversation.pk] = manager
             if chosen is None:
                 still_queued.append(conversation.pk)
                 continue
@@ -133,6 +232,7 @@ def team_queue_drain(*, team_id: int) -> DrainResult:
                 last_assigned_at=chosen.last_assigned_at
             )
             assigned.append(conversation.pk)
+        key_account_notify(manager_ids_by_conversation=passed_over)
         if assigned and settings.ROUTING_TEST_PAUSE_FILE:
             _test_pause_before_commit(team_id, len(assigned))
         return DrainResult(assigned=assigned, still_queued=still_queued)

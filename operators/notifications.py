@@ -1,13 +1,21 @@
-"""Writes of notifications: an @mention in a private note notifies the operator it names.
+"""Writes of notifications: something one operator should look at.
 
-`mentions_notify` runs inside the transaction of `chats.services.message_create`, so a
-notification exists exactly when its note does; the console hears of it after the commit, on
-the operator's own group (`operator.<id>`), as a `notification` frame.
+- `mention`: a private note names them as `@username` (`mentions_notify`);
+- `assigned` / `team_transfer`: a conversation handed to them, or to their team, by hand
+  (`transfer_notify`);
+- `key_account`: their key account's conversation was routed to the team without them
+  (`key_account_notify`, once per conversation);
+- `reassigned`: a conversation taken from them for want of an answer (`reassigned_notify`).
+
+Each runs inside the transaction of the write it reports, so a notification exists exactly when
+its fact does; the console hears of it after the commit, on the operator's own group
+(`operator.<id>`), as a `notification` frame.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -15,8 +23,9 @@ from django.utils import timezone
 
 from chats import events, selectors
 from chats.audience import Audience
-from chats.models import Message
-from operators.models import Notification, NotificationKind, Operator
+from chats.models import Conversation, Message
+from operators.models import Notification, NotificationKind, Operator, Status
+from operators.selectors import operator_scope
 from operators.serializers import notification_data
 
 # `@` then a username (Django's characters: letters, digits and @ . + - _), not preceded by
@@ -52,18 +61,36 @@ def mentions_notify(*, message: Message, audience: Audience, by: Operator) -> li
         .exclude(pk=by.pk)
         .order_by("id")
     )
+    return _notify(
+        operator_ids=list(recipients.values_list("pk", flat=True)),
+        kind=NotificationKind.MENTION,
+        conversation_id=message.conversation_id,
+        message=message,
+        by=by,
+    )
+
+
+def _notify(
+    *,
+    operator_ids: Iterable[int],
+    kind: str,
+    conversation_id: int,
+    message: Message | None = None,
+    by: Operator | None = None,
+) -> list[Notification]:
+    """Store one notification per operator and, after the commit, send each its frame."""
     now = timezone.now()
     notifications = Notification.objects.bulk_create(
         [
             Notification(
-                operator=operator,
-                kind=NotificationKind.MENTION,
-                conversation_id=message.conversation_id,
+                operator_id=operator_id,
+                kind=kind,
+                conversation_id=conversation_id,
                 message=message,
                 by=by,
                 created_at=now,
             )
-            for operator in recipients
+            for operator_id in operator_ids
         ]
     )
     frames = [(n.operator_id, notification_data(n)) for n in notifications]
@@ -75,6 +102,87 @@ def mentions_notify(*, message: Message, audience: Audience, by: Operator) -> li
     if frames:
         transaction.on_commit(announce)
     return notifications
+
+
+def transfer_notify(
+    *,
+    conversation: Conversation,
+    by: Operator,
+    operator: Operator | None = None,
+    team_id: int | None = None,
+    note: Message | None = None,
+) -> list[Notification]:
+    """A hand assignment: the receiving operator (`assigned`), or the members of the receiving
+    team who are online or away (`team_transfer`), hear of it; never the one who did it.
+    `note` is the hand-off note, if any. Call inside the assignment's transaction."""
+    if operator is not None:
+        if operator.pk == by.pk:
+            return []
+        return _notify(
+            operator_ids=[operator.pk],
+            kind=NotificationKind.ASSIGNED,
+            conversation_id=conversation.pk,
+            message=note,
+            by=by,
+        )
+    members = (
+        Operator.objects.filter(teams=team_id, is_active=True)
+        .exclude(status=Status.OFFLINE)
+        .exclude(pk=by.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return _notify(
+        operator_ids=list(members),
+        kind=NotificationKind.TEAM_TRANSFER,
+        conversation_id=conversation.pk,
+        message=note,
+        by=by,
+    )
+
+
+def key_account_notify(*, manager_ids_by_conversation: dict[int, int]) -> list[Notification]:
+    """Each conversation's account manager, passed over by routing, hears that their key
+    account waits, once per conversation, when they are active and may see it. Call inside
+    the routing transaction (which holds the conversations' row locks)."""
+    if not manager_ids_by_conversation:
+        return []
+    already = set(
+        Notification.objects.filter(
+            kind=NotificationKind.KEY_ACCOUNT,
+            conversation_id__in=manager_ids_by_conversation,
+        ).values_list("conversation_id", "operator_id")
+    )
+    managers = Operator.objects.filter(
+        pk__in=set(manager_ids_by_conversation.values()), is_active=True
+    )
+    scopes = {manager.pk: operator_scope(operator=manager) for manager in managers}
+    conversations = Conversation.objects.filter(pk__in=manager_ids_by_conversation).only(
+        "pk", "inbox_id", "team_id", "assignee_id"
+    )
+    notifications: list[Notification] = []
+    for conversation in conversations.order_by("pk"):
+        manager_id = manager_ids_by_conversation[conversation.pk]
+        scope = scopes.get(manager_id)
+        if (conversation.pk, manager_id) in already or scope is None:
+            continue
+        if scope.may_see(events.audience_of(conversation)):
+            notifications += _notify(
+                operator_ids=[manager_id],
+                kind=NotificationKind.KEY_ACCOUNT,
+                conversation_id=conversation.pk,
+            )
+    return notifications
+
+
+def reassigned_notify(*, operator_id: int, conversation_id: int) -> list[Notification]:
+    """The operator a conversation was taken from, for want of an answer. Call inside the
+    transaction that took it."""
+    return _notify(
+        operator_ids=[operator_id],
+        kind=NotificationKind.REASSIGNED,
+        conversation_id=conversation_id,
+    )
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

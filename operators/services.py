@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from chats import events
 from chats.services import new_secret_token, token_hash
 from helpdesk.errors import Conflict, ServiceError
 from operators.models import ApiToken, Operator, Role, Status, Team
 from operators.selectors import operator_scope
+
+logger = logging.getLogger(__name__)
 
 # --- tokens -----------------------------------------------------------------------------------
 
@@ -127,23 +132,40 @@ def operator_frame(operator: Operator) -> dict[str, Any]:
 
 
 def operator_status_set(*, operator: Operator, status: str, automatic: bool = False) -> Operator:
-    """Set online / away / offline. `automatic` changes (presence) keep the time of the
-    operator's own last choice, from which the presence grace periods count."""
+    """Set online / away / offline. `automatic` changes (presence) to `away` keep the time of
+    the operator's own last choice, from which the presence grace periods count; any change to
+    `offline` records its moment, from which the ownership watchdog's grace counts (and an
+    offline operator has no presence grace left to count: only their own choice ends it)."""
     if status not in Status.values:
         raise ServiceError("invalid_status", _("Status is one of online, away, offline."))
     if operator.status == status and not (status == Status.ONLINE and not automatic):
         return operator
     operator.status = status
-    if not automatic:
+    if not automatic or status == Status.OFFLINE:
         operator.status_changed_at = timezone.now()
     with transaction.atomic():
         operator.save(update_fields=["status", "status_changed_at"])
         frame = operator_frame(operator)
         transaction.on_commit(lambda: events.operator_status_changed(frame))
+        operator_id = operator.pk
         if status == Status.ONLINE:
-            operator_id = operator.pk
             transaction.on_commit(lambda: _drain_operator_teams(operator_id))
+        if status == Status.OFFLINE:
+            transaction.on_commit(lambda: _schedule_ownership_return(operator_id))
     return operator
+
+
+def _schedule_ownership_return(operator_id: int) -> None:
+    """The watchdog looks at an operator who went offline once the grace period is over; the
+    beat sweep `ownership_sweep` catches a request the broker lost."""
+    from operators.tasks import ownership_return
+
+    try:
+        ownership_return.apply_async(
+            (operator_id,), countdown=settings.OWNERSHIP_RETURN_GRACE_SECONDS
+        )
+    except BrokerUnreachable:
+        logger.warning("ownership return of operator %s not scheduled: no broker", operator_id)
 
 
 # --- teams ------------------------------------------------------------------------------------

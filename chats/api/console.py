@@ -91,6 +91,8 @@ class InboxSerializer(serializers.ModelSerializer):
             "greeting",
             "routing",
             "settings",
+            "reassign_unanswered_after",
+            "route_to_last_operator",
             "created_at",
             "timezone",
             "business_hours",
@@ -118,6 +120,11 @@ class InboxSerializer(serializers.ModelSerializer):
 class InboxAdminSerializer(InboxSerializer):
     class Meta(InboxSerializer.Meta):
         fields = [*InboxSerializer.Meta.fields, "identity_secret"]
+
+
+# The watchdog's pass runs every 10 seconds; a day is the longest wait that is still "unanswered".
+REASSIGN_UNANSWERED_MIN_SECONDS = 10
+REASSIGN_UNANSWERED_MAX_SECONDS = 86_400
 
 
 class InboxHoursInput(StrictInput):
@@ -148,6 +155,18 @@ class InboxCreateSerializer(InboxHoursInput):
         choices=RoutingStrategy.choices, default=RoutingStrategy.LEAST_BUSY
     )
     settings = serializers.DictField(default=dict)
+    reassign_unanswered_after = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=REASSIGN_UNANSWERED_MIN_SECONDS,
+        max_value=REASSIGN_UNANSWERED_MAX_SECONDS,
+        help_text="Seconds an assignee has to answer before the conversation goes to another "
+        "free operator; null: never.",
+    )
+    route_to_last_operator = serializers.BooleanField(
+        required=False,
+        help_text="A returning contact goes first to the operator who served them last.",
+    )
 
 
 class InboxUpdateSerializer(InboxCreateSerializer):

@@ -197,7 +197,7 @@ describe("console store: typing, operators, notifications, navigation", () => {
     const notification = { id: 5, kind: "mention", conversation: 42, message: 9, by: { id: 8, name: "Alex" }, created_at: "2026-11-25T09:29:00Z", read: false };
     const first = store.applyFrame({ type: "notification", notification });
     const again = store.applyFrame({ type: "notification", notification });
-    expect(first).toContainEqual(expect.objectContaining({ type: "alert", kind: "mention", conversation: 42 }));
+    expect(first).toContainEqual(expect.objectContaining({ type: "alert", kind: "notification", conversation: 42, notification }));
     expect(again).toEqual([]);
     expect(store.unreadNotifications()).toBe(1);
     store.notificationRead(5);

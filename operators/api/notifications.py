@@ -1,5 +1,7 @@
-"""An operator's own notifications (`/api/v1/notifications`): so far, @mentions in private
-notes. They also arrive live on the console socket as `notification` frames."""
+"""An operator's own notifications (`/api/v1/notifications`): @mentions in private notes,
+hand transfers, key accounts routed elsewhere, conversations reassigned for want of an answer
+(`operators.notifications`). They also arrive live on the console socket as `notification`
+frames."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -408,6 +409,13 @@ def test_assign_and_resolve_show_live_in_a_colleagues_console(
     expect(row.get_by_test_id("row-assignee")).to_have_text("Alex Agent")
     row.click()
     expect(alex.locator("[data-private=true]", has_text="Refunds are Alex's area")).to_be_visible()
+    # ... and a notification that says who handed it over
+    expect(alex.get_by_test_id("notifications-count")).to_have_text("1")
+    alex.get_by_test_id("notifications").click()
+    expect(alex.locator(".notification[data-kind=assigned]")).to_have_text(
+        re.compile(rf"^Olga Operator assigned conversation #{conversation} to you")
+    )
+    alex.keyboard.press("Escape")
 
     olga.get_by_test_id("resolve-button").click()
     expect(alex.get_by_test_id("conversation")).to_have_attribute("data-status", "resolved")

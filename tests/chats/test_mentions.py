@@ -8,7 +8,7 @@ import pytest
 from chats import services
 from chats.models import Conversation
 from operators.models import Notification, Role
-from tests.factories import ContactFactory, InboxFactory
+from tests.factories import ContactFactory, InboxFactory, operator_says
 from tests.helpers import assert_error
 from tests.ws_helpers import assert_no_frame, on_db, receive_until
 
@@ -17,14 +17,7 @@ NOTIFICATION_FIELDS = {"id", "kind", "conversation", "message", "by", "created_a
 
 
 def write(conversation: Conversation, operator, body: str, *, private: bool = True, **kwargs):
-    message, _created = services.message_create(
-        conversation_id=conversation.pk,
-        author=services.Author.of_operator(operator),
-        body=body,
-        private=private,
-        **kwargs,
-    )
-    return message
+    return operator_says(conversation, operator, body, private=private, **kwargs)
 
 
 @pytest.fixture
@@ -176,7 +169,9 @@ def test_a_hand_off_note_mentioning_someone_notifies_them(
     )
 
     assert response.status_code == 200, response.content
-    assert Notification.objects.get().operator_id == colleague.pk
+    assert Notification.objects.get(kind="mention").operator_id == colleague.pk
+    # a transfer to the team also tells its members (tests/operators/test_transfers.py)
+    assert Notification.objects.get(kind="team_transfer").operator_id == colleague.pk
 
 
 @pytest.mark.django_db

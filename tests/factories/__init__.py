@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 
 from chats import services
-from chats.models import Contact, Inbox
+from chats.models import Contact, Conversation, Inbox, Message
 from operators.models import Operator, Role, Status, Team
 
 PASSWORD = "correct-horse-battery-9"
@@ -69,3 +71,31 @@ def visitor_for(inbox: Inbox, contact: Contact | None = None) -> tuple[object, s
         session.visitor.contact = contact
         session.visitor.save(update_fields=["contact"])
     return session.visitor, session.token
+
+
+def operator_says(
+    conversation: Conversation,
+    operator: Operator,
+    body: str = "Hi!",
+    *,
+    private: bool = False,
+    **kwargs: Any,
+) -> Message:
+    """A message (or, with `private`, a note) by `operator`, through the service."""
+    message, _created = services.message_create(
+        conversation_id=conversation.pk,
+        author=services.Author.of_operator(operator),
+        body=body,
+        private=private,
+        **kwargs,
+    )
+    return message
+
+
+def visitor_says(conversation: Conversation, body: str = "Hello?") -> Message:
+    """A message by the conversation's contact, through the service."""
+    contact = Conversation.objects.select_related("contact").get(pk=conversation.pk).contact
+    message, _created = services.message_create(
+        conversation_id=conversation.pk, author=services.Author.of_contact(contact), body=body
+    )
+    return message

@@ -471,7 +471,7 @@ class Player:
 @settings(settings.get_profile(PROFILE))
 @given(initial=initial_operators, sequence=st.lists(steps, min_size=5, max_size=30))
 # A key account waiting in a team its manager is not in, when the manager frees up
-# (test_routing_rules.py has it on its own).
+# (test_routing_regressions.py has it on its own).
 @example(
     initial=[(Status.OFFLINE, 2)] * AGENTS,
     sequence=[Open(0, 0), Drain(4), Presence(3, Status.ONLINE), Drain(4)],

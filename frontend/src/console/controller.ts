@@ -8,6 +8,7 @@ import { COUNTS_IDLE_REFRESH_MS, CountsRefresher } from "./counts";
 import { Drafts } from "./drafts";
 import { type Folder, folderKey, listKey, listQuery, parseFolderKey, type StatusFilter, STATUS_FILTERS } from "./lists";
 import { type Locale, setLocale, t } from "./i18n";
+import { notificationAlertTitle, notificationText } from "./notifications";
 import type { Effect } from "./store";
 import { ConsoleStore } from "./store";
 import type { ConsoleConfig, ContactDetail, Conversation, OperatorStatus, Priority } from "./types";
@@ -192,13 +193,13 @@ export class Controller {
   private alert(effect: Extract<Effect, { type: "alert" }>): void {
     if (this.store.pageVisible) return;
     this.alerts.chime();
-    const title =
-      effect.kind === "conversation"
+    const notification = effect.notification;
+    const title = notification
+      ? notificationAlertTitle(notification)
+      : effect.kind === "conversation"
         ? t("alert.newConversation")
-        : effect.kind === "mention"
-          ? t("alert.mention", { name: effect.title })
-          : t("alert.newMessage", { name: effect.title || t("message.visitor") });
-    const body = effect.kind === "conversation" ? effect.title || t("contact.unnamed") : effect.body;
+        : t("alert.newMessage", { name: effect.title || t("message.visitor") });
+    const body = notification ? notificationText(notification) : effect.kind === "conversation" ? effect.title || t("contact.unnamed") : effect.body;
     this.alerts.notify({
       title,
       body,

@@ -37,7 +37,7 @@ export type Effect =
   | { type: "markRead"; id: number; seq: number }
   /** The sidebar's counters may have changed: refresh them from the server, `delay` ms on. */
   | { type: "refreshCounts"; delay: number }
-  | { type: "alert"; kind: "conversation" | "message" | "mention"; conversation: number; title: string; body: string }
+  | { type: "alert"; kind: "conversation" | "message" | "notification"; conversation: number; title: string; body: string; notification?: MentionNotification }
   | { type: "resync" };
 
 export interface ListState {
@@ -626,7 +626,7 @@ export class ConsoleStore {
     this.notifications = [notification, ...this.notifications].slice(0, 100);
     if (notification.read) return [];
     const by = notification.by?.name ?? "";
-    return [{ type: "alert", kind: "mention", conversation: notification.conversation, title: by, body: "" }];
+    return [{ type: "alert", kind: "notification", conversation: notification.conversation, title: by, body: "", notification }];
   }
 
   setNotifications(list: MentionNotification[]): void {

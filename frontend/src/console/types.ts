@@ -89,9 +89,13 @@ export interface CannedResponse {
   owner: number | null;
 }
 
+/** What a notification is about (`docs/protocol.md`, the `notification` frame). */
+export type NotificationKind = "mention" | "assigned" | "team_transfer" | "key_account" | "reassigned";
+
+/** A notification of any kind (the name is historical: mentions came first). */
 export interface MentionNotification {
   id: number;
-  kind: "mention" | string;
+  kind: NotificationKind | string;
   conversation: number;
   message: number | null;
   by: { id: number; name: string } | null;

@@ -7,6 +7,7 @@ import { useCallback, useState } from "preact/hooks";
 import { Alerts } from "../alerts";
 import { formatRelative, getLocale, LOCALES, t, tn } from "../i18n";
 import { type Folder, folderKey } from "../lists";
+import { notificationText } from "../notifications";
 import type { OperatorStatus } from "../types";
 import { Avatar, Popover, PresenceDot } from "./common";
 import { useController } from "./context";
@@ -63,12 +64,13 @@ function Notifications() {
               type="button"
               key={item.id}
               class={`popover-item notification${item.read ? "" : " unread"}`}
+              data-kind={item.kind}
               onClick={() => {
                 setOpen(false);
                 void controller.openNotification(item.id);
               }}
             >
-              <span class="notification-text">{t("notifications.mention", { name: item.by?.name ?? "", id: String(item.conversation) })}</span>
+              <span class="notification-text">{notificationText(item)}</span>
               <span class="notification-time">{formatRelative(item.created_at, store.now)}</span>
             </button>
           ))}
