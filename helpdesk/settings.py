@@ -48,7 +48,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS", "on").strip().lower() not in {"off", "0"}
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin, opened to operators whose role is admin (helpdesk/admin_site.py)
+    "helpdesk.admin_site.HelpdeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

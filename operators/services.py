@@ -74,6 +74,7 @@ def operator_create(
     email: str = "",
 ) -> Operator:
     operator = Operator(username=username, name=name, role=role, max_chats=max_chats, email=email)
+    _admin_rights_follow_role(operator)
     operator.set_password(_password_checked(password, operator))
     try:
         with transaction.atomic():
@@ -99,6 +100,7 @@ def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
         operator.api_tokens.all().delete()  # a new password: every old token stops working
     if was_active and not operator.is_active:
         revoke = True
+    _admin_rights_follow_role(operator)
     if revoke:
         operator.credentials_version += 1
     with transaction.atomic():
@@ -114,6 +116,14 @@ def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
         if operator.max_chats > old_max or teams is not None:
             transaction.on_commit(lambda: _drain_operator_teams(operator_id))
     return operator
+
+
+def _admin_rights_follow_role(operator: Operator) -> None:
+    """The role is the one source of truth: an admin may use Django admin (and, there, do
+    anything), nobody else may. Demoting an admin takes those rights away too."""
+    is_admin = operator.role == Role.ADMIN
+    operator.is_staff = is_admin
+    operator.is_superuser = is_admin
 
 
 def _drain_operator_teams(operator_id: int) -> None:
