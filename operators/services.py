@@ -113,6 +113,8 @@ def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
         else:
             scope = operator_scope(operator=operator)
             transaction.on_commit(lambda: events.operator_access_changed(operator_id, scope))
+        if was_active and not operator.is_active:
+            transaction.on_commit(lambda: _release_conversations(operator_id))
         if operator.max_chats > old_max or teams is not None:
             transaction.on_commit(lambda: _drain_operator_teams(operator_id))
     return operator
@@ -124,6 +126,12 @@ def _admin_rights_follow_role(operator: Operator) -> None:
     is_admin = operator.role == Role.ADMIN
     operator.is_staff = is_admin
     operator.is_superuser = is_admin
+
+
+def _release_conversations(operator_id: int) -> None:
+    from operators.watchdog import deactivated_release
+
+    deactivated_release(operator_id=operator_id)
 
 
 def _drain_operator_teams(operator_id: int) -> None:

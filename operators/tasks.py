@@ -26,7 +26,8 @@ def ownership_return(operator_id: int) -> list[int]:
 
 @shared_task(acks_late=True, ignore_result=True)
 def ownership_sweep() -> list[int]:
-    """Beat, every 30 s: the same for every offline operator whose return is overdue."""
+    """Beat, every 30 s: the same for every offline operator whose return is overdue, and
+    the release of any conversation a deactivated operator still holds."""
     return watchdog.ownership_sweep()
 
 

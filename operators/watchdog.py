@@ -21,7 +21,10 @@ It has waited since its first visitor message after the last public operator rep
   again at the next pass. The operator it is taken from gets a `reassigned`
   notification. Inboxes routed by hand (`manual`) are left alone.
 
-Both are idempotent and safe to run concurrently: they re-check every condition on rows they
+- `deactivated_release`: a deactivated operator's open and pending conversations go back to
+  their teams' queues at once (the sweep catches any a failed call left).
+
+All are idempotent and safe to run concurrently: they re-check every condition on rows they
 hold locked (the team's row as the drain does, the operators' rows, then the conversations').
 """
 
@@ -150,7 +153,56 @@ def ownership_sweep(*, now: datetime | None = None) -> list[int]:
     returned: list[int] = []
     for operator_id in operator_ids:
         returned += ownership_return(operator_id=operator_id, now=now)
+    deactivated = (
+        Operator.objects.filter(is_active=False)
+        .filter(
+            Exists(
+                Conversation.objects.filter(assignee_id=OuterRef("pk")).exclude(
+                    status=ConversationStatus.RESOLVED
+                )
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for operator_id in deactivated:
+        returned += deactivated_release(operator_id=operator_id)
     return returned
+
+
+# --- a deactivated operator keeps nothing -------------------------------------------------------
+
+
+def deactivated_release(*, operator_id: int) -> list[int]:
+    """Every open or pending conversation of a deactivated operator goes back to its team's
+    queue, at once (no grace: they will not come back to it) and is routed again. Those awaiting
+    a reply keep their place by how long the visitor has waited; the others join at the back.
+    Answers the ids of the conversations released."""
+    now = timezone.now()
+    with transaction.atomic():
+        operator = Operator.objects.select_for_update().filter(pk=operator_id).first()
+        if operator is None or operator.is_active:
+            return []
+        held = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("inbox")
+            .filter(assignee_id=operator_id)
+            .exclude(status=ConversationStatus.RESOLVED)
+        )
+        waited_since = {c.pk: c.waiting_since for c in awaiting_reply(held)}
+        moves: list[tuple[int, Audience]] = []
+        teams: set[int] = set()
+        for conversation in held.order_by("pk"):
+            moves.append((conversation.pk, events.audience_of(conversation)))
+            conversation.assignee = None
+            conversation.assigned_at = None
+            conversation.team_id = conversation.team_id or conversation.inbox.team_id
+            conversation.queued_at = waited_since.get(conversation.pk) or now
+            conversation.save(update_fields=["assignee", "assigned_at", "team", "queued_at"])
+            teams.add(conversation.team_id)
+        if moves:
+            _announce(moves, released=set(), teams=teams)
+        return [pk for pk, _audience in moves]
 
 
 # --- (b) a conversation its assignee does not answer goes to someone else --------------------

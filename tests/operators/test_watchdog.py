@@ -470,3 +470,49 @@ def test_concurrent_passes_move_a_conversation_once(make_operator, team, routed,
     }
     assert sorted(loads.values()) == [1, 1, 1]
     assert len(reassigned_notes(first)) == 2
+
+
+# --- a deactivated operator ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_deactivating_an_operator_returns_all_their_conversations_to_the_queue(
+    client_for, admin, team, routed, make_operator, drains, django_capture_on_commit_callbacks
+):
+    leaver = make_operator(Role.AGENT, [team], status=Status.ONLINE)
+    waiting = held_by(leaver, routed)
+    visitor_says(waiting, "Hello?")
+    answered = held_by(leaver, routed)
+    visitor_says(answered, "Hi")
+    operator_says(answered, leaver, "Hello, how can I help?")
+    pending = held_by(leaver, routed)
+    Conversation.objects.filter(pk=pending.pk).update(status=ConversationStatus.PENDING)
+    done = held_by(leaver, routed)
+    Conversation.objects.filter(pk=done.pk).update(status=ConversationStatus.RESOLVED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin).patch(
+            f"/api/v1/operators/{leaver.pk}", {"is_active": False}, format="json"
+        )
+    assert response.status_code == 200, response.content
+
+    for conversation in (waiting, answered, pending):
+        released = fresh(conversation)
+        assert released.assignee_id is None
+        assert released.queued_at is not None
+    assert fresh(done).assignee_id == leaver.pk  # history stays as it was
+    assert team.pk in drains
+    assert not reassigned_notes(leaver)  # nobody to tell
+
+
+@pytest.mark.django_db
+def test_the_sweep_releases_what_a_deactivated_operator_still_holds(
+    team, routed, make_operator, drains
+):
+    leaver = make_operator(Role.AGENT, [team], status=Status.ONLINE)
+    conversation = held_by(leaver, routed)
+    Operator.objects.filter(pk=leaver.pk).update(is_active=False)  # no service: nothing ran
+
+    assert ownership_sweep() == [conversation.pk]
+    assert fresh(conversation).assignee_id is None
+    assert ownership_sweep() == []  # idempotent
