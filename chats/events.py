@@ -2,7 +2,8 @@
 
 Services call these only from `transaction.on_commit` (or, for typing, which stores nothing,
 directly). Each event carries its frame already encoded, so fan-out does no work per socket, and
-its audience, so each console socket keeps only what its operator may see. Private notes are
+its audience, so each process's console feed (`chats.consumers.feed`) writes it only to the
+sockets whose operator may see it. Private notes are
 kept from visitors here and nowhere else.
 """
 
@@ -49,17 +50,23 @@ def audience_of(conversation: Conversation) -> Audience:
     )
 
 
+Event = dict[str, Any]
+
+
 def _console_events(
     frame: dict[str, Any] | str, audiences: list[Audience]
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[str, Event]]:
+    names = groups.of_audiences(audiences)
     event = {
         "type": "relay",
         "frame": frame if isinstance(frame, str) else encode(frame),
         "audiences": [a.as_dict() for a in audiences],
-        # a socket in two of these groups gets two copies: the id lets it drop one
+        # a process's console feed gets a copy per group it follows: it keeps the first (by
+        # id) and hands it to its sockets of any of the groups
         "eid": secrets.token_hex(8),
+        "groups": names,
     }
-    return [(group, event) for group in groups.of_audiences(audiences)]
+    return [(group, event) for group in names]
 
 
 def _visitor_event(
