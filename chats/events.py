@@ -102,15 +102,28 @@ def _to_visitor(
     broadcast.publish_batch([_visitor_event(conversation, frame, seq=seq, message_id=message_id)])
 
 
-@in_default_language
-def message_created(message: Message, conversation: Conversation) -> None:
-    """To the consoles that may see it and, unless it is a private note, to the visitor: one
-    encoding of the frame, one round trip to Redis."""
+def _message_events(message: Message, conversation: Conversation) -> list[tuple[str, Event]]:
     frame = encode({"type": "message", "message": message_data(message)})
     batch = _console_events(frame, [audience_of(conversation)])
     if not message.private:
         batch.append(_visitor_event(conversation, frame, seq=message.seq, message_id=message.pk))
-    broadcast.publish_batch(batch)
+    return batch
+
+
+@in_default_language
+def message_created(message: Message, conversation: Conversation) -> None:
+    """To the consoles that may see it and, unless it is a private note, to the visitor: one
+    encoding of the frame, one round trip to Redis."""
+    broadcast.publish_batch(_message_events(message, conversation))
+
+
+@in_default_language
+def messages_created(created: list[tuple[Message, Conversation]]) -> None:
+    """`message_created` for each (message, conversation) of a group commit, in their order,
+    all in one round trip to Redis."""
+    batch = [event for pair in created for event in _message_events(*pair)]
+    if batch:
+        broadcast.publish_batch(batch)
 
 
 @in_default_language

@@ -274,6 +274,10 @@ SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
 OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
 DB_THREADS = int(os.environ.get("DB_THREADS", "8"))
+# Group commit of visitors' messages (chats.consumers.writer): how many batches a process
+# stores at once, and how many sends one batch takes at most.
+GROUP_COMMIT_WRITERS = int(os.environ.get("GROUP_COMMIT_WRITERS", "2"))
+GROUP_COMMIT_MAX = int(os.environ.get("GROUP_COMMIT_MAX", "200"))
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
