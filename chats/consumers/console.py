@@ -160,10 +160,11 @@ class ConsoleConsumer(ProtocolConsumer):
         body = field(frame, "body", str)
         private = field(frame, "private", bool, required=False) or False
         await self.check_message_rate(client_id)
-        message = await db_call(
-            _message_send, self.operator, conversation_id, body, client_id, private
-        )
-        await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
+        with feed.held(self):  # the ack first, then the frame of the message
+            message = await db_call(
+                _message_send, self.operator, conversation_id, body, client_id, private
+            )
+            await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
 
     async def on_typing(self, frame: Frame) -> None:
         conversation_id = field(frame, "conversation", int)

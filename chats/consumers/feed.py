@@ -25,7 +25,7 @@ import collections
 import contextlib
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable, Iterator
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
@@ -87,17 +87,32 @@ def start_now(coro: Coroutine[Any, Any, Any]) -> Awaitable[Any] | None:
 
 
 class Outbox:
-    """The writes of one socket, in order; those that had to wait go on in a task."""
+    """The writes of one socket, in order; those that had to wait go on in a task. While the
+    socket's own handler holds it (`hold`), frames wait, and are written when it lets go."""
 
-    __slots__ = ("backlog", "member", "task")
+    __slots__ = ("backlog", "held", "member", "task")
 
     def __init__(self, member: Member) -> None:
         self.member = member
         self.backlog: collections.deque[str] | None = None
         self.task: asyncio.Task[None] | None = None
+        self.held = 0
+
+    def hold(self) -> None:
+        self.held += 1
+        if self.backlog is None:
+            self.backlog = collections.deque()
+
+    def release(self) -> None:
+        self.held -= 1
+        if self.held or self.task is not None:
+            return  # a write that had to wait goes on with the backlog
+        frames, self.backlog = self.backlog or (), None
+        for frame in frames:
+            self.put(frame)
 
     def put(self, frame: str) -> None:
-        if self.backlog is not None:  # an earlier write waits: queue behind it
+        if self.backlog is not None:  # held, or an earlier write waits: queue behind it
             self.backlog.append(frame)
             return
         try:
@@ -117,8 +132,11 @@ class Outbox:
         except Exception:
             logger.debug("console feed: a write failed", exc_info=True)
         finally:
-            self.backlog = None
             self.task = None
+            if self.held:
+                self.backlog = self.backlog if self.backlog is not None else collections.deque()
+            else:
+                self.backlog = None
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -250,6 +268,22 @@ def _forget(loop: asyncio.AbstractEventLoop, feed: ConsoleFeed) -> None:
 
 async def follow(member: Member, wanted: Iterable[str]) -> None:
     await of_this_loop().follow(member, wanted)
+
+
+@contextlib.contextmanager
+def held(member: Member) -> Iterator[None]:
+    """Hold the feed's frames for `member` meanwhile: a console socket's `ack` goes out before
+    the `message` frame of its own message, as when every event queued behind its handler."""
+    feed = _feeds.get(asyncio.get_running_loop())
+    outbox = feed.outboxes.get(member) if feed is not None else None
+    if outbox is None:
+        yield
+        return
+    outbox.hold()
+    try:
+        yield
+    finally:
+        outbox.release()
 
 
 async def leave(member: Member) -> None:

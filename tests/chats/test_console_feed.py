@@ -181,3 +181,20 @@ async def test_start_now_hands_back_what_finishes_a_coroutine_that_had_to_wait()
 
 async def _await(awaitable: Any) -> Any:
     return await awaitable
+
+
+async def test_frames_for_a_socket_held_by_its_own_send_come_after_its_ack_in_order():
+    sender, other = FakeSocket(), FakeSocket()
+    feed = await _feed_with((sender, {"inbox.3"}), (other, {"inbox.3"}))
+    outbox = feed.outboxes[sender]
+
+    outbox.hold()  # the socket's `message` handler is storing its message
+    feed.deliver(_event("e1", "its own message", ["inbox.3"]))
+    feed.deliver(_event("e2", "the next one", ["inbox.3"]))
+    assert sender.frames == [] and other.frames == ["its own message", "the next one"]
+    await sender.send(text_data="ack")
+    outbox.release()
+
+    assert sender.frames == ["ack", "its own message", "the next one"]
+    feed.deliver(_event("e3", "after", ["inbox.3"]))
+    assert sender.frames[-1] == "after"
