@@ -114,8 +114,15 @@ class WidgetConsumer(ProtocolConsumer):
         # refused here, in this socket's language, rather than in a batch of other sockets'
         clean_body(body)
         clean_client_id(client_id)
-        # stored together with the other sends of this moment (group commit), acked after
-        stored, _created = await writer.of_this_loop().send(self.visitor, body, client_id)
+        if self.conversation_id is None:
+            # a first message opens the conversation (a few queries and commits): on its own,
+            # in parallel with others, rather than holding up a batch
+            stored, _created = await db_call(
+                services.visitor_message_send, visitor=self.visitor, body=body, client_id=client_id
+            )
+        else:
+            # stored together with the other sends of this moment (group commit), acked after
+            stored, _created = await writer.of_this_loop().send(self.visitor, body, client_id)
         if stored.conversation_id != self.conversation_id:
             self.conversation_id, self.replayed_upto = stored.conversation_id, 0
         self.recent_acks = [*self.recent_acks[-RECENT_ACKS:], stored.pk]
