@@ -159,7 +159,7 @@ class ConsoleFeed:
         self.receiver: asyncio.Task[None] | None = None
 
     async def _channel(self) -> str:
-        if self.opening is None:
+        if self.opening is None or _failed(self.opening):
             self.opening = asyncio.ensure_future(self.layer.new_channel("feed."))
         channel = await asyncio.shield(self.opening)
         if self.channel is None:
@@ -183,13 +183,18 @@ class ConsoleFeed:
         waits = []
         for group in wanted:
             task = self.subscribed.get(group)
-            if task is None:
+            if task is None or _failed(task):  # a failed subscription is tried again
                 task = self.subscribed[group] = asyncio.ensure_future(
                     self.layer.group_add(group, channel)
                 )
-            waits.append(task)
-        if waits:
-            await asyncio.shield(asyncio.gather(*waits))
+            if not task.done():
+                waits.append(task)
+        if waits:  # the usual case, a re-check of an unchanged scope, waits for nothing
+            await asyncio.shield(asyncio.gather(*waits, return_exceptions=True))
+        for group in wanted:
+            task = self.subscribed.get(group)
+            if task is not None and _failed(task):
+                task.result()  # raises: this follower fails, as its own group_add would
 
     async def leave(self, member: Member) -> None:
         for group in self.groups_of.pop(member, set()):
@@ -242,6 +247,10 @@ class ConsoleFeed:
                 outbox = self.outboxes.get(member)
                 if outbox is not None:
                     outbox.put(frame)
+
+
+def _failed(task: asyncio.Future[Any]) -> bool:
+    return task.done() and not task.cancelled() and task.exception() is not None
 
 
 def _may_see(scope: Scope, audiences: list[Audience]) -> bool:

@@ -198,3 +198,43 @@ async def test_frames_for_a_socket_held_by_its_own_send_come_after_its_ack_in_or
     assert sender.frames == ["ack", "its own message", "the next one"]
     feed.deliver(_event("e3", "after", ["inbox.3"]))
     assert sender.frames[-1] == "after"
+
+
+class FlakyLayer:
+    """A channel layer whose first subscription fails (Redis away for a moment)."""
+
+    def __init__(self) -> None:
+        self.added: list[str] = []
+        self.failures = 1
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        return prefix + "test"
+
+    async def group_add(self, group: str, channel: str) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("redis is away")
+        self.added.append(group)
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        pass
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_failed_subscription_fails_its_follower_and_the_next_one_subscribes_again():
+    feed = ConsoleFeed(on_empty=lambda _feed: None)
+    feed.layer = FlakyLayer()
+    first, second = FakeSocket(), FakeSocket()
+    try:
+        with pytest.raises(ConnectionError):
+            await feed.follow(first, {"inbox.3"})
+
+        await feed.follow(second, {"inbox.3"})
+        assert feed.layer.added == ["inbox.3"]
+        feed.deliver(_event("e1", "F1", ["inbox.3"]))
+        assert second.frames == ["F1"]
+    finally:
+        await feed.close()
