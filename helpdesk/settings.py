@@ -276,7 +276,7 @@ OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECO
 DB_THREADS = int(os.environ.get("DB_THREADS", "8"))
 # Group commit of visitors' messages (chats.consumers.writer): how many batches a process
 # stores at once, and how many sends one batch takes at most.
-GROUP_COMMIT_WRITERS = int(os.environ.get("GROUP_COMMIT_WRITERS", "2"))
+GROUP_COMMIT_WRITERS = int(os.environ.get("GROUP_COMMIT_WRITERS", "4"))
 GROUP_COMMIT_MAX = int(os.environ.get("GROUP_COMMIT_MAX", "200"))
 
 # --- i18n -----------------------------------------------------------------------------------

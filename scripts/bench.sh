@@ -25,10 +25,10 @@ CONSOLES=${CONSOLES:-100}
 TEAMS=${TEAMS:-10}
 RATE=${RATE:-100}
 DURATION=${DURATION:-60}
-RAMP=${RAMP:-100,200,300,400,500,600,800}
+RAMP=${RAMP:-100,200,300,400,600,800,1000}
 RAMP_DURATION=${RAMP_DURATION:-30}
 RAMP_TARGETS=${RAMP_TARGETS:-product,naive}
-PROCS=${PROCS:-2}
+PROCS=${PROCS:-3}  # generator processes: three kept their schedule at 800-1,000 msg/s
 
 echo "== 1. latency and loss at $VISITORS visitors, $CONSOLES consoles, $RATE msg/s"
 python bench/run.py --visitors "$VISITORS" --consoles "$CONSOLES" --teams "$TEAMS" \
