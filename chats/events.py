@@ -2,7 +2,8 @@
 
 Services call these only from `transaction.on_commit` (or, for typing, which stores nothing,
 directly). Each event carries its frame already encoded, so fan-out does no work per socket, and
-its audience, so each console socket keeps only what its operator may see. Private notes are
+its audience, so each process's console feed (`chats.consumers.feed`) writes it only to the
+sockets whose operator may see it. Private notes are
 kept from visitors here and nowhere else.
 """
 
@@ -49,17 +50,23 @@ def audience_of(conversation: Conversation) -> Audience:
     )
 
 
+Event = dict[str, Any]
+
+
 def _console_events(
     frame: dict[str, Any] | str, audiences: list[Audience]
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[str, Event]]:
+    names = groups.of_audiences(audiences)
     event = {
         "type": "relay",
         "frame": frame if isinstance(frame, str) else encode(frame),
         "audiences": [a.as_dict() for a in audiences],
-        # a socket in two of these groups gets two copies: the id lets it drop one
+        # a process's console feed gets a copy per group it follows: it keeps the first (by
+        # id) and hands it to its sockets of any of the groups
         "eid": secrets.token_hex(8),
+        "groups": names,
     }
-    return [(group, event) for group in groups.of_audiences(audiences)]
+    return [(group, event) for group in names]
 
 
 def _visitor_event(
@@ -95,15 +102,28 @@ def _to_visitor(
     broadcast.publish_batch([_visitor_event(conversation, frame, seq=seq, message_id=message_id)])
 
 
-@in_default_language
-def message_created(message: Message, conversation: Conversation) -> None:
-    """To the consoles that may see it and, unless it is a private note, to the visitor: one
-    encoding of the frame, one round trip to Redis."""
+def _message_events(message: Message, conversation: Conversation) -> list[tuple[str, Event]]:
     frame = encode({"type": "message", "message": message_data(message)})
     batch = _console_events(frame, [audience_of(conversation)])
     if not message.private:
         batch.append(_visitor_event(conversation, frame, seq=message.seq, message_id=message.pk))
-    broadcast.publish_batch(batch)
+    return batch
+
+
+@in_default_language
+def message_created(message: Message, conversation: Conversation) -> None:
+    """To the consoles that may see it and, unless it is a private note, to the visitor: one
+    encoding of the frame, one round trip to Redis."""
+    broadcast.publish_batch(_message_events(message, conversation))
+
+
+@in_default_language
+def messages_created(created: list[tuple[Message, Conversation]]) -> None:
+    """`message_created` for each (message, conversation) of a group commit, in their order,
+    all in one round trip to Redis."""
+    batch = [event for pair in created for event in _message_events(*pair)]
+    if batch:
+        broadcast.publish_batch(batch)
 
 
 @in_default_language

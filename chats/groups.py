@@ -1,14 +1,20 @@
 """The one place that names channel-layer groups.
 
 A conversation event goes to the groups of its audience (`chats.audience`): its inbox, its
-team, its assignee, and the supervisors. A console socket joins the groups of its operator's
-scope, so it receives only what may concern it; where groups overlap (an agent of the inbox's
-team who is also the assignee) the consumer drops the second copy by the event's id.
+team, its assignee, and the supervisors. Console sockets do not join these groups themselves:
+each server process's console feed (`chats.consumers.feed`) subscribes once to the union of
+what its sockets want and writes each event to the sockets whose operator may see it, once
+each, even where an operator's groups overlap (an agent of the inbox's team who is also the
+assignee).
 
+Conversation feed groups (`of_audiences`, `of_scope`):
 - `inbox.<id>`, `team.<id>`: agents whose teams own the inbox / the conversation's team.
+- `assigned.<id>`: the operator a conversation is assigned to.
 - `supervisors`: supervisors and admins, who see everything.
-- `operator.<id>`: one operator's sockets: their assigned conversations, access changes,
-  forced closes and their own notifications (mentions).
+
+Socket groups, joined by each socket on its own channel (`of_console_socket`):
+- `operator.<id>`: one operator's sockets: access changes, forced closes and their own
+  notifications (mentions).
 - `console`: every console socket, for what all operators see (operators' status).
 - `visitor.<contact>.<inbox>`: every widget socket of one contact in one inbox.
 """
@@ -41,6 +47,10 @@ def team(team_id: int) -> str:
     return f"team.{team_id}"
 
 
+def assigned(operator_id: int) -> str:
+    return f"assigned.{operator_id}"
+
+
 def of_audiences(audiences: Iterable[Audience]) -> list[str]:
     """The groups a conversation event is published to."""
     names = [SUPERVISORS]
@@ -49,16 +59,20 @@ def of_audiences(audiences: Iterable[Audience]) -> list[str]:
         if audience.team is not None:
             names.append(team(audience.team))
         if audience.assignee is not None:
-            names.append(operator(audience.assignee))
+            names.append(assigned(audience.assignee))
     return list(dict.fromkeys(names))
 
 
 def of_scope(scope: Scope) -> set[str]:
-    """The groups a console socket joins for what its operator may see."""
-    names = {CONSOLE, operator(scope.operator_id)}
+    """The conversation feed groups of what an operator may see."""
     if scope.sees_everything:
-        names.add(SUPERVISORS)
-        return names
+        return {SUPERVISORS}
+    names = {assigned(scope.operator_id)}
     names.update(inbox(inbox_id) for inbox_id in scope.inbox_ids)
     names.update(team(team_id) for team_id in scope.team_ids)
     return names
+
+
+def of_console_socket(operator_id: int) -> set[str]:
+    """The groups a console socket joins on its own channel."""
+    return {CONSOLE, operator(operator_id)}

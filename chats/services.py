@@ -446,7 +446,24 @@ def _store_message(
     else:
         message._state.adding = False
         message._state.db = connection.alias
-    conversation = Conversation(
+    conversation = stored_conversation(
+        conversation_id, inbox_id, contact_id, team_id, assignee_id, status
+    )
+    reopened = by_visitor and before == ConversationStatus.PENDING
+    return message, conversation, reopened
+
+
+def stored_conversation(
+    conversation_id: int,
+    inbox_id: int,
+    contact_id: int,
+    team_id: int | None,
+    assignee_id: int | None,
+    status: str,
+) -> Conversation:
+    """A conversation with just the facts a message event needs (its audience, its visitor),
+    as the storing statement returned them: no query."""
+    return Conversation(
         id=conversation_id,
         inbox_id=inbox_id,
         contact_id=contact_id,
@@ -454,8 +471,6 @@ def _store_message(
         assignee_id=assignee_id,
         status=status,
     )
-    reopened = by_visitor and before == ConversationStatus.PENDING
-    return message, conversation, reopened
 
 
 def message_create(

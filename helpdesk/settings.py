@@ -157,7 +157,14 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # one channel per process receives every console event (chats.consumers.feed):
+            # past the default of 100 waiting messages, the layer would drop them
+            "CONFIG": {"capacity": 10_000},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -285,6 +292,11 @@ DB_THREADS = int(os.environ.get("DB_THREADS", "8"))
 # made but not committed, for ROUTING_TEST_PAUSE_SECONDS, so the test can kill the worker there.
 ROUTING_TEST_PAUSE_FILE = os.environ.get("ROUTING_TEST_PAUSE_FILE", "")
 ROUTING_TEST_PAUSE_SECONDS = float(os.environ.get("ROUTING_TEST_PAUSE_SECONDS", "30"))
+
+# Group commit of visitors' messages (chats.consumers.writer): how many batches a process
+# stores at once, and how many sends one batch takes at most.
+GROUP_COMMIT_WRITERS = int(os.environ.get("GROUP_COMMIT_WRITERS", "4"))
+GROUP_COMMIT_MAX = int(os.environ.get("GROUP_COMMIT_MAX", "200"))
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -126,8 +126,12 @@ class WsClients:
 
 async def _release_loop_resources() -> None:
     """What the product keeps per event loop; each test runs on a loop of its own."""
-    from chats.consumers import console, revalidation
+    from chats.consumers import console, feed, revalidation
     from helpdesk import ratelimit
+
+    left = feed._feeds.pop(asyncio.get_running_loop(), None)  # the console feed
+    if left is not None and left.receiver is not None:
+        left.receiver.cancel()
 
     for task in list(getattr(console, "_pending_settles", ())):  # presence timers
         task.cancel()

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
 from django.utils.translation import gettext as _
 
-from chats import broadcast, groups, services
-from chats.audience import Audience, Scope
-from chats.consumers import revalidation
+from chats import groups, services
+from chats.audience import Scope
+from chats.consumers import feed, revalidation
 from chats.consumers.base import CLOSE_UNAUTHORIZED, Frame, FrameError, ProtocolConsumer, field
 from chats.consumers.revalidation import Credentials
 from chats.models import Conversation
@@ -23,7 +22,6 @@ from operators.models import Operator
 from operators.selectors import operator_scope
 from operators.services import operator_frame, token_authenticate
 
-RECENT_EVENTS = 256
 _pending_settles: set[asyncio.Task[None]] = set()
 
 
@@ -109,7 +107,8 @@ class ConsoleConsumer(ProtocolConsumer):
             await self.close(code=CLOSE_UNAUTHORIZED)
             return
         self.rate_subject = f"op{self.operator.pk}"
-        self.recent_events: deque[str] = deque(maxlen=RECENT_EVENTS)
+        for group in groups.of_console_socket(self.operator.pk):
+            await self.join(group)
         await self._follow_scope()
         await db_call(
             presence.presence_connected,
@@ -122,13 +121,9 @@ class ConsoleConsumer(ProtocolConsumer):
         self.background.append(asyncio.create_task(self._heartbeat_forever()))
 
     async def _follow_scope(self) -> None:
-        """Be in exactly the groups of what the operator may see now."""
-        wanted = groups.of_scope(self.scope_rule)
-        for group in wanted.difference(self.joined):
-            await self.join(group)
-        for group in set(self.joined).difference(wanted):
-            await broadcast.leave(group, self.channel_name)
-            self.joined.remove(group)
+        """Receive, through this process's console feed, the conversation events of exactly
+        what the operator may see now."""
+        await feed.follow(self, groups.of_scope(self.scope_rule))
 
     async def _heartbeat_forever(self) -> None:
         while True:
@@ -137,6 +132,7 @@ class ConsoleConsumer(ProtocolConsumer):
 
     async def disconnect(self, code: int) -> None:
         revalidation.forget(self)
+        await feed.leave(self)
         await super().disconnect(code)
         if getattr(self, "ready", False):
             operator_id = self.operator.pk
@@ -164,10 +160,11 @@ class ConsoleConsumer(ProtocolConsumer):
         body = field(frame, "body", str)
         private = field(frame, "private", bool, required=False) or False
         await self.check_message_rate(client_id)
-        message = await db_call(
-            _message_send, self.operator, conversation_id, body, client_id, private
-        )
-        await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
+        with feed.held(self):  # the ack first, then the frame of the message
+            message = await db_call(
+                _message_send, self.operator, conversation_id, body, client_id, private
+            )
+            await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
 
     async def on_typing(self, frame: Frame) -> None:
         conversation_id = field(frame, "conversation", int)
@@ -183,17 +180,6 @@ class ConsoleConsumer(ProtocolConsumer):
         await db_call(_read, self.operator, conversation_id, seq)
 
     # --- channel layer events -----------------------------------------------------------------
-
-    def should_relay(self, event: dict[str, Any]) -> bool:
-        event_id = event.get("eid")
-        if event_id is not None:
-            if event_id in self.recent_events:
-                return False  # the same event through a second group of ours
-            self.recent_events.append(event_id)
-        audiences = event.get("audiences")
-        if audiences is None:
-            return True
-        return any(self.scope_rule.may_see(Audience.from_dict(a)) for a in audiences)
 
     async def access(self, event: dict[str, Any]) -> None:
         self.scope_rule = Scope.from_dict(event["scope"])

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 from django.utils.translation import gettext as _
 
 from chats import groups, selectors, services
+from chats.consumers import writer
 from chats.consumers.base import (
     CLOSE_UNAUTHORIZED,
     Frame,
@@ -18,6 +19,7 @@ from chats.consumers.base import (
 )
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import conversation_data, message_data
+from chats.validation import clean_body, clean_client_id
 from helpdesk import ratelimit
 from helpdesk.db import db_call
 
@@ -57,13 +59,6 @@ def _replay(
             break
         after = rows[-1].seq
     return conversation, messages, conversation_data(conversation, for_visitor=True)
-
-
-def _message_send(visitor: Visitor, body: Any, client_id: Any) -> tuple[dict[str, Any], int]:
-    message, _created = services.visitor_message_send(
-        visitor=visitor, body=body, client_id=client_id
-    )
-    return message_data(message), message.conversation_id
 
 
 class WidgetConsumer(ProtocolConsumer):
@@ -116,10 +111,22 @@ class WidgetConsumer(ProtocolConsumer):
         client_id = frame.get("client_id")
         body = field(frame, "body", str)
         await self.check_message_rate(client_id)
-        message, conversation_id = await db_call(_message_send, self.visitor, body, client_id)
-        if conversation_id != self.conversation_id:
-            self.conversation_id, self.replayed_upto = conversation_id, 0
-        self.recent_acks = [*self.recent_acks[-RECENT_ACKS:], message["id"]]
+        # refused here, in this socket's language, rather than in a batch of other sockets'
+        clean_body(body)
+        clean_client_id(client_id)
+        if self.conversation_id is None:
+            # a first message opens the conversation (a few queries and commits): on its own,
+            # in parallel with others, rather than holding up a batch
+            stored, _created = await db_call(
+                services.visitor_message_send, visitor=self.visitor, body=body, client_id=client_id
+            )
+        else:
+            # stored together with the other sends of this moment (group commit), acked after
+            stored, _created = await writer.of_this_loop().send(self.visitor, body, client_id)
+        if stored.conversation_id != self.conversation_id:
+            self.conversation_id, self.replayed_upto = stored.conversation_id, 0
+        self.recent_acks = [*self.recent_acks[-RECENT_ACKS:], stored.pk]
+        message = message_data(stored)
         await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
 
     async def _current_conversation(self) -> Conversation:

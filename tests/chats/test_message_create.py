@@ -137,15 +137,16 @@ def test_a_conversation_event_goes_to_the_groups_of_its_audience():
         "supervisors",
         "inbox.3",
         "team.7",
-        "operator.11",
+        "assigned.11",
         "team.5",
     ]
 
 
-def test_a_console_joins_the_groups_of_its_scope():
+def test_a_console_follows_the_groups_of_its_scope():
     agent_scope = Scope(
         operator_id=4, sees_everything=False, inbox_ids=frozenset({3}), team_ids=frozenset({7})
     )
-    assert groups.of_scope(agent_scope) == {"console", "operator.4", "inbox.3", "team.7"}
+    assert groups.of_scope(agent_scope) == {"assigned.4", "inbox.3", "team.7"}
     boss = Scope(operator_id=1, sees_everything=True, inbox_ids=frozenset(), team_ids=frozenset())
-    assert groups.of_scope(boss) == {"console", "operator.1", "supervisors"}
+    assert groups.of_scope(boss) == {"supervisors"}
+    assert groups.of_console_socket(4) == {"console", "operator.4"}
