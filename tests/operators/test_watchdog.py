@@ -143,7 +143,7 @@ def test_after_the_grace_an_offline_operators_unanswered_conversations_return_to
     assert drains == [routed.team_id]
     changed = [
         json.loads(e["frame"])["conversation"]["id"]
-        for e in published.to(f"operator.{agent.pk}")
+        for e in published.to(f"assigned.{agent.pk}")
         if json.loads(e["frame"])["type"] == "conversation"
     ]
     assert set(returned) <= set(changed)  # the operator's console sees them go
@@ -277,9 +277,10 @@ def test_an_unanswered_conversation_goes_to_another_free_operator_after_the_dela
     assert [f["notification"]["kind"] for f in frames if f["type"] == "notification"] == [
         "reassigned"
     ]
+    # its console sees the conversation go (the frame reaches the group of its former assignee)
     assert any(
         f["type"] == "conversation" and f["conversation"]["assignee"]["id"] == second.pk
-        for f in frames
+        for f in (json.loads(e["frame"]) for e in published.to(f"assigned.{first.pk}"))
     )
     assert routed.team_id in drains  # the first operator's freed capacity is routed
 
