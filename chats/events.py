@@ -13,7 +13,7 @@ import functools
 import json
 import secrets
 from collections.abc import Callable
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.utils import translation
@@ -24,16 +24,17 @@ from chats.models import Conversation, Message
 from chats.serializers import conversation_data, message_data
 
 P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def in_default_language(publish: Callable[P, None]) -> Callable[P, None]:
+def in_default_language(build: Callable[P, R]) -> Callable[P, R]:
     """Frames go to many readers: their fallback words (such as "Visitor") are built in the
     default language, not in whichever language the sender's request happened to use."""
 
-    @functools.wraps(publish)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+    @functools.wraps(build)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with translation.override(settings.LANGUAGE_CODE):
-            publish(*args, **kwargs)
+            return build(*args, **kwargs)
 
     return wrapper
 
@@ -118,10 +119,15 @@ def message_created(message: Message, conversation: Conversation) -> None:
 
 
 @in_default_language
+def messages_events(created: list[tuple[Message, Conversation]]) -> list[tuple[str, Event]]:
+    """The events of `message_created` for each (message, conversation) of a group commit, in
+    their order, to be published in one round trip to Redis (`broadcast.apublish_batch`)."""
+    return [event for pair in created for event in _message_events(*pair)]
+
+
 def messages_created(created: list[tuple[Message, Conversation]]) -> None:
-    """`message_created` for each (message, conversation) of a group commit, in their order,
-    all in one round trip to Redis."""
-    batch = [event for pair in created for event in _message_events(*pair)]
+    """`message_created` for each (message, conversation), all in one round trip to Redis."""
+    batch = messages_events(created)
     if batch:
         broadcast.publish_batch(batch)
 

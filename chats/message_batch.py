@@ -1,42 +1,49 @@
 """Group commit: many visitors' sends stored by one SQL statement, in one transaction.
 
-`visitor_messages_send` is `services.visitor_message_send` for a list of sends, with the same
-answers and the same guarantees, at a cost that hardly grows with the list: one query looks
-up every send's resend and open conversation, one statement stores them all (one commit, one
-fsync), one Redis round trip publishes all their events. The writer of each server process
-(`chats.consumers.writer`) hands it the sends that are waiting at a moment.
+`visitor_messages_send` (in a thread, on Django's connection) and `asend` (on the event loop,
+on an asyncio connection: the server's hot path) are `services.visitor_message_send` for a list
+of sends, with the same answers and the same guarantees, at a cost that hardly grows with the
+list: one statement looks up every send's resend and open conversation and stores them all
+(one round trip, one commit, one fsync), one Redis round trip publishes all their events. The
+writer of each server process (`chats.consumers.writer`) hands them the sends waiting at a
+moment.
 
 The guarantees, and how they hold:
 - Gapless `seq` per conversation: the statement's `UPDATE` adds the number of the batch's
   messages to each conversation's `last_seq` under its row lock, and gives them the numbers
   just below the new value, in the order of the list. Every writer of messages takes that lock
   first, so nothing can come in between, and a statement that fails stores nothing.
-- `client_id` idempotency: a resend already stored is answered from the look-up; a second send
-  of one `client_id` in the same list gets the first's message. A resend that commits in
-  another process between our look-up and our statement trips the unique constraint: the
+- `client_id` idempotency: a resend already stored is answered with the stored message; a
+  second send of one `client_id` in the same list gets the first's message. A resend that
+  commits in another process while our statement runs trips the unique constraint: the
   statement fails whole, and each of its sends is stored again on its own
   (`services.visitor_message_send`, which answers a duplicate with the first message).
 - Acks only after the commit, events only after it: the statement is its own transaction (or
-  a savepoint of the caller's), the events are `on_commit` callbacks, and the sends' answers
-  are returned only when it has committed. A failure answers each send with the error, so
-  nothing is acked and the clients' resends (same `client_id`) are stored once.
+  a savepoint of the caller's), the events are published after it, and the sends' answers are
+  returned only when it has committed. A failure answers each send with the error, so nothing
+  is acked and the clients' resends (same `client_id`) are stored once.
+- What the statement leaves alone goes the way of one send: a visitor's first message (it
+  opens the conversation), a send whose conversation was resolved meanwhile, a resend (its
+  stored message is read back with its authors).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from chats import events
+from chats import broadcast, events
 from chats.models import AuthorKind, Conversation, ConversationStatus, Message, Visitor
 from chats.validation import clean_body, clean_client_id
+from helpdesk import pg_async
+from helpdesk.db import db_call
 
 logger = logging.getLogger(__name__)
 
@@ -51,30 +58,39 @@ class VisitorSend:
 # A send's answer: (message, created), or the error it was refused with.
 Outcome = tuple[Message, bool] | Exception
 
-_LOOKUP = """
-SELECT v.ord,
-  (SELECT m.id FROM chats_message m JOIN chats_conversation c ON c.id = m.conversation_id
-    WHERE m.sender_key = v.sender AND m.client_id = v.client_id
-      AND c.contact_id = v.contact AND c.inbox_id = v.inbox
-    ORDER BY m.id DESC LIMIT 1),
-  (SELECT id FROM chats_conversation
-    WHERE contact_id = v.contact AND inbox_id = v.inbox AND status <> 'resolved'
-    ORDER BY id DESC LIMIT 1)
-FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
-  WITH ORDINALITY AS v(contact, inbox, sender, client_id, ord)
-"""
+# A send's earlier message with its client_id, found as `selectors.visitor_send_lookup` does.
+# (Tests replace it to act out a resend that commits while the statement runs.)
+EARLIER_SQL = """(SELECT m.id FROM chats_message m JOIN chats_conversation c
+    ON c.id = m.conversation_id
+  WHERE m.sender_key = v.sender AND m.client_id = v.client_id
+    AND c.contact_id = v.contact AND c.inbox_id = v.inbox
+  ORDER BY m.id DESC LIMIT 1)"""
 
-# `rank` numbers each conversation's messages 1..n in the list's order. `was` locks the
-# conversations' rows in id order, all before the UPDATE touches any (its condition on `was`
-# is a one-time filter, evaluated first), so two batches never wait on each other in a cycle;
-# holding those locks makes the numbers below the new `last_seq` ours.
-_STORE = """
+# `f`: each send's earlier message and open conversation. `s`: the sends to store, `rank`
+# numbering each conversation's 1..n in the list's order. `was` locks their conversations'
+# rows in id order, all before the UPDATE touches any (its condition on `was` is a one-time
+# filter, evaluated first), so two batches never wait on each other in a cycle; holding those
+# locks makes the numbers below the new `last_seq` ours. A conversation resolved meanwhile is
+# not updated, so its sends are not stored (they go on their own, into a new conversation).
+# One row per send, in the list's order.
+_SEND_SQL = """
 WITH v AS (
-  SELECT * FROM unnest(%(conv)s::bigint[], %(rank)s::int[], %(contact)s::bigint[],
-    %(sender)s::text[], %(body)s::text[], %(client_id)s::text[])
-    AS v(conv, rank, contact, sender, body, client_id)
+  SELECT * FROM unnest(%(contact)s::bigint[], %(inbox)s::bigint[], %(sender)s::text[],
+    %(body)s::text[], %(client_id)s::text[])
+    WITH ORDINALITY AS v(contact, inbox, sender, body, client_id, ord)
 ),
-k AS (SELECT conv, count(*) AS n FROM v GROUP BY conv),
+f AS MATERIALIZED (
+  SELECT v.*, {earlier} AS earlier,
+    (SELECT o.id FROM chats_conversation o
+      WHERE o.contact_id = v.contact AND o.inbox_id = v.inbox AND o.status <> 'resolved'
+      ORDER BY o.id DESC LIMIT 1) AS conv
+  FROM v
+),
+s AS (
+  SELECT f.*, row_number() OVER (PARTITION BY f.conv ORDER BY f.ord) AS rank
+  FROM f WHERE f.earlier IS NULL AND f.conv IS NOT NULL
+),
+k AS (SELECT conv, count(*) AS n FROM s GROUP BY conv),
 was AS MATERIALIZED (
   SELECT id, status FROM chats_conversation WHERE id IN (SELECT conv FROM k)
   ORDER BY id FOR UPDATE
@@ -82,42 +98,155 @@ was AS MATERIALIZED (
 c AS (
   UPDATE chats_conversation t SET last_seq = t.last_seq + k.n, last_activity_at = %(now)s,
     status = CASE WHEN t.status = 'pending' THEN 'open' ELSE t.status END
-  FROM k WHERE t.id = k.conv AND (SELECT count(*) FROM was) > 0
+  FROM k WHERE t.id = k.conv AND t.status <> 'resolved' AND (SELECT count(*) FROM was) > 0
   RETURNING t.id, t.last_seq - k.n AS base, t.inbox_id, t.contact_id, t.team_id, t.assignee_id,
     t.status
 ),
 m AS (
   INSERT INTO chats_message (conversation_id, seq, author_kind, author_operator_id,
     author_contact_id, sender_key, body, private, attachments, client_id, created_at)
-  SELECT v.conv, c.base + v.rank, 'visitor', NULL, v.contact, v.sender, v.body, false,
-    '[]'::jsonb, v.client_id, %(now)s
-  FROM v JOIN c ON c.id = v.conv
+  SELECT s.conv, c.base + s.rank, 'visitor', NULL, s.contact, s.sender, s.body, false,
+    '[]'::jsonb, s.client_id, %(now)s
+  FROM s JOIN c ON c.id = s.conv
   RETURNING id, conversation_id, seq
 )
-SELECT m.id, m.conversation_id, m.seq, c.inbox_id, c.contact_id, c.team_id, c.assignee_id,
-  c.status, was.status
-FROM m JOIN c ON c.id = m.conversation_id JOIN was ON was.id = m.conversation_id
+SELECT f.ord, f.earlier, m.id, m.seq, c.id, c.inbox_id, c.contact_id, c.team_id,
+  c.assignee_id, c.status, was.status
+FROM f
+LEFT JOIN s ON s.ord = f.ord
+LEFT JOIN c ON c.id = s.conv
+LEFT JOIN m ON m.conversation_id = c.id AND m.seq = c.base + s.rank
+LEFT JOIN was ON was.id = c.id
+ORDER BY f.ord
 """
 
 
-def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
-    """Store each send as `services.visitor_message_send` would; one answer per send, in
-    order. Only for PostgreSQL (elsewhere, and for a single send, it calls that function)."""
-    from chats import services
+def send_sql() -> str:
+    return _SEND_SQL.format(earlier=EARLIER_SQL)
 
-    if connection.vendor != "postgresql":
-        return [_one(services.visitor_message_send, send) for send in sends]
-    outcomes: list[Outcome | None] = [None] * len(sends)
-    cleaned: list[tuple[int, VisitorSend, str, str | None]] = []
+
+@dataclass
+class Batch:
+    """A list of sends on its way: each send's answer as it becomes known."""
+
+    sends: list[VisitorSend]
+    outcomes: list[Outcome | None]
+    to_store: list[int] = field(default_factory=list)  # indexes, in the statement's order
+    cleaned: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # body, client_id
+    repeats: dict[int, int] = field(default_factory=dict)  # a repeated client_id: its first
+    # what the statement left to the one-send path, and what it changed
+    resent: dict[int, int] = field(default_factory=dict)  # index: the earlier message's id
+    alone: list[int] = field(default_factory=list)
+    created: list[tuple[Message, Conversation]] = field(default_factory=list)
+    reopened: list[int] = field(default_factory=list)
+
+    @property
+    def needs_database(self) -> bool:
+        return bool(self.resent or self.alone or self.reopened)
+
+    def params(self) -> dict[str, Any]:
+        visitors = [self.sends[index].visitor for index in self.to_store]
+        return {
+            "contact": [visitor.contact_id for visitor in visitors],
+            "inbox": [visitor.inbox_id for visitor in visitors],
+            "sender": [f"c{visitor.contact_id}" for visitor in visitors],
+            "body": [self.cleaned[index][0] for index in self.to_store],
+            "client_id": [self.cleaned[index][1] for index in self.to_store],
+            "now": timezone.now(),
+        }
+
+    def take(self, rows: list[tuple[Any, ...]], now: Any) -> None:
+        """Read the statement's rows (one per send to store, in order) into the answers."""
+        if len(rows) != len(self.to_store):  # cannot happen; never ack a guess
+            raise DatabaseError(f"group commit answered {len(rows)} of {len(self.to_store)}")
+        reopened: set[int] = set()
+        for index, row in zip(self.to_store, rows, strict=True):
+            _ord, earlier, message_id, seq, *facts, before = row
+            if earlier is not None:
+                self.resent[index] = earlier
+            elif message_id is None:
+                self.alone.append(index)
+            else:
+                message, conversation = self._stored(index, message_id, seq, now, facts)
+                self.outcomes[index] = (message, True)
+                self.created.append((message, conversation))
+                if before == ConversationStatus.PENDING:
+                    reopened.add(conversation.pk)
+        self.reopened = sorted(reopened)
+
+    def _stored(
+        self, index: int, message_id: int, seq: int, now: Any, facts: list[Any]
+    ) -> tuple[Message, Conversation]:
+        from chats import services
+
+        send = self.sends[index]
+        body, client_id = self.cleaned[index]
+        conversation = services.stored_conversation(*facts)
+        message = Message(
+            id=message_id,
+            conversation_id=conversation.pk,
+            seq=seq,
+            author_kind=AuthorKind.VISITOR,
+            author_contact=send.visitor.contact,
+            sender_key=f"c{send.visitor.contact_id}",
+            body=body,
+            private=False,
+            attachments=[],
+            client_id=client_id,
+            created_at=now,
+        )
+        message._state.adding = False
+        message._state.db = connection.alias
+        return message, conversation
+
+    def store_alone(self) -> None:
+        """Every send still to store goes on its own (the statement failed)."""
+        self.alone = list(self.to_store)
+
+    def finish(self) -> list[Outcome]:
+        """What the statement left: in a thread, as it may query (`needs_database`)."""
+        from chats import services
+
+        for conversation_id in self.reopened:
+            try:  # only an event: the messages stand, and the consoles re-read on resume
+                services._after_conversation_change(conversation_id)
+            except DatabaseError:
+                logger.warning("announcing conversation %s failed", conversation_id, exc_info=True)
+        if self.resent:
+            found = Message.objects.select_related("author_operator", "author_contact").in_bulk(
+                list(self.resent.values())
+            )
+            for index, message_id in self.resent.items():
+                self.outcomes[index] = (found[message_id], False)
+        for index in self.alone:
+            self.outcomes[index] = _one(services.visitor_message_send, self.sends[index])
+        for index, first in self.repeats.items():
+            outcome = self.outcomes[first]
+            self.outcomes[index] = (outcome[0], False) if isinstance(outcome, tuple) else outcome
+        assert all(outcome is not None for outcome in self.outcomes)
+        return self.outcomes  # type: ignore[return-value]
+
+
+def prepare(sends: list[VisitorSend]) -> Batch:
+    """Each send cleaned (a refused one is answered, not the others) and each repeat of a
+    `client_id` in the list pointed at its first."""
+    batch = Batch(sends=sends, outcomes=[None] * len(sends))
+    first_of: dict[tuple[int, int, str], int] = {}
     for index, send in enumerate(sends):
         try:
-            cleaned.append((index, send, clean_body(send.body), clean_client_id(send.client_id)))
-        except Exception as error:  # a ServiceError: this send is refused, not the others
-            outcomes[index] = error
-    if cleaned:
-        _store_cleaned(cleaned, outcomes)
-    assert all(outcome is not None for outcome in outcomes)
-    return outcomes  # type: ignore[return-value]
+            body, client_id = clean_body(send.body), clean_client_id(send.client_id)
+        except Exception as error:  # a ServiceError
+            batch.outcomes[index] = error
+            continue
+        if client_id is not None:
+            key = (send.visitor.contact_id, send.visitor.inbox_id, client_id)
+            if key in first_of:
+                batch.repeats[index] = first_of[key]
+                continue
+            first_of[key] = index
+        batch.cleaned[index] = (body, client_id)
+        batch.to_store.append(index)
+    return batch
 
 
 def _one(send_one: Any, send: VisitorSend) -> Outcome:
@@ -130,143 +259,51 @@ def _one(send_one: Any, send: VisitorSend) -> Outcome:
     return result
 
 
-def _store_cleaned(
-    cleaned: list[tuple[int, VisitorSend, str, str | None]], outcomes: list[Outcome | None]
-) -> None:
-    from chats import services
-
-    earlier, open_ids = _lookup(cleaned)
-    answered_by_earlier = {index: earlier[index] for index in earlier}
-    if answered_by_earlier:
-        found = Message.objects.select_related("author_operator", "author_contact").in_bulk(
-            list(answered_by_earlier.values())
-        )
-        for index, message_id in answered_by_earlier.items():
-            outcomes[index] = (found[message_id], False)
-    # A first message opens its conversation: rare, and done on its own as before.
-    to_store: list[tuple[int, VisitorSend, str, str | None, int]] = []
-    for index, send, body, client_id in cleaned:
-        if outcomes[index] is not None:
-            continue
-        conversation_id = open_ids.get(index)
-        if conversation_id is None:
-            outcomes[index] = _one(services.visitor_message_send, send)
-        else:
-            to_store.append((index, send, body, client_id, conversation_id))
-    if not to_store:
-        return
-    try:
-        _store(to_store, outcomes)
-    except DatabaseError:
-        # Nothing of the statement was stored: a resend that raced us, or a deadlock between
-        # two batches. Each send on its own, with its own answer to a duplicate.
-        logger.info("group commit of %d sends failed; storing them one by one", len(to_store))
-        for index, send, _body, _client_id, _conversation in to_store:
-            outcomes[index] = _one(services.visitor_message_send, send)
-
-
-def _lookup(
-    cleaned: list[tuple[int, VisitorSend, str, str | None]],
-) -> tuple[dict[int, int], dict[int, int]]:
-    """For each send (by its index): an earlier message of its `client_id` and the visitor's
-    open conversation, in one round trip."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _LOOKUP,
-            [
-                [send.visitor.contact_id for _i, send, _b, _c in cleaned],
-                [send.visitor.inbox_id for _i, send, _b, _c in cleaned],
-                [f"c{send.visitor.contact_id}" for _i, send, _b, _c in cleaned],
-                [client_id for _i, _s, _b, client_id in cleaned],
-            ],
-        )
-        rows = cursor.fetchall()
-    earlier: dict[int, int] = {}
-    open_ids: dict[int, int] = {}
-    for ordinal, earlier_id, open_id in rows:
-        index = cleaned[ordinal - 1][0]
-        if earlier_id is not None:
-            earlier[index] = earlier_id
-        if open_id is not None:
-            open_ids[index] = open_id
-    return earlier, open_ids
-
-
-def _store(
-    to_store: list[tuple[int, VisitorSend, str, str | None, int]],
-    outcomes: list[Outcome | None],
-) -> None:
-    from chats import services
-
-    now = timezone.now()
-    # A second send of one client_id in this list is answered with the first one's message.
-    first_of: dict[tuple[int, str, str], int] = {}
-    repeats: dict[int, int] = {}
-    rows: list[tuple[int, VisitorSend, str, str | None, int, int]] = []
-    ranks: dict[int, int] = defaultdict(int)
-    for index, send, body, client_id, conversation_id in to_store:
-        if client_id is not None:
-            key = (conversation_id, f"c{send.visitor.contact_id}", client_id)
-            if key in first_of:
-                repeats[index] = first_of[key]
-                continue
-            first_of[key] = index
-        ranks[conversation_id] += 1
-        rows.append((index, send, body, client_id, conversation_id, ranks[conversation_id]))
-    params: dict[str, Any] = {
-        "conv": [row[4] for row in rows],
-        "rank": [row[5] for row in rows],
-        "contact": [row[1].visitor.contact_id for row in rows],
-        "sender": [f"c{row[1].visitor.contact_id}" for row in rows],
-        "body": [row[2] for row in rows],
-        "client_id": [row[3] for row in rows],
-        "now": now,
-    }
+def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
+    """Store each send as `services.visitor_message_send` would, in this thread; one answer
+    per send, in order. The statement needs PostgreSQL: elsewhere each send goes alone."""
+    batch = prepare(sends)
+    if not batch.to_store:
+        return batch.finish()
+    if connection.vendor != "postgresql":
+        batch.store_alone()
+        return batch.finish()
+    params = batch.params()
     # One statement is its own transaction; inside a caller's, a savepoint keeps it usable.
     block = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with block, connection.cursor() as cursor:
-        cursor.execute(_STORE, params)
-        stored = cursor.fetchall()
-        if len(stored) != len(rows):  # cannot happen with the row locks; never ack a guess
-            raise DatabaseError(f"group commit stored {len(stored)} of {len(rows)} messages")
-        by_place = {(row[1], row[2]): row for row in stored}  # (conversation, seq)
-        first_seq: dict[int, int] = {}
-        for _id, conversation_id, seq, *_rest in stored:
-            first_seq[conversation_id] = min(first_seq.get(conversation_id, seq), seq)
-        created: list[tuple[Message, Conversation]] = []
-        reopened: set[int] = set()
-        for index, send, body, client_id, conversation_id, rank in rows:
-            (message_id, _c, seq, inbox_id, contact_id, team_id, assignee_id, status, before) = (
-                by_place[(conversation_id, first_seq[conversation_id] + rank - 1)]
-            )
-            message = Message(
-                id=message_id,
-                conversation_id=conversation_id,
-                seq=seq,
-                author_kind=AuthorKind.VISITOR,
-                author_contact=send.visitor.contact,
-                sender_key=f"c{send.visitor.contact_id}",
-                body=body,
-                private=False,
-                attachments=[],
-                client_id=client_id,
-                created_at=now,
-            )
-            message._state.adding = False
-            message._state.db = connection.alias
-            conversation = services.stored_conversation(
-                conversation_id, inbox_id, contact_id, team_id, assignee_id, status
-            )
-            created.append((message, conversation))
-            if before == ConversationStatus.PENDING:
-                reopened.add(conversation_id)
-            outcomes[index] = (message, True)
-        transaction.on_commit(lambda: events.messages_created(created))
-        for conversation_id in sorted(reopened):
-            transaction.on_commit(
-                functools.partial(services._after_conversation_change, conversation_id)
-            )
-    for index, first in repeats.items():
-        outcome = outcomes[first]
-        assert isinstance(outcome, tuple)
-        outcomes[index] = (outcome[0], False)
+    try:
+        with block, connection.cursor() as cursor:
+            cursor.execute(send_sql(), params)
+            batch.take(cursor.fetchall(), params["now"])
+            created = batch.created
+            transaction.on_commit(lambda: events.messages_created(created))
+    except DatabaseError:
+        logger.info("group commit of %d sends failed; storing them one by one", len(sends))
+        batch = prepare(sends)
+        batch.store_alone()
+    return batch.finish()
+
+
+async def asend(sends: list[VisitorSend]) -> list[Outcome]:
+    """`visitor_messages_send` on the event loop: the statement on an asyncio connection, the
+    events published from here; only what the statement left goes to a database thread."""
+    if connection.vendor != "postgresql":
+        return await db_call(visitor_messages_send, sends)
+    batch = prepare(sends)
+    if batch.to_store:
+        params = batch.params()
+        try:
+            async with pg_async.connection() as conn:
+                cursor = await conn.execute(
+                    send_sql(), params, prepare=settings.GROUP_COMMIT_PREPARE
+                )
+                batch.take(await cursor.fetchall(), params["now"])
+        except (psycopg.Error, DatabaseError):
+            logger.info("group commit of %d sends failed; storing them one by one", len(sends))
+            batch = prepare(sends)
+            batch.store_alone()
+        else:
+            await broadcast.apublish_batch(events.messages_events(batch.created))
+    if batch.needs_database:
+        return await db_call(batch.finish)
+    return batch.finish()

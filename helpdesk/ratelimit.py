@@ -7,16 +7,16 @@ it lives in the process. `RATE_LIMITS=off` turns every bucket off.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from functools import cache
 
 import redis
 import redis.asyncio as aioredis
 from django.conf import settings
+
+from helpdesk.loop_local import LoopLocal
 
 _SCRIPT = """
 local burst = tonumber(ARGV[1])
@@ -88,22 +88,17 @@ def _sync_client() -> redis.Redis | None:
     return redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
 
 
-# One client per event loop (an asyncio connection belongs to the loop that opened it); weak
-# keys, so a closed loop's client goes with it and a new loop never gets a dead one.
-_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
-    weakref.WeakKeyDictionary()
-)
+def _new_async_client() -> aioredis.Redis:
+    return aioredis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
+
+
+_async_clients = LoopLocal(_new_async_client)
 
 
 def _async_client() -> aioredis.Redis | None:
     if not settings.REDIS_URL:
         return None
-    loop = asyncio.get_running_loop()
-    client = _async_clients.get(loop)
-    if client is None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
-        _async_clients[loop] = client
-    return client
+    return _async_clients.get()
 
 
 def _key(limit: Limit, subject: str) -> str:

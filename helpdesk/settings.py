@@ -297,6 +297,9 @@ ROUTING_TEST_PAUSE_SECONDS = float(os.environ.get("ROUTING_TEST_PAUSE_SECONDS", 
 # stores at once, and how many sends one batch takes at most.
 GROUP_COMMIT_WRITERS = int(os.environ.get("GROUP_COMMIT_WRITERS", "4"))
 GROUP_COMMIT_MAX = int(os.environ.get("GROUP_COMMIT_MAX", "200"))
+# The batch's statement is prepared once per connection (planning it took longer than running
+# it). Turn off behind a pooler in transaction mode that cannot keep prepared statements.
+GROUP_COMMIT_PREPARE = env_bool("GROUP_COMMIT_PREPARE", True)
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -126,8 +126,9 @@ class WsClients:
 
 async def _release_loop_resources() -> None:
     """What the product keeps per event loop; each test runs on a loop of its own."""
+    from chats import broadcast
     from chats.consumers import console, feed, revalidation
-    from helpdesk import ratelimit
+    from helpdesk import pg_async, ratelimit
 
     left = feed._feeds.pop(asyncio.get_running_loop(), None)  # the console feed
     if left is not None and left.receiver is not None:
@@ -137,9 +138,13 @@ async def _release_loop_resources() -> None:
         task.cancel()
     for task in list(getattr(revalidation, "_tasks", ())):  # the per-loop re-check
         task.cancel()
-    client = ratelimit._async_clients.pop(asyncio.get_running_loop(), None)
+    client = ratelimit._async_clients.pop()
     if client is not None:
         await client.aclose()
+    publisher = broadcast._async_publishers.pop()
+    if publisher is not None:
+        await publisher[0].aclose()
+    await pg_async.close_idle()
 
 
 # --- reading frames ---------------------------------------------------------------------------

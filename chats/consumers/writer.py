@@ -3,8 +3,9 @@ sends that are waiting at a moment together (`chats.message_batch`).
 
 A widget socket's `message` frame waits here for its answer. When nothing is being stored, a
 send goes at once, alone: at a low rate this costs what storing it directly did. While a batch
-is being stored (a round trip and an fsync), the sends that arrive meanwhile wait, and go
-together as the next batch: one statement, one commit and one Redis round trip for all of them.
+is being stored (one statement on the event loop's own connection, `message_batch.asend`),
+the sends that arrive meanwhile wait, and go together as the next batch: one statement, one
+commit and one Redis round trip for all of them.
 So batches grow with the load, by themselves, and add no delay that the load did not make.
 
 Each send is answered only after its batch committed; a batch that fails answers each of its
@@ -14,14 +15,14 @@ sends with the error (nothing acked, so the clients resend, with the same `clien
 from __future__ import annotations
 
 import asyncio
-import weakref
 from typing import Any
 
 from django.conf import settings
 
-from chats.message_batch import Outcome, VisitorSend, visitor_messages_send
+from chats import message_batch
+from chats.message_batch import Outcome, VisitorSend
 from chats.models import Message, Visitor
-from helpdesk.db import db_call
+from helpdesk.loop_local import LoopLocal
 
 
 class VisitorMessageWriter:
@@ -54,9 +55,7 @@ class VisitorMessageWriter:
         self, batch: list[tuple[VisitorSend, asyncio.Future[tuple[Message, bool]]]]
     ) -> None:
         try:
-            outcomes: list[Outcome] = await db_call(
-                visitor_messages_send, [send for send, _answer in batch]
-            )
+            outcomes: list[Outcome] = await message_batch.asend([send for send, _ in batch])
         except Exception as error:
             for _send, answer in batch:
                 if not answer.done():
@@ -75,14 +74,8 @@ class VisitorMessageWriter:
                 answer.set_result(outcome)
 
 
-_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, VisitorMessageWriter] = (
-    weakref.WeakKeyDictionary()
-)
+_writers = LoopLocal(VisitorMessageWriter)
 
 
 def of_this_loop() -> VisitorMessageWriter:
-    loop = asyncio.get_running_loop()
-    writer = _writers.get(loop)
-    if writer is None:
-        writer = _writers[loop] = VisitorMessageWriter()
-    return writer
+    return _writers.get()

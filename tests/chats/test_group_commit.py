@@ -16,7 +16,7 @@ from chats.message_batch import VisitorSend, visitor_messages_send
 from chats.models import Message
 from helpdesk.errors import ServiceError
 from tests.factories import visitor_for
-from tests.ws_helpers import on_db
+from tests.ws_helpers import on_db, receive_until
 
 
 def _visitor_with_conversation(inbox: Any) -> Any:
@@ -126,15 +126,17 @@ def test_concurrent_batches_and_single_sends_keep_every_conversation_gapless(inb
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_failed_batch_acks_nothing_and_the_resends_are_stored_once(
-    visitor, conversation, monkeypatch
-):
+    ws, visitor, conversation, monkeypatch
+):  # `ws` releases what the event loop kept (its database connections)
     person = visitor[0]
     writer = VisitorMessageWriter()
 
-    def broken(cleaned: Any) -> Any:
+    def broken(**kwargs: Any) -> Any:
         raise OperationalError("the database went away")
 
-    monkeypatch.setattr(message_batch, "_lookup", broken)
+    # the statement fails, and so does each send on its own after it
+    monkeypatch.setattr(message_batch, "send_sql", lambda: "SELECT * FROM no_such_table")
+    monkeypatch.setattr(services, "visitor_message_send", broken)
     sends = [writer.send(person, f"message {n}", f"c{n}") for n in range(5)]
     results = await asyncio.gather(*sends, return_exceptions=True)
     assert all(isinstance(result, OperationalError) for result in results)
@@ -165,9 +167,8 @@ def test_a_batch_that_trips_the_unique_constraint_stores_its_sends_one_by_one(
     person = visitor[0]
     raced, _created = services.visitor_message_send(visitor=person, body="raced", client_id="c1")
 
-    # as if the other process's resend had committed between our look-up and our statement
-    real_lookup = message_batch._lookup
-    monkeypatch.setattr(message_batch, "_lookup", lambda cleaned: ({}, real_lookup(cleaned)[1]))
+    # as if the other process's resend had committed while our statement ran
+    monkeypatch.setattr(message_batch, "EARLIER_SQL", "NULL::bigint")
     outcomes = visitor_messages_send(
         [VisitorSend(person, "raced, again", "c1"), VisitorSend(person, "new", "c2")]
     )
@@ -175,3 +176,45 @@ def test_a_batch_that_trips_the_unique_constraint_stores_its_sends_one_by_one(
     assert outcomes[0] == (raced, False)
     assert isinstance(outcomes[1], tuple) and outcomes[1][1] and outcomes[1][0].seq == 2
     assert _seqs(conversation.pk) == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_event_loops_statement_answers_each_send_as_one_send_would(
+    ws, inbox, agent_token, visitor
+):
+    person, _token = visitor
+    newcomer = (await on_db(visitor_for, inbox))[0]  # no conversation yet: the first opens it
+    earlier, _created = await on_db(
+        services.visitor_message_send, visitor=person, body="old", client_id="c0"
+    )
+    console = await ws.connect_console(agent_token)
+
+    outcomes = await message_batch.asend(
+        [
+            VisitorSend(person, "first", "c1"),
+            VisitorSend(newcomer, "hello, I am new", "n1"),
+            VisitorSend(person, "first, again", "c1"),  # a resend within the batch
+            VisitorSend(person, "old, again", "c0"),  # a resend of a stored message
+            VisitorSend(person, "<b>no</b> client id'; DROP TABLE x;--", None),
+            VisitorSend(person, "x" * 10_001, "c3"),  # refused: this one only
+        ]
+    )
+
+    first, opened, first_again, old_again, plain, refused = outcomes
+    assert isinstance(first, tuple) and first[1] is True and first[0].seq == 2
+    assert isinstance(opened, tuple) and opened[1] is True and opened[0].seq == 1
+    assert opened[0].conversation_id != earlier.conversation_id
+    assert first_again == (first[0], False)
+    assert isinstance(old_again, tuple) and old_again[0].pk == earlier.pk and not old_again[1]
+    assert isinstance(plain, tuple) and plain[0].seq == 3
+    assert isinstance(refused, ServiceError) and refused.code == "body_too_long"
+    assert await on_db(_seqs, earlier.conversation_id) == [1, 2, 3]
+    stored = await on_db(Message.objects.get, pk=plain[0].pk)
+    assert stored.body == "<b>no</b> client id'; DROP TABLE x;--"
+    # the agent's console got the two new messages of the conversation, after the commit
+    seen = []
+    while len(seen) < 2:
+        frame = await receive_until(console, "message")
+        if frame["message"]["conversation"] == earlier.conversation_id:
+            seen.append(frame["message"]["seq"])
+    assert sorted(seen) == [2, 3]
