@@ -706,10 +706,12 @@ def machine() -> str:
         text=True,
         check=False,
     ).stdout.strip()
+    cores = os.cpu_count() or 1
+    busy = "shared with other jobs" if load >= cores / 2 else "otherwise quiet"
     return (
-        f"{os.cpu_count()} CPUs (`nproc`), {cpu}; PostgreSQL {postgres}, Python "
+        f"{cores} CPUs (`nproc`), {cpu}; PostgreSQL {postgres}, Python "
         f"{platform.python_version()}; load average {load:.1f} when the run started "
-        "(the machine was shared with other jobs)"
+        f"(the machine {busy})"
     )
 
 
