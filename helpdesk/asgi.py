@@ -6,7 +6,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from helpdesk import web_process
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+web_process.SERVING = True  # before the settings load: a pool of database connections
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -1,9 +1,11 @@
 """Running ORM work from async consumers.
 
 Channels' `database_sync_to_async` runs every call of a process on one thread, which caps a
-process at a few hundred commits a second. `db_call` runs them on a small pool instead (each
-thread keeps its own persistent connection), carrying the caller's context and its active
-language along, and records the event loop so that sync code can reach it (`broadcast`).
+process at a few hundred commits a second. `db_call` runs them on a small pool of threads
+instead (in a web process each call borrows a connection from the process's connection pool
+and gives it back; elsewhere each thread keeps a persistent one), carrying the caller's
+context and its active language along, and records the event loop so that sync code can reach
+it (`broadcast`).
 
 The language is passed explicitly: Django keeps it in an asgiref `Local`, whose value a copied
 context does not carry into another thread (asgiref tags it with the thread that set it).
@@ -87,10 +89,10 @@ async def db_call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 def _close_after_asgi_request(sender: Any, **kwargs: Any) -> None:
     """Under ASGI each HTTP request runs its sync code on a thread of its own (Django's
-    `ThreadSensitiveContext`), so a persistent connection (CONN_MAX_AGE) left open there is
-    never used again; it stays open until garbage collection, and a burst of requests runs
-    PostgreSQL out of connections. Close it with the request. The `db_call` threads, which do
-    live on, keep theirs."""
+    `ThreadSensitiveContext`), so a connection left open there is never used again: give it
+    back to the web process's pool (settings `DB_POOL_MAX`), or, without a pool, close it, as
+    it would otherwise stay open until garbage collection and a burst of requests would run
+    PostgreSQL out of connections."""
     if sender is ASGIHandler:
         connections.close_all()
 

@@ -16,6 +16,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import web_process
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -121,6 +123,17 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USES_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Web processes take their connections from a pool of at most DB_POOL_MAX
+# (helpdesk/web_process.py); 0 turns the pool off. With CONN_HEALTH_CHECKS a connection is
+# checked as it leaves the pool, so one broken by a database restart is replaced, not used.
+DB_POOL_MAX = int(os.environ.get("DB_POOL_MAX", "20"))
+if USES_POSTGRES and web_process.SERVING and DB_POOL_MAX > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX),
+        "max_size": DB_POOL_MAX,
+        "timeout": 10,
+    }
 
 # --- Redis: channel layer, cache, Celery ----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -132,6 +132,30 @@ def test_healthz_answers_ok_on_both_processes(deployment: Deployment) -> None:
         assert response.json() == {"status": "ok"}
 
 
+def test_a_web_process_reuses_its_pooled_database_connections(deployment: Deployment) -> None:
+    """200 requests to one process open a handful of PostgreSQL sessions at most, where a
+    connection per request would have forked a server process per request."""
+    import psycopg
+
+    def sessions_so_far() -> int:
+        time.sleep(1.5)  # server processes report their statistics at most once a second
+        with psycopg.connect(deployment.stack.database_url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    headers = {"Authorization": f"Bearer {deployment.admin_token}"}
+    with httpx.Client(base_url=deployment.a, timeout=15, headers=headers) as http:
+        http.get("/api/v1/teams").raise_for_status()
+        before = sessions_so_far()
+        for _ in range(200):
+            http.get("/api/v1/teams").raise_for_status()
+        opened = sessions_so_far() - before
+    assert opened <= 10, f"{opened} sessions opened for 200 requests"
+
+
 async def test_visitor_on_a_and_operator_on_b_talk_live_both_ways(
     deployment: Deployment,
 ) -> None:

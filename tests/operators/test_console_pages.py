@@ -6,20 +6,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from operators.models import Operator, Role, Team
 from tests.factories import PASSWORD, TeamFactory
+from tests.settings_probe import run_probe
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def usernames_offered(client: Client) -> set[str]:
@@ -159,14 +155,7 @@ def test_insecure_cookies_only_with_the_tests_exact_opt_in() -> None:
             k: v for k, v in os.environ.items() if k not in {"DEBUG", "INSECURE_COOKIES_FOR_TESTS"}
         }
         env.update({"SECRET_KEY": "k" * 50, "DJANGO_SETTINGS_MODULE": "helpdesk.settings", **extra})
-        result = subprocess.run(
-            [sys.executable, "-c", probe],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_probe(probe, env)
         assert result.returncode == 0, result.stderr
         return list(json.loads(result.stdout))
 
