@@ -3,10 +3,11 @@ commit of visitors' messages, `chats.message_batch.asend`).
 
 Going through a `db_call` thread costs a message two thread hand-offs and, for each round
 trip, the GIL taken back from a busy event loop: milliseconds at every load (docs/benchmarks.md,
-"Storing on the event loop"). An asyncio connection has none of that. These connections are in
-autocommit mode, so each statement is its own transaction, and they use Django's own connection
-parameters (the same database, the same time zone adapters), binding parameters server-side
-so that a statement can be prepared once per connection (`GROUP_COMMIT_PREPARE`).
+"The same day, another machine: storing on the event loop"). An asyncio connection has none
+of that. These connections are in autocommit mode, so each statement is its own transaction,
+and they use Django's own connection parameters (the same database, the same time zone
+adapters), binding parameters server-side so that a statement can be prepared once per
+connection (`GROUP_COMMIT_PREPARE`).
 
 Each event loop keeps a few idle connections (as many as it runs batches at once); one that
 failed or was interrupted mid-statement is closed instead of kept.
