@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -167,8 +168,10 @@ class Conversation(models.Model):
     visitor_last_read_seq = models.PositiveIntegerField(default=0)
     operator_last_read_seq = models.PositiveIntegerField(default=0)
     page_url = models.CharField(max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_activity_at = models.DateTimeField(auto_now_add=True)
+    # Opening a conversation gives these and `queued_at` one moment, so the queue's order
+    # (by queued_at) is the order of created_at too.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -318,19 +318,18 @@ def _visitor_touch(
 # --- conversations ----------------------------------------------------------------------------
 
 
-def _queued_at_for(inbox: Inbox) -> datetime | None:
-    return None if inbox.routing == RoutingStrategy.MANUAL else timezone.now()
-
-
 def conversation_open(*, inbox: Inbox, contact: Contact, page_url: str = "") -> Conversation:
     """Open a new conversation; unless its inbox routes by hand, it joins its team's queue and
     the routing task takes it from there."""
+    now = timezone.now()
     with transaction.atomic():
         conversation = Conversation.objects.create(
             inbox=inbox,
             contact=contact,
             team_id=inbox.team_id,
-            queued_at=_queued_at_for(inbox),
+            created_at=now,
+            last_activity_at=now,
+            queued_at=None if inbox.routing == RoutingStrategy.MANUAL else now,
             page_url=page_url[:2000],
         )
         conversation_id = conversation.pk

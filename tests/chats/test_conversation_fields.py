@@ -250,3 +250,15 @@ def test_the_console_sees_the_page_the_visitor_opened_the_chat_on(client_for, ag
     message, _ = services.visitor_message_send(visitor=session.visitor, body="help", client_id="p1")
     body = client_for(agent).get(f"/api/v1/conversations/{message.conversation_id}").json()
     assert body["page_url"] == "https://shop.example/cart?step=2"
+
+
+def test_a_queued_conversation_joins_the_queue_at_the_moment_it_was_created():
+    """Two conversations opened on two processes line up in the queue as they do by
+    created_at: the three timestamps of one opening are one moment."""
+    inbox = InboxFactory(routing="least_busy")
+    conversation = conversation_open(inbox=inbox, contact=ContactFactory())
+
+    assert conversation.queued_at is not None
+    assert conversation.queued_at == conversation.created_at == conversation.last_activity_at
+    stored = Conversation.objects.get(pk=conversation.pk)
+    assert stored.queued_at == stored.created_at == stored.last_activity_at
