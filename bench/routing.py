@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
@@ -370,6 +371,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--py-spy", default="", help="py-spy binary: profile web0 and the worker")
+    parser.add_argument(
+        "--py-spy-args",
+        default="",
+        help='more py-spy record options, e.g. "--gil" or "--format raw" (collapsed stacks, .txt)',
+    )
     args = parser.parse_args()
 
     stack = Stack(
@@ -389,6 +395,7 @@ def main() -> None:
         log(f"{len(setup.agents)} agents online in {args.teams} teams")
         if args.py_spy:
             RESULTS.mkdir(exist_ok=True)
+            suffix = "txt" if "raw" in args.py_spy_args else "svg"
             for name in ("web0", "celery"):
                 target = stack.procs[name].pid
                 spies.append(
@@ -402,7 +409,8 @@ def main() -> None:
                             "--duration",
                             str(int(args.duration) + 5),
                             "--output",
-                            str(RESULTS / f"routing-{stamp}-{name}.svg"),
+                            str(RESULTS / f"routing-{stamp}-{name}.{suffix}"),
+                            *shlex.split(args.py_spy_args),
                         ],
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
