@@ -152,6 +152,8 @@ class Stack:
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("DJANGO_", "PYTEST", "DATABASE_URL", "REDIS_URL"))
+            # the test run's own setting (scripts/test.sh): the stack keeps production's
+            and key != "DB_CONN_MAX_AGE"
         }
         env.update(
             DATABASE_URL=self.database_url,

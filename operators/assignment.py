@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from chats.business_hours import closed_inbox_ids
@@ -64,15 +64,21 @@ class DrainResult:
     still_queued: list[int]
 
 
-def _candidates(operator_ids: set[int]) -> dict[int, Candidate]:
-    if not operator_ids:
-        return {}
-    locked = list(
+def team_candidates(*, team_id: int, others: set[int]) -> dict[int, Candidate]:
+    """Lock and load the team's online members and the `others` (account managers, ...) who
+    are online, each marked as a member of the team or not."""
+    membership = Operator.teams.through.objects.filter(operator_id=OuterRef("pk"), team_id=team_id)
+    locked = dict(
         Operator.objects.select_for_update()
-        .filter(pk__in=operator_ids, is_active=True, status=Status.ONLINE)
+        .annotate(team_member=Exists(membership))
+        .filter(Q(team_member=True) | Q(pk__in=others), is_active=True, status=Status.ONLINE)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "team_member")
     )
+    if not locked:
+        return {}
+    # Counted only now that the rows are locked: a statement that waited for a lock still reads
+    # what was committed before it began, so the locking one cannot count the loads itself.
     open_filter = Q(assigned_conversations__isnull=False) & ~Q(
         assigned_conversations__status=ConversationStatus.RESOLVED
     )
@@ -82,19 +88,15 @@ def _candidates(operator_ids: set[int]) -> dict[int, Candidate]:
         .values_list("pk", "max_chats", "load", "last_assigned_at")
     )
     return {
-        pk: Candidate(operator_id=pk, max_chats=max_chats, load=load, last_assigned_at=last)
+        pk: Candidate(
+            operator_id=pk,
+            max_chats=max_chats,
+            load=load,
+            last_assigned_at=last,
+            team_member=locked[pk],
+        )
         for pk, max_chats, load, last in rows
     }
-
-
-def team_candidates(*, team_id: int, others: set[int]) -> dict[int, Candidate]:
-    """Lock and load the team's online members and the `others` (account managers, ...) who
-    are online, each marked as a member of the team or not."""
-    members = set(Operator.objects.filter(teams=team_id).values_list("pk", flat=True))
-    candidates = _candidates(members | others)
-    for candidate in candidates.values():
-        candidate.team_member = candidate.operator_id in members
-    return candidates
 
 
 def _pick(candidates: list[Candidate], strategy: str) -> Candidate | None:

@@ -170,7 +170,12 @@ class SessionView(APIView):
             page=data["page"] or {},
             identity=services.Identity(**identity) if identity else None,
         )
-        conversation = selectors.visitor_current_conversation(visitor=session.visitor)
+        # a new visitor is a new contact, with no conversation yet to look up
+        conversation = (
+            None
+            if session.created
+            else selectors.visitor_current_conversation(visitor=session.visitor)
+        )
         hours = open_state(inbox, timezone.now())
         body = {
             "visitor_token": session.token,

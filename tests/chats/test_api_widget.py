@@ -66,6 +66,18 @@ def test_a_new_visitor_gets_201_and_a_token(inbox, agent):
     )
 
 
+def test_a_new_visitors_session_does_not_look_for_a_conversation(inbox):
+    """A new visitor is a new contact: the session answers `conversation: null` without asking
+    the database (the first request of every new conversation, on the routing path)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert start(inbox).json()["conversation"] is None
+
+    assert not [q for q in queries.captured_queries if "chats_conversation" in q["sql"]]
+
+
 def test_a_session_says_offline_when_no_operator_of_the_team_is_online(inbox, make_operator, team):
     make_operator(Role.AGENT, [team], status=Status.AWAY)
 

@@ -12,7 +12,7 @@ from django.db import connection
 
 from chats.models import ConversationStatus, RoutingStrategy
 from chats.services import conversation_assign, conversation_open, conversation_status_set
-from operators.assignment import team_queue_drain
+from operators.assignment import Candidate, team_queue_drain
 from operators.models import Role, Status
 from tests.factories import ContactFactory, InboxFactory, OperatorFactory, TeamFactory
 
@@ -68,15 +68,15 @@ def test_a_hand_assignment_while_a_drain_holds_the_queue_neither_deadlocks_nor_f
     conversation = conversation_open(inbox=inbox, contact=ContactFactory())
 
     queue_locked, go_on = threading.Event(), threading.Event()
-    candidates = assignment._candidates
+    candidates = assignment.team_candidates
 
-    def candidates_after_a_pause(operator_ids: set[int]) -> dict[int, assignment.Candidate]:
+    def candidates_after_a_pause(*, team_id: int, others: set[int]) -> dict[int, Candidate]:
         if threading.current_thread().name == "drain":
             queue_locked.set()  # the queued conversations are locked by now
             go_on.wait(10)
-        return candidates(operator_ids)
+        return candidates(team_id=team_id, others=others)
 
-    monkeypatch.setattr(assignment, "_candidates", candidates_after_a_pause)
+    monkeypatch.setattr(assignment, "team_candidates", candidates_after_a_pause)
     errors: list[BaseException] = []
 
     def run(work: Callable[[], object]) -> Callable[[], None]:
