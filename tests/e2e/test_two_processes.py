@@ -132,28 +132,82 @@ def test_healthz_answers_ok_on_both_processes(deployment: Deployment) -> None:
         assert response.json() == {"status": "ok"}
 
 
+def sessions_so_far(deployment: Deployment) -> int:
+    """PostgreSQL sessions opened on the deployment's database since it was made."""
+    import psycopg
+
+    time.sleep(1.5)  # server processes report their statistics at most once a second
+    with psycopg.connect(deployment.stack.database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def test_a_web_process_reuses_its_pooled_database_connections(deployment: Deployment) -> None:
     """200 requests to one process open a handful of PostgreSQL sessions at most, where a
     connection per request would have forked a server process per request."""
-    import psycopg
-
-    def sessions_so_far() -> int:
-        time.sleep(1.5)  # server processes report their statistics at most once a second
-        with psycopg.connect(deployment.stack.database_url, autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
-            ).fetchone()
-        assert row is not None
-        return int(row[0])
-
     headers = {"Authorization": f"Bearer {deployment.admin_token}"}
     with httpx.Client(base_url=deployment.a, timeout=15, headers=headers) as http:
         http.get("/api/v1/teams").raise_for_status()
-        before = sessions_so_far()
+        before = sessions_so_far(deployment)
         for _ in range(200):
             http.get("/api/v1/teams").raise_for_status()
-        opened = sessions_so_far() - before
+        opened = sessions_so_far(deployment) - before
     assert opened <= 10, f"{opened} sessions opened for 200 requests"
+
+
+def test_the_worker_reuses_its_database_connections_from_task_to_task(
+    deployment: Deployment,
+) -> None:
+    """A visitor opens 15 conversations one after another (each resolved before the next), in
+    a team of its own with nobody to take them: 15 routing tasks for the worker, which open a
+    handful of PostgreSQL sessions at most. Celery's Django fixup used to close the worker's
+    connections around every task: a new session per task."""
+    admin = {"Authorization": f"Bearer {deployment.admin_token}"}
+    with httpx.Client(base_url=deployment.a, timeout=15) as http:
+        team = http.post("/api/v1/teams", json={"name": "Nobody here"}, headers=admin)
+        assert team.status_code == 201, team.text
+        team_id = team.json()["id"]
+        inbox = http.post(
+            "/api/v1/inboxes",
+            json={"name": "Quiet", "channel": "web", "team": team_id},
+            headers=admin,
+        )
+        assert inbox.status_code == 201, inbox.text
+        session = http.post(
+            "/api/widget/v1/sessions", json={"inbox_key": inbox.json()["inbox_key"]}
+        )
+        assert session.status_code == 201, session.text
+        visitor = {"Authorization": f"Bearer {session.json()['visitor_token']}"}
+
+        def open_and_resolve() -> dict:
+            sent = http.post("/api/widget/v1/messages", json={"body": "hi"}, headers=visitor)
+            assert sent.status_code == 201, sent.text
+            conversation = wait_until_queued(sent.json()["conversation"])
+            resolved = http.post(
+                f"/api/v1/conversations/{conversation['id']}/status",
+                json={"status": "resolved"},
+                headers=admin,
+            )
+            assert resolved.status_code == 200, resolved.text
+            return conversation
+
+        def wait_until_queued(conversation_id: int) -> dict:
+            for _ in range(100):
+                found = http.get(f"/api/v1/conversations/{conversation_id}", headers=admin)
+                if found.json()["queue_position"] == 1:
+                    return dict(found.json())
+                time.sleep(0.05)
+            raise AssertionError(f"conversation {conversation_id} never queued")
+
+        open_and_resolve()  # the pool and the worker have their connections by now
+        before = sessions_so_far(deployment)
+        opened_conversations = [open_and_resolve() for _ in range(15)]
+        opened = sessions_so_far(deployment) - before
+    assert len({c["id"] for c in opened_conversations}) == 15
+    assert opened <= 6, f"{opened} sessions opened for 15 routing tasks"
 
 
 async def test_visitor_on_a_and_operator_on_b_talk_live_both_ways(
