@@ -45,18 +45,19 @@ def one_round(extra: list[str]) -> dict[str, Any]:
         "ratio": product["latency_ms"]["p99"] / bare["latency_ms"]["p99"],
         "lost": product["lost"] + bare["lost"],
         "duplicated": product["duplicated"] + bare["duplicated"],
+        "stolen": [phase.get("cpu", {}).get("stolen_percent", "?") for phase in (product, bare)],
     }
 
 
 def summary(rounds: list[dict[str, Any]]) -> str:
     lines = [
-        "| run | product p99 ms | bare p99 ms | ratio | lost | dup |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| run | product p99 ms | bare p99 ms | ratio | lost | dup | stolen % (product / bare) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rounds:
         lines.append(
             f"| `{r['results']}` | {r['product_p99']} | {r['bare_p99']} | {r['ratio']:.2f}x "
-            f"| {r['lost']} | {r['duplicated']} |"
+            f"| {r['lost']} | {r['duplicated']} | {r['stolen'][0]} / {r['stolen'][1]} |"
         )
     median = statistics.median(r["ratio"] for r in rounds)
     verdict = "met" if median <= 2 else "not met"

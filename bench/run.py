@@ -147,11 +147,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
 
 
-def machine_cpu() -> tuple[int, int]:
-    """(busy, total) jiffies of all cores, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+def machine_cpu(stat: str | None = None) -> tuple[int, int, int]:
+    """(busy, total, stolen) jiffies of all cores, from /proc/stat. Stolen: the time a virtual
+    machine's cores were ready to run but its host ran something else (busy includes it)."""
+    line = (stat if stat is not None else Path("/proc/stat").read_text()).split("\n", 1)[0]
+    values = [int(v) for v in line.split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
-    return sum(values) - idle, sum(values)
+    stolen = values[7] if len(values) > 7 else 0
+    return sum(values) - idle, sum(values), stolen
 
 
 def _raise_nofile() -> None:
@@ -303,7 +306,7 @@ async def bench_target(
             generator_first = sum(cpu_seconds(pid) for pid in generator_pids)
             machine_first = machine_cpu()
             await asyncio.sleep(spec.duration)
-            busy, total = (b - a for a, b in zip(machine_first, machine_cpu(), strict=True))
+            busy, total, stolen = (b - a for a, b in zip(machine_first, machine_cpu(), strict=True))
             generator = sum(cpu_seconds(pid) for pid in generator_pids) - generator_first
             return {
                 "servers": {
@@ -312,6 +315,8 @@ async def bench_target(
                 },
                 "generator": round(generator / spec.duration * 100, 1),
                 "machine_busy_percent": round(100 * busy / max(total, 1), 1),
+                # a run the host disturbed: its latencies say more about the host than the code
+                "stolen_percent": round(100 * stolen / max(total, 1), 1),
                 "loadavg_1m": os.getloadavg()[0],
             }
 
