@@ -36,14 +36,14 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 
 from chats import broadcast, events
 from chats.models import AuthorKind, Conversation, ConversationStatus, Message, Visitor
 from chats.validation import clean_body, clean_client_id
 from helpdesk import pg_async
-from helpdesk.db import db_call
+from helpdesk.db import db_call, default_vendor
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ class Batch:
             created_at=now,
         )
         message._state.adding = False
-        message._state.db = connection.alias
+        message._state.db = DEFAULT_DB_ALIAS  # the statement's database (`pg_async`)
         return message, conversation
 
     def store_alone(self) -> None:
@@ -287,7 +287,7 @@ def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
 async def asend(sends: list[VisitorSend]) -> list[Outcome]:
     """`visitor_messages_send` on the event loop: the statement on an asyncio connection, the
     events published from here; only what the statement left goes to a database thread."""
-    if connection.vendor != "postgresql":
+    if default_vendor() != "postgresql":
         return await db_call(visitor_messages_send, sends)
     batch = prepare(sends)
     if batch.to_store:

@@ -25,7 +25,8 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished
-from django.db import close_old_connections, connections
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.db.utils import load_backend
 from django.utils import translation
 
 P = ParamSpec("P")
@@ -98,3 +99,19 @@ def _close_after_asgi_request(sender: Any, **kwargs: Any) -> None:
 
 
 request_finished.connect(_close_after_asgi_request, dispatch_uid="helpdesk.db.close_after_asgi")
+
+
+def default_vendor() -> str:
+    """The default database's vendor ("postgresql", "sqlite"), for code on the event loop.
+
+    There, touching `django.db.connection` makes a `DatabaseWrapper` for each asyncio task
+    (Django keeps connections in an asgiref `Local`, which is per context): a dozen objects in
+    reference cycles per task, garbage that only the cycle collector frees, during pauses of
+    the whole process. The backend's class knows its vendor without a connection."""
+    return _vendor_of(settings.DATABASES[DEFAULT_DB_ALIAS]["ENGINE"])
+
+
+@functools.cache
+def _vendor_of(engine: str) -> str:
+    vendor: str = load_backend(engine).DatabaseWrapper.vendor
+    return vendor

@@ -4,11 +4,12 @@ sends in one statement, with every guarantee of one send on its own."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 
 from chats import message_batch, services
 from chats.consumers.writer import VisitorMessageWriter
@@ -236,3 +237,35 @@ async def test_the_event_loops_statement_is_prepared_once_and_planned_once(ws, v
         )
         plans = await cursor.fetchall()
     assert plans == [(3, 0)]  # one prepared statement, run three times on its generic plan
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_storing_on_the_event_loop_makes_no_django_connection_per_batch(
+    ws, visitor, monkeypatch
+):
+    """On the event loop, each asyncio task that touches `django.db.connection` gets a
+    `DatabaseWrapper` of its own: a dozen objects in cycles per batch, for the cycle collector
+    to free while the whole process waits."""
+    person, _token = visitor
+    writer = VisitorMessageWriter()
+    await writer.send(person, "opens the asyncio connection", "w0")
+    wrapper_class = type(connections["default"])
+    made: list[Any] = []
+    original_init = wrapper_class.__init__
+
+    def counting_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(self)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(wrapper_class, "__init__", counting_init)
+
+    async def a_socket_sends_three_messages() -> None:
+        for number in range(1, 4):  # each send is a batch of its own, in a task of its own
+            message, created = await writer.send(person, "hi", f"w{number}")
+            assert created and message.seq == number + 1
+
+    # as a websocket's handler runs: in a context where nothing has touched the database
+    loop = asyncio.get_running_loop()
+    await loop.create_task(a_socket_sends_three_messages(), context=contextvars.Context())
+
+    assert made == []
