@@ -185,7 +185,14 @@ def visitor_read(conversation: Conversation, *, seq: int, name: str) -> None:
     _to_console(frame, [audience_of(conversation)])
 
 
+@in_default_language
 def operator_read(conversation: Conversation, *, seq: int) -> None:
+    """`conversation` from `selectors.conversation_base()`: the consoles get it whole, with its
+    new `agent_read_seq`; the visitor only the mark."""
+    _to_console(
+        {"type": "conversation", "conversation": conversation_data(conversation)},
+        [audience_of(conversation)],
+    )
     _to_visitor(conversation, {"type": "read", "seq": seq})
 
 

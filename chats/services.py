@@ -567,6 +567,38 @@ def visitor_message_send(*, visitor: Visitor, body: Any, client_id: Any) -> tupl
     )
 
 
+def operator_message_send(
+    *, operator: Operator, conversation: Conversation, body: Any, client_id: Any, private: bool
+) -> tuple[Message, bool]:
+    """An operator writes in a conversation they may see (`operator_may_use`). A public reply
+    to a conversation nobody holds takes it: the writer becomes its assignee, by the rules of
+    assigning oneself (an agent within their capacity, or the reply is refused and nothing is
+    stored), so it leaves the queue and the visitor sees who answers. Notes take nothing."""
+    if private or not _held_by_nobody(conversation):
+        return message_create(
+            conversation_id=conversation.pk,
+            author=Author.of_operator(operator),
+            body=body,
+            client_id=client_id,
+            private=private,
+        )
+    body = clean_body(body)  # a bad body must not take the conversation first
+    with transaction.atomic():
+        locked = _lock(conversation.pk)
+        if _held_by_nobody(locked):
+            conversation_assign(conversation=locked, actor=operator, operator=operator)
+        return message_create(
+            conversation_id=locked.pk,
+            author=Author.of_operator(operator),
+            body=body,
+            client_id=client_id,
+        )
+
+
+def _held_by_nobody(conversation: Conversation) -> bool:
+    return conversation.assignee_id is None and conversation.status != ConversationStatus.RESOLVED
+
+
 def _lock(conversation_id: int) -> Conversation:
     return Conversation.objects.select_for_update().get(pk=conversation_id)
 
@@ -611,14 +643,15 @@ def conversation_assign(
                 Operator.objects.filter(pk=operator.pk).update(last_assigned_at=timezone.now())
         else:
             assert team is not None
+            # A conversation handed to another team joins that team's queue now, behind those
+            # already waiting there; handed back to its own team it keeps its place.
+            if locked.status == ConversationStatus.RESOLVED:
+                locked.queued_at = None
+            elif locked.queued_at is None or locked.team_id != team.pk:
+                locked.queued_at = timezone.now()
             locked.team = team
             locked.assignee = None
             locked.assigned_at = None
-            locked.queued_at = (
-                None
-                if locked.status == ConversationStatus.RESOLVED
-                else (locked.queued_at or timezone.now())
-            )
             drain_team = team.pk
         locked.save(update_fields=["assignee", "team", "queued_at", "assigned_at"])
         handoff = None
@@ -870,7 +903,15 @@ def conversation_read_by_operator(*, conversation: Conversation, seq: int) -> No
         pk=conversation.pk, operator_last_read_seq__lt=seq
     ).update(operator_last_read_seq=seq)
     if updated:
-        transaction.on_commit(lambda: events.operator_read(conversation, seq=seq))
+        conversation_id = conversation.pk
+        transaction.on_commit(lambda: _after_operator_read(conversation_id, seq))
+
+
+def _after_operator_read(conversation_id: int, seq: int) -> None:
+    """The read mark is shared by the team: the visitor sees their messages read, and every
+    console that may see the conversation gets its new `agent_read_seq` (their unread badges)."""
+    conversation = selectors.conversation_with_position(conversation_id=conversation_id)
+    events.operator_read(conversation, seq=seq)
 
 
 def typing_by_visitor(*, visitor: Visitor, conversation: Conversation, active: bool) -> None:

@@ -385,9 +385,9 @@ class ConversationMessagesView(OperatorApiView):
         )
         serializer = MessageCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        message, created = services.message_create(
-            conversation_id=conversation.pk,
-            author=services.Author.of_operator(self.operator),
+        message, created = services.operator_message_send(
+            operator=self.operator,
+            conversation=conversation,
             body=serializer.validated_data["body"],
             client_id=serializer.validated_data["client_id"],
             private=serializer.validated_data["private"],

@@ -58,10 +58,10 @@ def _login_with_session(user: Any, session: Any) -> tuple[Operator, Credentials,
 def _message_send(
     operator: Operator, conversation_id: int, body: Any, client_id: Any, private: bool
 ) -> dict[str, Any]:
-    services.operator_may_use(operator=operator, conversation_id=conversation_id)
-    message, _created = services.message_create(
-        conversation_id=conversation_id,
-        author=services.Author.of_operator(operator),
+    conversation = services.operator_may_use(operator=operator, conversation_id=conversation_id)
+    message, _created = services.operator_message_send(
+        operator=operator,
+        conversation=conversation,
         body=body,
         client_id=client_id,
         private=private,
