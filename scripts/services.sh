@@ -3,9 +3,10 @@
 # (127.0.0.1:6379) answer: start the local ones if they are installed but stopped; install them
 # from Debian's packages when run as root on a machine with apt and neither is installed; fail
 # loudly with the one command that sets them up otherwise. Tests never skip for a missing service.
+# TEST_DATABASE_URL / TEST_REDIS_URL name servers elsewhere: those are left to their owner.
 set -uo pipefail
 
-SETUP_HINT="sudo apt-get install -y postgresql redis-server (then trust local connections, see docs/operations.md), or: docker compose up -d postgres redis"
+SETUP_HINT="sudo apt-get install -y postgresql redis-server, then let local connections in without a password (docs/operations.md, \"The test machine's services\"), or point TEST_DATABASE_URL and TEST_REDIS_URL at servers you have"
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || python3 - <<'PY'
 import socket, sys
@@ -32,7 +33,7 @@ trust_loopback() {
   done
 }
 
-if ! pg_up; then
+if [ -z "${TEST_DATABASE_URL:-}" ] && ! pg_up; then
   if ! command -v pg_ctlcluster >/dev/null 2>&1 && can_install; then
     apt_install postgresql && trust_loopback
   fi
@@ -44,7 +45,7 @@ if ! pg_up; then
   for _ in $(seq 1 30); do pg_up && break; sleep 1; done
   pg_up || { echo "FATAL: PostgreSQL is not running on 127.0.0.1:5432 and could not be started: $SETUP_HINT" >&2; exit 1; }
 fi
-if ! redis_up; then
+if [ -z "${TEST_REDIS_URL:-}" ] && ! redis_up; then
   if ! command -v redis-server >/dev/null 2>&1 && can_install; then
     apt_install redis-server
   fi
