@@ -2,9 +2,10 @@
 commit of visitors' messages, `chats.message_batch.asend`).
 
 Going through a `db_call` thread costs a message two thread hand-offs and, for each round
-trip, the GIL taken back from a busy event loop: milliseconds at every load (docs/benchmarks.md,
-"The same day, another machine: storing on the event loop"). An asyncio connection has none
-of that. These connections are in autocommit mode, so each statement is its own transaction,
+trip, the GIL taken back from a busy event loop: milliseconds at every load
+(docs/benchmarks-history.md, "The same day, another machine: storing on the event loop").
+An asyncio connection has none of that.
+These connections are in autocommit mode, so each statement is its own transaction,
 and they use Django's own connection parameters (the same database, the same time zone
 adapters), binding parameters server-side so that a statement is prepared once per connection
 and runs on a generic plan (`GROUP_COMMIT_PREPARE`): no parsing or planning per execution.
