@@ -228,7 +228,11 @@ async def test_console_message_is_acked_and_a_repeated_client_id_gets_the_same_m
     assert again["client_id"] == "op-1" and again["message"] == ack["message"]
     assert await on_db(lambda: Message.objects.filter(conversation=conversation).count()) == 1
 
-    # the visitor and the operator's other tab get it once
+    # the reply took the conversation: the visitor learns who answers, then gets it once, as
+    # does the operator's other tab
+    taken = await receive_json(widget)
+    assert taken["type"] == "conversation"
+    assert taken["conversation"]["assignee"]["name"] == agent.display_name
     assert await receive_json(widget) == {"type": "message", "message": ack["message"]}
     await assert_no_frame(widget)
     assert (await receive_until(other_tab, "message"))["message"] == ack["message"]
