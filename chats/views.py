@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from chats import selectors
 from operators.views import asset_version
@@ -14,7 +14,7 @@ WIDGET_DIR = Path(settings.BASE_DIR) / "static" / "widget" / "v1"
 WIDGET_ASSETS = {"loader.js", "widget.js"}
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The front page: what the product is, the way to the console and to the widget demo."""
     return render(request, "home.html", {"asset_version": asset_version()})
