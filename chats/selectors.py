@@ -31,6 +31,7 @@ from chats.business_hours import has_hours, schedule_of
 from chats.models import (
     AuthorKind,
     CannedResponse,
+    Channel,
     Contact,
     Conversation,
     ConversationStatus,
@@ -483,3 +484,21 @@ def team_ids_waiting_on_opened_inboxes(*, now: datetime) -> list[int]:
         if has_hours(inbox) and schedule_of(inbox).is_open(now)
     }
     return sorted({team_id for team_id, inbox_id in pairs if inbox_id in opened})
+
+
+# --- the widget demo page -----------------------------------------------------------------------
+
+DEMO_INBOX_NAME = "Demo website"  # the web inbox `seed_demo` makes
+
+
+def demo_inbox_key() -> str | None:
+    """The inbox `/widget/demo/` shows when given none: `WIDGET_DEMO_INBOX_KEY`, or else the
+    demo inbox of `seed_demo`; None when there is neither."""
+    if settings.WIDGET_DEMO_INBOX_KEY:
+        return str(settings.WIDGET_DEMO_INBOX_KEY)
+    key: str | None = (
+        Inbox.objects.filter(name=DEMO_INBOX_NAME, channel=Channel.WEB)
+        .values_list("inbox_key", flat=True)
+        .first()
+    )
+    return key

@@ -5,14 +5,19 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+
+from chats import selectors
+from operators.views import asset_version
 
 WIDGET_DIR = Path(settings.BASE_DIR) / "static" / "widget" / "v1"
 WIDGET_ASSETS = {"loader.js", "widget.js"}
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """The front page: what the product is, the way to the console and to the widget demo."""
+    return render(request, "home.html", {"asset_version": asset_version()})
 
 
 @require_GET
@@ -29,5 +34,8 @@ def widget_asset(request: HttpRequest, name: str) -> FileResponse:
 
 @require_GET
 def widget_demo(request: HttpRequest) -> HttpResponse:
-    """A page that embeds the widget, for trying it out (`?inbox_key=...`)."""
-    return render(request, "widget_demo.html", {"inbox_key": request.GET.get("inbox_key", "")})
+    """A page that embeds the widget, for trying it out: the inbox of `?inbox_key=...`, or else
+    the demo inbox (`selectors.demo_inbox_key`)."""
+    inbox_key = request.GET.get("inbox_key") or selectors.demo_inbox_key()
+    context = {"inbox_key": inbox_key, "asset_version": asset_version()}
+    return render(request, "widget_demo.html", context)

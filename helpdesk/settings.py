@@ -295,6 +295,9 @@ RATE_LIMIT_PER_SECOND = float(os.environ.get("RATE_LIMIT_PER_SECOND", "1"))
 # Per IP address the widget may open this many new sessions (a burst, then per minute).
 SESSION_RATE_BURST = int(os.environ.get("SESSION_RATE_BURST", "30"))
 SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
+# The web inbox whose widget `/widget/demo/` shows when the address names none (the front page
+# links there); empty: the demo inbox of `seed_demo`, if any.
+WIDGET_DEMO_INBOX_KEY = os.environ.get("WIDGET_DEMO_INBOX_KEY", "")
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
 OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
 # An offline operator's conversations awaiting a reply go back to the queue after this.

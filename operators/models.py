@@ -51,6 +51,9 @@ class Operator(AbstractUser):
         _("status"), max_length=10, choices=Status.choices, default=Status.OFFLINE
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The operator's own last choice in the status switch. Opening a console makes them
+    # `online` only when it is `online`; presence never changes it.
+    chosen_status = models.CharField(max_length=10, choices=Status.choices, default=Status.ONLINE)
     max_chats = models.PositiveIntegerField(_("maximum open conversations"), default=5)
     teams = models.ManyToManyField(Team, related_name="operators", blank=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
@@ -101,6 +104,8 @@ class ConsoleConnection(models.Model):
     channel_name = models.CharField(max_length=200, unique=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     seen_at = models.DateTimeField()
+    # The console says so after 15 minutes without input in a hidden tab.
+    idle = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"console of {self.operator_id}"

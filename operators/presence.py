@@ -1,6 +1,12 @@
 """Presence: an operator is `online` while they say so and keep a console socket open; with
 none open for a grace period they become `away`, and `offline` after a longer one.
 
+Opening a console (its socket's hello) makes the operator `online`, unless their own last
+choice in the status switch (`Operator.chosen_status`) was `away` or `offline`. A console tells
+the server when it goes idle (15 minutes without input in a hidden tab) and when it is used
+again: an operator whose live consoles are all idle is `away`, and `online` again as soon as
+one is in use. Neither changes the remembered choice.
+
 Each console socket is a `ConsoleConnection` row refreshed by heartbeats; a server process that
 dies leaves rows that go stale. The socket's own timer settles presence after the grace period,
 and the beat task `presence_sweep` catches whatever a dead process could not.
@@ -12,6 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from operators.models import ConsoleConnection, Operator, Status
@@ -21,18 +28,47 @@ HEARTBEAT_SECONDS = 20
 STALE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS
 
 
-def _live_connections(operator_id: int) -> bool:
+def _live(operator_id: int) -> QuerySet[ConsoleConnection]:
     fresh_since = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
-    return ConsoleConnection.objects.filter(
-        operator_id=operator_id, seen_at__gte=fresh_since
-    ).exists()
+    return ConsoleConnection.objects.filter(operator_id=operator_id, seen_at__gte=fresh_since)
 
 
-def presence_connected(*, operator_id: int, channel_name: str) -> None:
+def _live_connections(operator_id: int) -> bool:
+    return _live(operator_id).exists()
+
+
+def presence_connected(*, operator_id: int, channel_name: str, idle: bool = False) -> str | None:
+    """A console socket said hello; answers the operator's status now (None: not active)."""
     ConsoleConnection.objects.update_or_create(
         channel_name=channel_name,
-        defaults={"operator_id": operator_id, "seen_at": timezone.now()},
+        defaults={"operator_id": operator_id, "seen_at": timezone.now(), "idle": idle},
     )
+    return _follow_consoles(operator_id)
+
+
+def presence_idle(*, operator_id: int, channel_name: str, idle: bool) -> str | None:
+    """A console went idle, or is in use again; answers the operator's status now."""
+    ConsoleConnection.objects.filter(channel_name=channel_name).update(
+        idle=idle, seen_at=timezone.now()
+    )
+    return _follow_consoles(operator_id)
+
+
+def _follow_consoles(operator_id: int) -> str | None:
+    """An operator whose own choice is `online` is online while one of their live consoles is
+    in use and away while all are idle; any other choice is theirs to change."""
+    with transaction.atomic():
+        operator = (
+            Operator.objects.select_for_update().filter(pk=operator_id, is_active=True).first()
+        )
+        if operator is None:
+            return None
+        if operator.chosen_status == Status.ONLINE and _live_connections(operator_id):
+            in_use = _live(operator_id).filter(idle=False).exists()
+            wanted = Status.ONLINE if in_use else Status.AWAY
+            if operator.status != wanted:
+                operator_status_set(operator=operator, status=wanted, automatic=True)
+        return operator.status
 
 
 def presence_heartbeat(*, channel_name: str) -> None:

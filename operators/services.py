@@ -150,19 +150,26 @@ def operator_frame(operator: Operator) -> dict[str, Any]:
 
 
 def operator_status_set(*, operator: Operator, status: str, automatic: bool = False) -> Operator:
-    """Set online / away / offline. `automatic` changes (presence) to `away` keep the time of
-    the operator's own last choice, from which the presence grace periods count; any change to
-    `offline` records its moment, from which the ownership watchdog's grace counts (and an
-    offline operator has no presence grace left to count: only their own choice ends it)."""
+    """Set online / away / offline. The operator's own choice (not `automatic`) is remembered
+    in `chosen_status`, which presence follows and never changes. `automatic` changes
+    (presence) keep the time of the operator's own last choice, from which the presence grace
+    periods count; any change to `offline` records its moment, from which the ownership
+    watchdog's grace counts (and an offline operator has no presence grace left to count)."""
     if status not in Status.values:
         raise ServiceError("invalid_status", _("Status is one of online, away, offline."))
-    if operator.status == status and not (status == Status.ONLINE and not automatic):
+    chosen = operator.chosen_status if automatic else status
+    if (
+        operator.status == status
+        and operator.chosen_status == chosen
+        and not (status == Status.ONLINE and not automatic)
+    ):
         return operator
     operator.status = status
+    operator.chosen_status = chosen
     if not automatic or status == Status.OFFLINE:
         operator.status_changed_at = timezone.now()
     with transaction.atomic():
-        operator.save(update_fields=["status", "status_changed_at"])
+        operator.save(update_fields=["status", "chosen_status", "status_changed_at"])
         frame = operator_frame(operator)
         transaction.on_commit(lambda: events.operator_status_changed(frame))
         operator_id = operator.pk

@@ -84,12 +84,13 @@ def _read(operator: Operator, conversation_id: int, seq: int) -> None:
 
 
 class ConsoleConsumer(ProtocolConsumer):
-    frame_types = frozenset({"message", "typing", "read", "ping"})
+    frame_types = frozenset({"message", "typing", "read", "idle", "ping"})
 
     async def hello(self, frame: Frame) -> None:
         token = frame.get("token")
         if token is not None and not isinstance(token, str):
             raise FrameError("invalid_frame", _('The field "token" has the wrong type.'))
+        idle = field(frame, "idle", bool, required=False) or False  # a console reconnecting idle
         if token:
             login = await db_call(_login_with_token, token)
         else:
@@ -110,11 +111,13 @@ class ConsoleConsumer(ProtocolConsumer):
         for group in groups.of_console_socket(self.operator.pk):
             await self.join(group)
         await self._follow_scope()
-        await db_call(
+        status = await db_call(
             presence.presence_connected,
             operator_id=self.operator.pk,
             channel_name=self.channel_name,
+            idle=idle,
         )
+        self.operator.status = status or self.operator.status
         await self.send_frame({"type": "welcome", "operator": operator_frame(self.operator)})
         self.ready = True
         revalidation.watch(self)
@@ -171,6 +174,15 @@ class ConsoleConsumer(ProtocolConsumer):
         active = field(frame, "active", bool)
         private = field(frame, "private", bool, required=False) or False
         await db_call(_typing, self.operator, conversation_id, active, private)
+
+    async def on_idle(self, frame: Frame) -> None:
+        idle = field(frame, "idle", bool)
+        await db_call(
+            presence.presence_idle,
+            operator_id=self.operator.pk,
+            channel_name=self.channel_name,
+            idle=idle,
+        )
 
     async def on_read(self, frame: Frame) -> None:
         conversation_id = field(frame, "conversation", int)

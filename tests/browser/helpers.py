@@ -10,12 +10,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
 from tests.live_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -192,3 +197,33 @@ def wait_until(
         else:
             time.sleep(0.1)
     raise AssertionError(f"{what} not met in {timeout} s")
+
+
+# --- accessibility ----------------------------------------------------------------------------
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now, open shadow roots included. axe is
+    evaluated through the browser's debugging protocol, which the page's CSP does not govern."""
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: cd frontend && npm ci")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(
+        "async () => (await window.axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return violations
+
+
+def assert_accessible(page: Any, what: str) -> None:
+    """No `serious` or `critical` axe-core violation; the failure lists each, with its nodes."""
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+    lines = [
+        f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}): "
+        + "; ".join(
+            f"{' > '.join(map(str, node['target']))} {node.get('failureSummary', '')!r}"[:300]
+            for node in v["nodes"][:8]
+        )
+        for v in blocking
+    ]
+    assert not blocking, f"axe-core on {what}:\n" + "\n".join(lines)

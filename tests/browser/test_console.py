@@ -29,7 +29,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from chats.models import CannedResponse, Inbox, Label
 from operators.models import Operator, Role, Status, Team
-from tests.browser.helpers import OperatorApi, wait_until
+from tests.browser.helpers import OperatorApi, assert_accessible, wait_until
 from tests.factories import PASSWORD, InboxFactory, OperatorFactory, TeamFactory
 from tests.live_server import live_server_url  # noqa: F401
 
@@ -808,3 +808,50 @@ def test_console_screenshots(
         expect(page.get_by_test_id("mention-popup")).to_be_visible()
         page.screenshot(path=str(target / f"console-note-{language}.png"))
     assert (target / f"console-{language}.png").stat().st_size > 10_000
+
+
+# --- accessibility and presence -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "locale"), [("en", "en-US"), ("ru", "ru-RU")])
+def test_the_console_has_no_serious_accessibility_violation(
+    desk: Desk, new_page: Callable[..., Page], language: str, locale: str
+) -> None:
+    conversation_id, _main = seed_showcase(desk, language)
+    page = new_page(locale=locale)
+    log_in(page, desk.base, "olga")
+    assert_accessible(page, "the console's lists")
+    page.get_by_test_id("folder-all").click()
+    page.get_by_test_id(f"conversation-{conversation_id}").click()
+    expect(page.get_by_test_id("messages").locator("[data-private=true]")).to_be_visible()
+    expect(page.get_by_test_id("contact-panel")).to_be_visible()
+    assert_accessible(page, "an open conversation with its contact pane")
+    page.get_by_test_id("assign-button").click()
+    expect(page.get_by_test_id("handoff-note")).to_be_visible()
+    assert_accessible(page, "the assign menu")
+    page.keyboard.press("Escape")
+    page.get_by_test_id("me-menu").click()
+    expect(page.get_by_test_id("status-away")).to_be_visible()
+    assert_accessible(page, "the operator's menu")
+    page.keyboard.press("Escape")
+    composer = page.get_by_test_id("composer-input")
+    composer.click()
+    composer.press_sequentially("/hel")
+    expect(page.get_by_test_id("canned-popup")).to_be_visible()
+    assert_accessible(page, "the canned responses pop-up")
+
+
+def test_an_operator_who_signs_in_offline_is_online_once_the_console_opens(
+    desk: Desk, new_page: Callable[..., Page]
+) -> None:
+    Operator.objects.filter(pk=desk.olga.pk).update(status=Status.OFFLINE)
+    page = new_page()
+
+    log_in(page, desk.base, "olga")
+
+    expect(page.get_by_test_id("my-status")).to_have_text("Online")
+    wait_until(
+        lambda: Operator.objects.get(pk=desk.olga.pk).status == Status.ONLINE,
+        what="olga online",
+        page=page,
+    )

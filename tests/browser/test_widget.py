@@ -29,6 +29,7 @@ from tests.browser.helpers import (
     ConsoleSocket,
     HostSite,
     OperatorApi,
+    assert_accessible,
     embed_page,
     wait_until,
 )
@@ -352,6 +353,21 @@ def test_html_in_messages_is_shown_as_text(world: World, page: Any) -> None:
     assert link.text_content() == "https://example.com/a?b=1"
     assert link.get_attribute("rel") == "noopener noreferrer nofollow ugc"
     assert world.visitor_bodies(conversation) == [VISITOR_HTML]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_open_widget_with_a_conversation_has_no_serious_accessibility_violation(
+    world: World, page: Any
+) -> None:
+    page.goto(world.page_url())
+    open_widget(page)
+    assert_accessible(page, "the widget panel, empty")
+    send(page, "Where is my order?")
+    page.locator(W + ".row.mine[data-status=sent]").wait_for()
+    world.api.reply(world.conversation_id(page), "It ships today: https://example.com/track")
+    page.locator(W + ".row[data-author=operator] .bubble").wait_for()
+    assert_accessible(page, "the widget panel with messages")
 
 
 # --- continuity -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from chats import services
 from chats.models import Conversation, Message
-from operators.models import Role, Status
+from operators.models import Operator, Role, Status
 from operators.services import operator_status_set, operator_update, token_issue
 from tests.factories import InboxFactory, visitor_for
 from tests.ws_helpers import (
@@ -337,6 +337,36 @@ async def test_a_revalidation_that_read_before_a_team_change_does_not_restore_th
     await operator_writes(conversation.pk, writer, "not for you any more")
     last = await operator_writes(theirs.pk, writer, "still yours")
     assert (await receive_json(console))["message"]["id"] == last.pk
+
+
+async def test_opening_the_console_makes_an_offline_operator_online_and_tells_colleagues(
+    ws, agent, agent_token, make_operator, team
+):
+    colleague = await on_db(make_operator, Role.AGENT, [team], status=Status.ONLINE)
+    watching = await ws.connect_console(await new_token(colleague))
+    await on_db(Operator.objects.filter(pk=agent.pk).update, status=Status.OFFLINE)
+
+    console = await ws.connect_console(agent_token)
+
+    assert console.welcome["operator"]["status"] == "online"
+    frame = await receive_until(watching, "operator")
+    assert frame["operator"]["id"] == agent.pk and frame["operator"]["status"] == "online"
+
+
+async def test_an_idle_console_makes_its_operator_away_and_activity_online(ws, agent, agent_token):
+    console = await ws.connect_console(agent_token)
+
+    await console.send_json_to({"type": "idle", "idle": True})
+    assert (await receive_until(console, "operator"))["operator"]["status"] == "away"
+    await console.send_json_to({"type": "idle", "idle": False})
+    assert (await receive_until(console, "operator"))["operator"]["status"] == "online"
+
+
+async def test_an_idle_frame_needs_a_boolean(ws, agent_token):
+    console = await ws.connect_console(agent_token)
+
+    await console.send_json_to({"type": "idle", "idle": "yes"})
+    await receive_error(console, "invalid_frame")
 
 
 async def test_operator_status_change_streams_an_operator_frame(

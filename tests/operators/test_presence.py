@@ -1,4 +1,5 @@
-"""Presence: online while a console socket is open; away after the grace period without one."""
+"""Presence: online while a console socket is open and in use, unless the operator chose
+otherwise; away when all their consoles idle, or after the grace period without one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from operators import presence
 from operators.models import ConsoleConnection, Operator, Status
+from operators.services import operator_status_set
 
 
 def _age(operator: Operator, seconds: int) -> None:
@@ -57,3 +59,93 @@ def test_sockets_of_a_dead_server_process_go_stale_and_stop_counting(agent):
     agent.refresh_from_db()
     assert agent.status == Status.AWAY
     assert not ConsoleConnection.objects.exists()
+
+
+# --- opening the console, the remembered choice, idle consoles ---------------------------------
+
+
+def _status(operator: Operator) -> str:
+    operator.refresh_from_db()
+    return operator.status
+
+
+@pytest.mark.django_db
+def test_operator_who_signs_in_offline_is_online_once_their_console_opens(agent):
+    Operator.objects.filter(pk=agent.pk).update(status=Status.OFFLINE)
+
+    assert presence.presence_connected(operator_id=agent.pk, channel_name="c1") == Status.ONLINE
+    assert _status(agent) == Status.ONLINE
+
+
+@pytest.mark.django_db
+def test_presence_that_made_an_operator_offline_is_no_choice_of_theirs(agent, settings):
+    settings.OPERATOR_OFFLINE_GRACE_SECONDS = 900
+    _age(agent, 901)
+    presence.presence_settle(operator_id=agent.pk)
+    assert _status(agent) == Status.OFFLINE
+
+    presence.presence_connected(operator_id=agent.pk, channel_name="c1")
+    assert _status(agent) == Status.ONLINE
+
+
+@pytest.mark.parametrize("choice", [Status.AWAY, Status.OFFLINE])
+@pytest.mark.django_db
+def test_operator_who_chose_away_or_offline_keeps_it_when_opening_the_console_again(agent, choice):
+    operator_status_set(operator=agent, status=choice)
+    presence.presence_disconnected(operator_id=agent.pk, channel_name="c1")
+
+    assert presence.presence_connected(operator_id=agent.pk, channel_name="c2") == choice
+    agent.refresh_from_db()
+    assert (agent.status, agent.chosen_status) == (choice, choice)
+
+
+@pytest.mark.django_db
+def test_operator_who_chose_online_again_comes_online_with_the_next_console(agent):
+    operator_status_set(operator=agent, status=Status.OFFLINE)
+    operator_status_set(operator=agent, status=Status.ONLINE)
+    Operator.objects.filter(pk=agent.pk).update(status=Status.OFFLINE)
+
+    presence.presence_connected(operator_id=agent.pk, channel_name="c1")
+    assert _status(agent) == Status.ONLINE
+
+
+@pytest.mark.django_db
+def test_idle_console_makes_the_operator_away_and_activity_brings_them_back(agent):
+    presence.presence_connected(operator_id=agent.pk, channel_name="c1")
+
+    assert presence.presence_idle(operator_id=agent.pk, channel_name="c1", idle=True) == "away"
+    agent.refresh_from_db()
+    assert (agent.status, agent.chosen_status) == (Status.AWAY, Status.ONLINE)
+    assert presence.presence_idle(operator_id=agent.pk, channel_name="c1", idle=False) == "online"
+    assert _status(agent) == Status.ONLINE
+
+
+@pytest.mark.django_db
+def test_a_console_in_use_keeps_the_operator_online_while_another_tab_idles(agent):
+    presence.presence_connected(operator_id=agent.pk, channel_name="in-use")
+    presence.presence_connected(operator_id=agent.pk, channel_name="forgotten-tab")
+
+    presence.presence_idle(operator_id=agent.pk, channel_name="forgotten-tab", idle=True)
+    assert _status(agent) == Status.ONLINE
+    presence.presence_disconnected(operator_id=agent.pk, channel_name="in-use")
+    presence.presence_idle(operator_id=agent.pk, channel_name="forgotten-tab", idle=True)
+    assert _status(agent) == Status.AWAY
+
+
+@pytest.mark.django_db
+def test_a_console_reconnecting_while_idle_leaves_the_operator_away(agent):
+    Operator.objects.filter(pk=agent.pk).update(status=Status.AWAY)
+
+    presence.presence_connected(operator_id=agent.pk, channel_name="c1", idle=True)
+    assert _status(agent) == Status.AWAY
+
+
+@pytest.mark.django_db
+def test_activity_does_not_undo_an_away_the_operator_chose(agent):
+    presence.presence_connected(operator_id=agent.pk, channel_name="c1")
+    presence.presence_idle(operator_id=agent.pk, channel_name="c1", idle=True)
+    operator_status_set(operator=agent, status=Status.AWAY)
+
+    presence.presence_idle(operator_id=agent.pk, channel_name="c1", idle=False)
+    agent.refresh_from_db()
+    assert (agent.status, agent.chosen_status) == (Status.AWAY, Status.AWAY)

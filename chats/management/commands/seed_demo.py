@@ -11,6 +11,7 @@ from django.db import transaction
 
 from chats import services
 from chats.models import Contact, Conversation, Inbox
+from chats.selectors import DEMO_INBOX_NAME
 from chats.services import Author
 from operators.models import Operator, Role, Team
 
@@ -63,8 +64,8 @@ class Command(BaseCommand):
                 operator.save()
                 operator.teams.set([teams[t] for t in team_names])
                 operators[username] = operator
-            inbox = Inbox.objects.filter(name="Demo website").first() or services.inbox_create(
-                name="Demo website",
+            inbox = Inbox.objects.filter(name=DEMO_INBOX_NAME).first() or services.inbox_create(
+                name=DEMO_INBOX_NAME,
                 channel="web",
                 team=teams["Support"],
                 greeting="Здравствуйте! Чем можем помочь? / Hi! How can we help?",

@@ -1,13 +1,14 @@
 /** Wires the store to the world: the console socket (the shared protocol client), the REST
  * API, drafts, alerts, the address bar and the page's visibility. Views call its actions. */
 
-import { newClientId, ProtocolClient, SendError, type Frame } from "../protocol/client";
+import { newClientId, ProtocolClient, SendError, type Frame, type SocketLike } from "../protocol/client";
 import { Alerts, titleWithCount } from "./alerts";
 import { Api, ApiError } from "./api";
 import { COUNTS_IDLE_REFRESH_MS, CountsRefresher } from "./counts";
 import { Drafts } from "./drafts";
 import { type Folder, folderKey, listKey, listQuery, parseFolderKey, type StatusFilter, STATUS_FILTERS } from "./lists";
 import { type Locale, setLocale, t } from "./i18n";
+import { IdleWatch } from "./idle";
 import { notificationAlertTitle, notificationText } from "./notifications";
 import type { Effect } from "./store";
 import { ConsoleStore } from "./store";
@@ -25,6 +26,8 @@ export interface ControllerDeps {
   alerts: Alerts;
   socketUrl: string;
   storage: Storage | null;
+  /** Tests pass a fake socket. */
+  socketFactory?: (url: string) => SocketLike;
 }
 
 export class Controller {
@@ -36,6 +39,8 @@ export class Controller {
   readonly client: ProtocolClient;
   /** Paces the refreshes of the sidebar's counters (at most one a second). */
   readonly counts: CountsRefresher;
+  /** Tells the server when this console goes idle and when it is used again. */
+  readonly idle: IdleWatch;
   private readonly storage: Storage | null;
   private fetchingConversations = new Set<number>();
   private fetchingMessages = new Map<number, Promise<void>>();
@@ -57,9 +62,12 @@ export class Controller {
     this.alerts = deps.alerts;
     this.config = deps.config;
     this.storage = deps.storage;
+    this.idle = new IdleWatch((idle) => this.client.send({ type: "idle", idle }), !deps.store.pageVisible);
     this.client = new ProtocolClient({
       url: deps.socketUrl,
-      hello: () => ({ type: "hello" }),
+      socketFactory: deps.socketFactory,
+      // a console reconnecting while idle must not make its operator online
+      hello: () => (this.idle.idle ? { type: "hello", idle: true } : { type: "hello" }),
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => {
         this.store.setConnection(status);
@@ -568,6 +576,7 @@ export class Controller {
 
   setPageVisible(visible: boolean): void {
     this.store.pageVisible = visible;
+    this.idle.setHidden(!visible);
     if (visible && this.store.selected !== null) this.run(this.store.readEffects(this.store.selected));
     this.store.changed();
   }

@@ -77,6 +77,9 @@ function isTextField(target: EventTarget | null): boolean {
   return target.closest("input, textarea, select, [contenteditable='true']") !== null;
 }
 
+/** Input that shows the operator is at the console (the idle watch). */
+const INPUT_EVENTS = ["keydown", "pointerdown", "pointermove", "wheel", "touchstart"] as const;
+
 export function App({ controller }: { controller: Controller }) {
   const { store } = controller;
   const [, setVersion] = useState(0);
@@ -142,6 +145,8 @@ export function App({ controller }: { controller: Controller }) {
     };
     const unlock = () => controller.alerts.unlock();
     const onVisibility = () => controller.setPageVisible(!document.hidden);
+    const onInput = () => controller.idle.activity();
+    for (const type of INPUT_EVENTS) window.addEventListener(type, onInput, { passive: true, capture: true });
     window.addEventListener("keydown", onKey);
     window.addEventListener("pointerdown", unlock, { passive: true });
     window.addEventListener("keydown", unlock, { passive: true });
@@ -149,6 +154,8 @@ export function App({ controller }: { controller: Controller }) {
     const onOnline = () => controller.client.reconnectNow();
     window.addEventListener("online", onOnline);
     return () => {
+      for (const type of INPUT_EVENTS) window.removeEventListener(type, onInput, { capture: true });
+      controller.idle.stop();
       window.removeEventListener("keydown", onKey);
       window.removeEventListener("pointerdown", unlock);
       window.removeEventListener("keydown", unlock);
