@@ -290,6 +290,9 @@ CLIENT_ID_MAX_CHARS = 64
 WS_MAX_FRAME_BYTES = 64 * 1024
 WS_HELLO_TIMEOUT_SECONDS = float(os.environ.get("WS_HELLO_TIMEOUT_SECONDS", "10"))
 WS_REVALIDATE_SECONDS = float(os.environ.get("WS_REVALIDATE_SECONDS", "3"))
+# New sockets per client address and protocol (widget, console): a burst, then per second.
+WS_NEW_SOCKETS_BURST = int(os.environ.get("WS_NEW_SOCKETS_BURST", "120"))
+WS_NEW_SOCKETS_PER_SECOND = float(os.environ.get("WS_NEW_SOCKETS_PER_SECOND", "2"))
 RATE_LIMIT_BURST = int(os.environ.get("RATE_LIMIT_BURST", "20"))
 RATE_LIMIT_PER_SECOND = float(os.environ.get("RATE_LIMIT_PER_SECOND", "1"))
 # Per IP address the widget may open this many new sessions (a burst, then per minute).

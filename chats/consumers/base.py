@@ -70,6 +70,7 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
 
     frame_types: frozenset[str] = frozenset()
     rate_subject: str = ""
+    address_bucket: str = ""  # new sockets per client address are counted per protocol
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its `aclose_old_connections()` before every handler.
@@ -99,7 +100,11 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         self.background.append(asyncio.create_task(self._hello_deadline()))
 
     async def allow_connection(self) -> bool:
-        return True
+        return await self.address_allows_new_socket()
+
+    async def address_allows_new_socket(self) -> bool:
+        address = (self.scope.get("client") or ["unknown"])[0]
+        return await ratelimit.aallow(ratelimit.socket_limit(), f"{self.address_bucket}{address}")
 
     async def _hello_deadline(self) -> None:
         await asyncio.sleep(settings.WS_HELLO_TIMEOUT_SECONDS)

@@ -20,7 +20,6 @@ from chats.consumers.base import (
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import conversation_data, message_data
 from chats.validation import clean_body, clean_client_id
-from helpdesk import ratelimit
 from helpdesk.db import db_call
 
 REPLAY_BATCH = 200
@@ -63,6 +62,7 @@ def _replay(
 
 class WidgetConsumer(ProtocolConsumer):
     frame_types = frozenset({"message", "typing", "read", "ping"})
+    address_bucket = "ip"
 
     async def allow_connection(self) -> bool:
         self.visitor: Visitor | None = None
@@ -73,8 +73,7 @@ class WidgetConsumer(ProtocolConsumer):
         key = (query.get("inbox_key") or [""])[0]
         if not key or len(key) > 64:
             return False
-        ip = (self.scope.get("client") or ["unknown"])[0]
-        if not await ratelimit.aallow(ratelimit.Limit("ws-ip", 120, 2.0), f"ip{ip}"):
+        if not await self.address_allows_new_socket():
             return False
         inbox = await db_call(_load_inbox, key)
         if inbox is None:
