@@ -22,7 +22,7 @@ from chats.serializers import conversation_data, message_data
 from chats.validation import clean_body, clean_client_id
 from helpdesk.db import db_call
 
-REPLAY_BATCH = 200
+REPLAY_PAGE = 200  # messages a replay holds in memory at once: one query's worth
 RECENT_ACKS = 64
 
 
@@ -30,9 +30,10 @@ def _load_inbox(key: str) -> Inbox | None:
     return Inbox.objects.filter(inbox_key=key).first()
 
 
-def _replay(
+def _replay_start(
     visitor: Visitor, conversation_id: int | None, last_seq: int
-) -> tuple[Conversation | None, list[dict[str, Any]], dict[str, Any] | None]:
+) -> tuple[Conversation | None, int, dict[str, Any] | None]:
+    """The conversation to replay, the `seq` to replay after, and the conversation's frame."""
     if conversation_id is not None:
         conversation = selectors.visitor_conversation(
             visitor=visitor, conversation_id=conversation_id
@@ -43,21 +44,18 @@ def _replay(
     else:
         conversation = selectors.visitor_current_conversation(visitor=visitor)
     if conversation is None:
-        return None, [], None
-    messages: list[dict[str, Any]] = []
-    after = last_seq
-    while True:
-        rows = selectors.message_list_after(
-            conversation_id=conversation.pk,
-            after_seq=after,
-            include_private=False,
-            limit=REPLAY_BATCH,
-        )
-        messages.extend(message_data(row) for row in rows)
-        if len(rows) < REPLAY_BATCH:
-            break
-        after = rows[-1].seq
-    return conversation, messages, conversation_data(conversation, for_visitor=True)
+        return None, last_seq, None
+    return conversation, last_seq, conversation_data(conversation, for_visitor=True)
+
+
+def _replay_page(conversation_id: int, after_seq: int) -> list[dict[str, Any]]:
+    rows = selectors.message_list_after(
+        conversation_id=conversation_id,
+        after_seq=after_seq,
+        include_private=False,
+        limit=REPLAY_PAGE,
+    )
+    return [message_data(row) for row in rows]
 
 
 class WidgetConsumer(ProtocolConsumer):
@@ -95,15 +93,26 @@ class WidgetConsumer(ProtocolConsumer):
         self.visitor = visitor
         self.rate_subject = f"c{visitor.contact_id}"
         await self.join(groups.visitor(visitor.contact_id, visitor.inbox_id))
-        conversation, messages, conversation_frame = await db_call(
-            _replay, visitor, wanted, max(0, last_seq)
+        conversation, after, conversation_frame = await db_call(
+            _replay_start, visitor, wanted, max(0, last_seq)
         )
         self.conversation_id = conversation.pk if conversation else None
         await self.send_frame({"type": "welcome", "conversation": conversation_frame})
-        for message in messages:
-            await self.send_frame({"type": "message", "message": message})
-        self.replayed_upto = messages[-1]["seq"] if messages else last_seq
+        self.replayed_upto = await self._replay(after)
         self.ready = True
+
+    async def _replay(self, after: int) -> int:
+        """Send every message the visitor may see after `after`, a page at a time: each page
+        is written (at the client's pace) before the next is read. Answers the last `seq` sent."""
+        while self.conversation_id is not None and not self.closed:
+            page = await db_call(_replay_page, self.conversation_id, after)
+            for message in page:
+                await self.send_frame({"type": "message", "message": message})
+            if page:
+                after = page[-1]["seq"]
+            if len(page) < REPLAY_PAGE:
+                break
+        return after
 
     async def on_message(self, frame: Frame) -> None:
         assert self.visitor is not None
