@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
+CLOSE_TOO_MANY_SOCKETS = 4429
 CLOSE_REFUSED = 4403  # a handshake refused by the consumer (HTTP 403 on a real server)
 KINDS = ["widget", "console"]
 LONE_SURROGATE = "\\ud83d"  # a JSON escape that is valid JSON but no Unicode text
@@ -618,6 +619,24 @@ async def test_an_address_opening_sockets_in_a_loop_is_refused_at_the_handshake(
     assert await handshake_from(ws, kind, inbox, neighbour)  # another address is not held up
     rate_clock.advance(1)
     assert await handshake_from(ws, kind, inbox, script)  # one more a second
+
+
+async def test_a_visitor_opening_socket_after_socket_is_closed_4429_past_the_cap(
+    ws, inbox, visitor, settings
+):
+    settings.WS_MAX_SOCKETS_PER_VISITOR = 2
+    first = await ws.connect_widget(inbox, visitor[1])
+    await ws.connect_widget(inbox, visitor[1])
+
+    third = await ws.open_widget(inbox)
+    await third.send_json_to({"type": "hello", "visitor_token": visitor[1], "last_seq": 0})
+
+    await receive_error(third, "too_many_sockets")
+    await expect_close(third, CLOSE_TOO_MANY_SOCKETS)
+    other_visitor = await on_db(visitor_for, inbox)
+    await ws.connect_widget(inbox, other_visitor[1])  # another visitor is not held up
+    await first.disconnect()
+    await ws.connect_widget(inbox, visitor[1])  # a closed tab frees its place
 
 
 # --- bodies kept verbatim ---------------------------------------------------------------------

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chats import groups, selectors, services
 from chats.consumers import writer
 from chats.consumers.base import (
+    CLOSE_TOO_MANY_SOCKETS,
     CLOSE_UNAUTHORIZED,
     Frame,
     FrameError,
@@ -21,6 +23,7 @@ from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import conversation_data, message_data
 from chats.validation import clean_body, clean_client_id
 from helpdesk.db import db_call
+from helpdesk.ws_limits import visitor_sockets
 
 REPLAY_PAGE = 200  # messages a replay holds in memory at once: one query's worth
 RECENT_ACKS = 64
@@ -64,6 +67,7 @@ class WidgetConsumer(ProtocolConsumer):
 
     async def allow_connection(self) -> bool:
         self.visitor: Visitor | None = None
+        self.slot: str | None = None  # the visitor whose socket count this socket is in
         self.conversation_id: int | None = None
         self.replayed_upto = 0
         self.recent_acks: list[int] = []
@@ -90,6 +94,13 @@ class WidgetConsumer(ProtocolConsumer):
             return
         last_seq = field(frame, "last_seq", int, required=False) or 0
         wanted = field(frame, "conversation", int, required=False)
+        if not self._count_socket_of(visitor):
+            await self.send_error(
+                "too_many_sockets",
+                _("Too many open chat windows. Close one of them and try again."),
+            )
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
         self.visitor = visitor
         self.rate_subject = f"c{visitor.contact_id}"
         await self.join(groups.visitor(visitor.contact_id, visitor.inbox_id))
@@ -100,6 +111,15 @@ class WidgetConsumer(ProtocolConsumer):
         await self.send_frame({"type": "welcome", "conversation": conversation_frame})
         self.replayed_upto = await self._replay(after)
         self.ready = True
+
+    def _count_socket_of(self, visitor: Visitor) -> bool:
+        """Count this socket among the visitor's, unless they hold as many as allowed."""
+        key = str(visitor.pk)
+        if self.slot is not None and self.slot != key:  # an earlier hello of another visitor
+            visitor_sockets().release(self.slot, self)
+        taken = visitor_sockets().take(key, self, settings.WS_MAX_SOCKETS_PER_VISITOR)
+        self.slot = key if taken else None
+        return taken
 
     async def _replay(self, after: int) -> int:
         """Send every message the visitor may see after `after`, a page at a time: each page
@@ -113,6 +133,12 @@ class WidgetConsumer(ProtocolConsumer):
             if len(page) < REPLAY_PAGE:
                 break
         return after
+
+    async def disconnect(self, code: int) -> None:
+        slot = getattr(self, "slot", None)
+        if slot is not None:
+            visitor_sockets().release(slot, self)
+        await super().disconnect(code)
 
     async def on_message(self, frame: Frame) -> None:
         assert self.visitor is not None
