@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_POLICY = 1008
 CLOSE_SERVICE_RESTART = 1012  # reconnect and resume from last_seq
+CLOSE_TOO_FAR_BEHIND = 1013  # the client read too slowly: reconnect, reload over REST
 CLOSE_TOO_MANY_SOCKETS = 4429  # this visitor has WS_MAX_SOCKETS_PER_VISITOR open already
 FLOOD_CLOSE_AFTER = 30  # refused frames in a row before a flooding client is closed
 
