@@ -11,9 +11,15 @@ import select
 import socket
 import struct
 import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+
+from chats import services
+from chats.models import Conversation
+from operators.models import Operator
+from tests.live_server import free_port, start_uvicorn, wait_until_healthy
 
 pytest_plugins = ["tests.live_server"]
 
@@ -125,6 +131,12 @@ CLOSE_TOO_BIG = 1009
 def open_console_socket(live_server_url: str) -> socket.socket:
     """A raw websocket to the console (accepted before `hello`, so no data is needed)."""
     sock = connect(live_server_url)
+    upgrade(sock)
+    return sock
+
+
+def upgrade(sock: socket.socket) -> None:
+    """The websocket handshake of the console, on a connected socket."""
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall(
         (
@@ -137,9 +149,10 @@ def open_console_socket(live_server_url: str) -> socket.socket:
             "Sec-WebSocket-Version: 13\r\n\r\n"
         ).encode()
     )
-    status, _headers, _body = read_response(sock)
-    assert status == 101
-    return sock
+    data = b""
+    while b"\r\n\r\n" not in data:  # the head only: the server's frames may follow at once
+        data += sock.recv(1)
+    assert data.split(b" ", 2)[1] == b"101", data
 
 
 def read_close_code(sock: socket.socket) -> int:
@@ -166,3 +179,91 @@ def test_a_100_kib_websocket_frame_is_refused_by_the_server_before_it_is_buffere
         sock.sendall(b"\0" * 1024)
 
         assert read_close_code(sock) == CLOSE_TOO_BIG
+
+
+# --- a console client that stops reading ---------------------------------------------------------
+
+BACKLOG = 64 * 1024
+
+
+@pytest.fixture(scope="module")
+def small_backlog_server(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
+    """A server of its own whose console sockets may fall 64 KiB behind (not 1 MiB)."""
+    port = free_port()
+    process = start_uvicorn(port, {"WS_CONSOLE_BACKLOG_BYTES": str(BACKLOG)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def send_text(sock: socket.socket, text: str) -> None:
+    """One masked text frame, as a client sends it."""
+    payload, mask = text.encode(), os.urandom(4)
+    assert len(payload) < 126
+    masked = bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
+    sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+
+
+def read_frames(sock: socket.socket) -> Iterator[tuple[int, bytes]]:
+    """The server's frames (opcode, payload) until its close frame (included)."""
+    buffer = b""
+
+    def take(count: int) -> bytes:
+        nonlocal buffer
+        while len(buffer) < count:
+            chunk = sock.recv(1 << 20)
+            assert chunk, "the connection ended without a close frame"
+            buffer += chunk
+        taken, buffer = buffer[:count], buffer[count:]
+        return taken
+
+    while True:
+        first, second = take(2)
+        length = second & 0x7F
+        if length == 126:
+            length = struct.unpack("!H", take(2))[0]
+        elif length == 127:
+            length = struct.unpack("!Q", take(8))[0]
+        opcode, payload = first & 0x0F, take(length)
+        yield opcode, payload
+        if opcode == 0x8:
+            return
+
+
+def _write_replies(conversation: Conversation, operator: Operator, count: int) -> None:
+    for number in range(count):
+        services.message_create(
+            conversation_id=conversation.pk,
+            author=services.Author.of_operator(operator),
+            body=f"{number} " + "x" * 9_990,
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_console_client_that_stops_reading_is_closed_1013_once_too_far_behind(
+    small_backlog_server, conversation, agent, agent_token
+):
+    parts = urlsplit(small_backlog_server)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a client that reads little
+    sock.settimeout(WAIT)
+    sock.connect((parts.hostname, parts.port))
+    with sock:
+        upgrade(sock)
+        send_text(sock, json.dumps({"type": "hello", "token": agent_token}))
+        frames = read_frames(sock)
+        assert json.loads(next(frames)[1])["type"] == "welcome"
+
+        # the client reads nothing more while 6 MB of frames are published for it
+        _write_replies(conversation, agent, 600)
+        sock.settimeout(30)
+        received = list(frames)
+
+    opcode, payload = received[-1]
+    assert (opcode, struct.unpack("!H", payload[:2])[0]) == (0x8, 1013)
+    messages = [json.loads(p) for op, p in received if op == 0x1]
+    assert 0 < len(messages) < 600  # what waited past the bound was dropped, not buffered
