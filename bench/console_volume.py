@@ -458,6 +458,8 @@ def server(env: dict[str, str], port: int) -> Iterator[tuple[str, int]]:
         "127.0.0.1",
         "--port",
         str(port),
+        "--ws-max-size",
+        "65536",
         "--no-access-log",
         "--log-level",
         "warning",

@@ -199,6 +199,7 @@ class Server:
         self.logfile = logfile
         self.log_handle = logfile.open("w")
         command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--ws-max-size", "65536"]  # as the product is run (docs/operations.md)
         self.command = " ".join(shlex.quote(part) for part in command)
         self.process = subprocess.Popen(
             command,

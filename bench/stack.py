@@ -291,6 +291,8 @@ class Stack:
             "127.0.0.1",
             "--port",
             str(self.ports[index]),
+            "--ws-max-size",
+            "65536",
             "--timeout-graceful-shutdown",
             "3",
         ]

@@ -15,11 +15,12 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chats.routing import websocket_urlpatterns  # noqa: E402
+from helpdesk.body_limit import BodySizeLimit  # noqa: E402
 from helpdesk.ws_limits import FrameSizeLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodySizeLimit(django_asgi_app),
         "websocket": FrameSizeLimit(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -1,5 +1,7 @@
-"""Request guards for the API paths: a 1 MiB body limit checked before the body is read, and
-JSON (never an HTML page) for every error, whatever raised it."""
+"""Request guards for the API paths: JSON (never an HTML page) for every error, whatever raised
+it, and the 1 MiB body limit again for requests that do not come through `helpdesk.asgi` (the
+test client). Served by uvicorn, a body over the limit never gets this far: `BodySizeLimit`
+(helpdesk/body_limit.py) refuses it before Django's handler reads it."""
 
 from __future__ import annotations
 

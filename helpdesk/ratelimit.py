@@ -53,6 +53,11 @@ def frame_limit() -> Limit:
     return Limit("frame", 120, 10.0)
 
 
+def socket_limit() -> Limit:
+    """New websocket connections from one client address (each protocol has its own bucket)."""
+    return Limit("ws-ip", settings.WS_NEW_SOCKETS_BURST, settings.WS_NEW_SOCKETS_PER_SECOND)
+
+
 def session_limit() -> Limit:
     return Limit("session", settings.SESSION_RATE_BURST, settings.SESSION_RATE_PER_MINUTE / 60)
 

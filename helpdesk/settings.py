@@ -290,6 +290,14 @@ CLIENT_ID_MAX_CHARS = 64
 WS_MAX_FRAME_BYTES = 64 * 1024
 WS_HELLO_TIMEOUT_SECONDS = float(os.environ.get("WS_HELLO_TIMEOUT_SECONDS", "10"))
 WS_REVALIDATE_SECONDS = float(os.environ.get("WS_REVALIDATE_SECONDS", "3"))
+# New sockets per client address and protocol (widget, console): a burst, then per second.
+WS_NEW_SOCKETS_BURST = int(os.environ.get("WS_NEW_SOCKETS_BURST", "120"))
+WS_NEW_SOCKETS_PER_SECOND = float(os.environ.get("WS_NEW_SOCKETS_PER_SECOND", "2"))
+# Frames a console socket's client has not read yet that may wait in the server; past this the
+# socket is closed with 1013 (the client reconnects and reloads over REST).
+WS_CONSOLE_BACKLOG_BYTES = int(os.environ.get("WS_CONSOLE_BACKLOG_BYTES", str(1024 * 1024)))
+# Widget sockets one visitor may hold open at once in each server process (their tabs).
+WS_MAX_SOCKETS_PER_VISITOR = int(os.environ.get("WS_MAX_SOCKETS_PER_VISITOR", "10"))
 RATE_LIMIT_BURST = int(os.environ.get("RATE_LIMIT_BURST", "20"))
 RATE_LIMIT_PER_SECOND = float(os.environ.get("RATE_LIMIT_PER_SECOND", "1"))
 # Per IP address the widget may open this many new sessions (a burst, then per minute).

@@ -1,10 +1,13 @@
-"""ASGI middleware that refuses websocket frames over the contract's 64 KiB with close 1009."""
+"""Websocket limits: frames over the contract's 64 KiB are refused with close 1009 (ASGI
+middleware), and the sockets one visitor holds in a server process are counted, up to a cap."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+
+from helpdesk.loop_local import LoopLocal
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -40,3 +43,32 @@ class FrameSizeLimit:
             await send(message)
 
         return await self.app(scope, guarded_receive, guarded_send)
+
+
+class SocketCount:
+    """The sockets each key (a visitor) holds open in this server process."""
+
+    def __init__(self) -> None:
+        self.holders: dict[str, set[object]] = {}
+
+    def take(self, key: str, holder: object, cap: int) -> bool:
+        """Count `holder` under `key`, unless `key` already holds `cap` others."""
+        holders = self.holders.setdefault(key, set())
+        if holder not in holders and len(holders) >= cap:
+            return False
+        holders.add(holder)
+        return True
+
+    def release(self, key: str, holder: object) -> None:
+        holders = self.holders.get(key, set())
+        holders.discard(holder)
+        if not holders:
+            self.holders.pop(key, None)
+
+
+_visitor_sockets = LoopLocal(SocketCount)
+
+
+def visitor_sockets() -> SocketCount:
+    """This process's count of widget sockets per visitor (one event loop per process)."""
+    return _visitor_sockets.get()

@@ -14,4 +14,5 @@ python manage.py seed_demo
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 echo "Helpdesk: http://$HOST:$PORT/   (admin: http://$HOST:$PORT/admin/)"
-exec uvicorn helpdesk.asgi:application --host "$HOST" --port "$PORT"
+# --ws-max-size: frames over the protocol's 64 KiB are refused (1009) before they are buffered
+exec uvicorn helpdesk.asgi:application --host "$HOST" --port "$PORT" --ws-max-size 65536

@@ -100,7 +100,7 @@ step "celery -A helpdesk worker, two uvicorn processes"
 setsid celery -A helpdesk worker --loglevel INFO --concurrency 2 >"$LOGS/celery.log" 2>&1 &
 PIDS+=($!)
 for port in "$PORT_A" "$PORT_B"; do
-  setsid uvicorn helpdesk.asgi:application --host 127.0.0.1 --port "$port" >"$LOGS/web-$port.log" 2>&1 &
+  setsid uvicorn helpdesk.asgi:application --host 127.0.0.1 --port "$port" --ws-max-size 65536 >"$LOGS/web-$port.log" 2>&1 &
   PIDS+=($!)
 done
 for port in "$PORT_A" "$PORT_B"; do

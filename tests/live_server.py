@@ -76,6 +76,8 @@ def start_uvicorn(port: int, extra_env: dict[str, str] | None = None) -> subproc
             "127.0.0.1",
             "--port",
             str(port),
+            "--ws-max-size",
+            "65536",
             "--log-level",
             "warning",
         ],

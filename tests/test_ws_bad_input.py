@@ -5,6 +5,7 @@ floods are refused as the contract says; and the server keeps serving afterwards
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -13,7 +14,10 @@ from chats import services
 from chats.models import Conversation, Message
 from tests.factories import InboxFactory, visitor_for
 from tests.ws_helpers import (
+    CONSOLE_ORIGIN,
     CONSOLE_PATH,
+    TIMEOUT,
+    WIDGET_ORIGIN,
     assert_no_frame,
     expect_close,
     frames_within,
@@ -29,6 +33,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
+CLOSE_TOO_MANY_SOCKETS = 4429
+CLOSE_REFUSED = 4403  # a handshake refused by the consumer (HTTP 403 on a real server)
 KINDS = ["widget", "console"]
 LONE_SURROGATE = "\\ud83d"  # a JSON escape that is valid JSON but no Unicode text
 
@@ -588,6 +594,49 @@ async def test_the_console_socket_from_a_foreign_origin_is_refused(ws):
     console = await ws.open_console()  # its own origin
     await console.send_json_to({"type": "ping"})
     await receive_error(console, "hello_required")
+
+
+async def handshake_from(ws, kind: str, inbox, address: str) -> bool:
+    """Whether a new socket of `kind` from the client `address` is accepted."""
+    path = widget_path(inbox.inbox_key) if kind == "widget" else CONSOLE_PATH
+    origin = WIDGET_ORIGIN if kind == "widget" else CONSOLE_ORIGIN
+    communicator = ws.communicator(path, origin=origin)
+    communicator.scope["client"] = (address, 50000)
+    connected, code = await communicator.connect(timeout=TIMEOUT)
+    assert connected or code == CLOSE_REFUSED, code
+    return bool(connected)
+
+
+async def test_an_address_opening_sockets_in_a_loop_is_refused_at_the_handshake(
+    ws, kind, inbox, settings, rate_clock
+):
+    settings.WS_NEW_SOCKETS_BURST, settings.WS_NEW_SOCKETS_PER_SECOND = 3, 1.0
+    script, neighbour = f"script-{uuid.uuid4()}", f"neighbour-{uuid.uuid4()}"
+
+    opened = [await handshake_from(ws, kind, inbox, script) for _ in range(4)]
+
+    assert opened == [True, True, True, False]
+    assert await handshake_from(ws, kind, inbox, neighbour)  # another address is not held up
+    rate_clock.advance(1)
+    assert await handshake_from(ws, kind, inbox, script)  # one more a second
+
+
+async def test_a_visitor_opening_socket_after_socket_is_closed_4429_past_the_cap(
+    ws, inbox, visitor, settings
+):
+    settings.WS_MAX_SOCKETS_PER_VISITOR = 2
+    first = await ws.connect_widget(inbox, visitor[1])
+    await ws.connect_widget(inbox, visitor[1])
+
+    third = await ws.open_widget(inbox)
+    await third.send_json_to({"type": "hello", "visitor_token": visitor[1], "last_seq": 0})
+
+    await receive_error(third, "too_many_sockets")
+    await expect_close(third, CLOSE_TOO_MANY_SOCKETS)
+    other_visitor = await on_db(visitor_for, inbox)
+    await ws.connect_widget(inbox, other_visitor[1])  # another visitor is not held up
+    await first.disconnect()
+    await ws.connect_widget(inbox, visitor[1])  # a closed tab frees its place
 
 
 # --- bodies kept verbatim ---------------------------------------------------------------------

@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_POLICY = 1008
 CLOSE_SERVICE_RESTART = 1012  # reconnect and resume from last_seq
+CLOSE_TOO_FAR_BEHIND = 1013  # the client read too slowly: reconnect, reload over REST
+CLOSE_TOO_MANY_SOCKETS = 4429  # this visitor has WS_MAX_SOCKETS_PER_VISITOR open already
 FLOOD_CLOSE_AFTER = 30  # refused frames in a row before a flooding client is closed
 
 Frame = dict[str, Any]
@@ -70,6 +72,7 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
 
     frame_types: frozenset[str] = frozenset()
     rate_subject: str = ""
+    address_bucket: str = ""  # new sockets per client address are counted per protocol
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its `aclose_old_connections()` before every handler.
@@ -99,7 +102,11 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         self.background.append(asyncio.create_task(self._hello_deadline()))
 
     async def allow_connection(self) -> bool:
-        return True
+        return await self.address_allows_new_socket()
+
+    async def address_allows_new_socket(self) -> bool:
+        address = (self.scope.get("client") or ["unknown"])[0]
+        return await ratelimit.aallow(ratelimit.socket_limit(), f"{self.address_bucket}{address}")
 
     async def _hello_deadline(self) -> None:
         await asyncio.sleep(settings.WS_HELLO_TIMEOUT_SECONDS)

@@ -85,6 +85,7 @@ def _read(operator: Operator, conversation_id: int, seq: int) -> None:
 
 class ConsoleConsumer(ProtocolConsumer):
     frame_types = frozenset({"message", "typing", "read", "idle", "ping"})
+    address_bucket = "console-ip"
 
     async def hello(self, frame: Frame) -> None:
         token = frame.get("token")

@@ -15,7 +15,9 @@ channel layer's `layer.reconnected`) still reaches it through its own channel.
 
 A socket whose client does not read blocks only itself: the feed starts each write at once and,
 should the socket's transport be full, finishes it (and the writes behind it) in a task of
-that socket's own (`Outbox`), so the other sockets are never kept waiting.
+that socket's own (`Outbox`), so the other sockets are never kept waiting. What waits is
+bounded: a socket whose waiting frames pass `WS_CONSOLE_BACKLOG_BYTES` is too far behind to
+catch up, and is closed with 1013; its client reconnects and reloads over REST.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable,
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from chats.audience import Audience, Scope
+from chats.consumers.base import CLOSE_TOO_FAR_BEHIND
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,8 @@ class Member(Protocol):
     async def send(
         self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
     ) -> None: ...
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None: ...
 
 
 class _Resume:
@@ -86,17 +92,23 @@ def start_now(coro: Coroutine[Any, Any, Any]) -> Awaitable[Any] | None:
     return _Resume(coro, yielded)
 
 
+_closing: set[asyncio.Task[None]] = set()
+
+
 class Outbox:
     """The writes of one socket, in order; those that had to wait go on in a task. While the
-    socket's own handler holds it (`hold`), frames wait, and are written when it lets go."""
+    socket's own handler holds it (`hold`), frames wait, and are written when it lets go.
+    Frames wait up to `WS_CONSOLE_BACKLOG_BYTES`; past that the socket is closed (1013)."""
 
-    __slots__ = ("backlog", "held", "member", "task")
+    __slots__ = ("backlog", "backlog_bytes", "held", "member", "overflowed", "task")
 
     def __init__(self, member: Member) -> None:
         self.member = member
         self.backlog: collections.deque[str] | None = None
+        self.backlog_bytes = 0
         self.task: asyncio.Task[None] | None = None
         self.held = 0
+        self.overflowed = False
 
     def hold(self) -> None:
         self.held += 1
@@ -107,13 +119,18 @@ class Outbox:
         self.held -= 1
         if self.held or self.task is not None:
             return  # a write that had to wait goes on with the backlog
-        frames, self.backlog = self.backlog or (), None
+        frames, self.backlog, self.backlog_bytes = self.backlog or (), None, 0
         for frame in frames:
             self.put(frame)
 
     def put(self, frame: str) -> None:
+        if self.overflowed:
+            return
         if self.backlog is not None:  # held, or an earlier write waits: queue behind it
             self.backlog.append(frame)
+            self.backlog_bytes += len(frame.encode())
+            if self.backlog_bytes > settings.WS_CONSOLE_BACKLOG_BYTES:
+                self._overflow()
             return
         try:
             pending = start_now(self.member.send(text_data=frame))
@@ -124,19 +141,30 @@ class Outbox:
             self.backlog = collections.deque()
             self.task = asyncio.ensure_future(self._finish(pending))
 
+    def _overflow(self) -> None:
+        """The client is too far behind to catch up: drop what waits and close the socket."""
+        self.overflowed = True
+        self.backlog, self.backlog_bytes = None, 0
+        self.cancel()
+        task = asyncio.ensure_future(self.member.close(code=CLOSE_TOO_FAR_BEHIND))
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
     async def _finish(self, pending: Awaitable[Any]) -> None:
         try:
             await pending
             while self.backlog:
-                await self.member.send(text_data=self.backlog.popleft())
+                frame = self.backlog.popleft()
+                self.backlog_bytes -= len(frame.encode())
+                await self.member.send(text_data=frame)
         except Exception:
             logger.debug("console feed: a write failed", exc_info=True)
         finally:
             self.task = None
-            if self.held:
+            if self.held and not self.overflowed:
                 self.backlog = self.backlog if self.backlog is not None else collections.deque()
             else:
-                self.backlog = None
+                self.backlog, self.backlog_bytes = None, 0
 
     def cancel(self) -> None:
         if self.task is not None:

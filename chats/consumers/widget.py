@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chats import groups, selectors, services
 from chats.consumers import writer
 from chats.consumers.base import (
+    CLOSE_TOO_MANY_SOCKETS,
     CLOSE_UNAUTHORIZED,
     Frame,
     FrameError,
@@ -20,10 +22,10 @@ from chats.consumers.base import (
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import conversation_data, message_data
 from chats.validation import clean_body, clean_client_id
-from helpdesk import ratelimit
 from helpdesk.db import db_call
+from helpdesk.ws_limits import visitor_sockets
 
-REPLAY_BATCH = 200
+REPLAY_PAGE = 200  # messages a replay holds in memory at once: one query's worth
 RECENT_ACKS = 64
 
 
@@ -31,9 +33,10 @@ def _load_inbox(key: str) -> Inbox | None:
     return Inbox.objects.filter(inbox_key=key).first()
 
 
-def _replay(
+def _replay_start(
     visitor: Visitor, conversation_id: int | None, last_seq: int
-) -> tuple[Conversation | None, list[dict[str, Any]], dict[str, Any] | None]:
+) -> tuple[Conversation | None, int, dict[str, Any] | None]:
+    """The conversation to replay, the `seq` to replay after, and the conversation's frame."""
     if conversation_id is not None:
         conversation = selectors.visitor_conversation(
             visitor=visitor, conversation_id=conversation_id
@@ -44,28 +47,27 @@ def _replay(
     else:
         conversation = selectors.visitor_current_conversation(visitor=visitor)
     if conversation is None:
-        return None, [], None
-    messages: list[dict[str, Any]] = []
-    after = last_seq
-    while True:
-        rows = selectors.message_list_after(
-            conversation_id=conversation.pk,
-            after_seq=after,
-            include_private=False,
-            limit=REPLAY_BATCH,
-        )
-        messages.extend(message_data(row) for row in rows)
-        if len(rows) < REPLAY_BATCH:
-            break
-        after = rows[-1].seq
-    return conversation, messages, conversation_data(conversation, for_visitor=True)
+        return None, last_seq, None
+    return conversation, last_seq, conversation_data(conversation, for_visitor=True)
+
+
+def _replay_page(conversation_id: int, after_seq: int) -> list[dict[str, Any]]:
+    rows = selectors.message_list_after(
+        conversation_id=conversation_id,
+        after_seq=after_seq,
+        include_private=False,
+        limit=REPLAY_PAGE,
+    )
+    return [message_data(row) for row in rows]
 
 
 class WidgetConsumer(ProtocolConsumer):
     frame_types = frozenset({"message", "typing", "read", "ping"})
+    address_bucket = "ip"
 
     async def allow_connection(self) -> bool:
         self.visitor: Visitor | None = None
+        self.slot: str | None = None  # the visitor whose socket count this socket is in
         self.conversation_id: int | None = None
         self.replayed_upto = 0
         self.recent_acks: list[int] = []
@@ -73,8 +75,7 @@ class WidgetConsumer(ProtocolConsumer):
         key = (query.get("inbox_key") or [""])[0]
         if not key or len(key) > 64:
             return False
-        ip = (self.scope.get("client") or ["unknown"])[0]
-        if not await ratelimit.aallow(ratelimit.Limit("ws-ip", 120, 2.0), f"ip{ip}"):
+        if not await self.address_allows_new_socket():
             return False
         inbox = await db_call(_load_inbox, key)
         if inbox is None:
@@ -93,18 +94,51 @@ class WidgetConsumer(ProtocolConsumer):
             return
         last_seq = field(frame, "last_seq", int, required=False) or 0
         wanted = field(frame, "conversation", int, required=False)
+        if not self._count_socket_of(visitor):
+            await self.send_error(
+                "too_many_sockets",
+                _("Too many open chat windows. Close one of them and try again."),
+            )
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
         self.visitor = visitor
         self.rate_subject = f"c{visitor.contact_id}"
         await self.join(groups.visitor(visitor.contact_id, visitor.inbox_id))
-        conversation, messages, conversation_frame = await db_call(
-            _replay, visitor, wanted, max(0, last_seq)
+        conversation, after, conversation_frame = await db_call(
+            _replay_start, visitor, wanted, max(0, last_seq)
         )
         self.conversation_id = conversation.pk if conversation else None
         await self.send_frame({"type": "welcome", "conversation": conversation_frame})
-        for message in messages:
-            await self.send_frame({"type": "message", "message": message})
-        self.replayed_upto = messages[-1]["seq"] if messages else last_seq
+        self.replayed_upto = await self._replay(after)
         self.ready = True
+
+    def _count_socket_of(self, visitor: Visitor) -> bool:
+        """Count this socket among the visitor's, unless they hold as many as allowed."""
+        key = str(visitor.pk)
+        if self.slot is not None and self.slot != key:  # an earlier hello of another visitor
+            visitor_sockets().release(self.slot, self)
+        taken = visitor_sockets().take(key, self, settings.WS_MAX_SOCKETS_PER_VISITOR)
+        self.slot = key if taken else None
+        return taken
+
+    async def _replay(self, after: int) -> int:
+        """Send every message the visitor may see after `after`, a page at a time: each page
+        is written (at the client's pace) before the next is read. Answers the last `seq` sent."""
+        while self.conversation_id is not None and not self.closed:
+            page = await db_call(_replay_page, self.conversation_id, after)
+            for message in page:
+                await self.send_frame({"type": "message", "message": message})
+            if page:
+                after = page[-1]["seq"]
+            if len(page) < REPLAY_PAGE:
+                break
+        return after
+
+    async def disconnect(self, code: int) -> None:
+        slot = getattr(self, "slot", None)
+        if slot is not None:
+            visitor_sockets().release(slot, self)
+        await super().disconnect(code)
 
     async def on_message(self, frame: Frame) -> None:
         assert self.visitor is not None

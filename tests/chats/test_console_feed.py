@@ -7,13 +7,25 @@ import asyncio
 from typing import Any
 
 import pytest
+from channels.testing import WebsocketCommunicator
 
 from chats import services
 from chats.audience import Audience, Scope
 from chats.consumers.feed import ConsoleFeed, Outbox, start_now
 from chats.models import Conversation
+from helpdesk.asgi import application
 from operators.models import Role
-from tests.ws_helpers import assert_no_frame, on_db, receive_json, receive_until
+from tests.ws_helpers import (
+    CONSOLE_ORIGIN,
+    CONSOLE_PATH,
+    TIMEOUT,
+    assert_no_frame,
+    expect_close,
+    headers,
+    on_db,
+    receive_json,
+    receive_until,
+)
 
 AGENT_SCOPE = Scope(
     operator_id=4, sees_everything=False, inbox_ids=frozenset({3}), team_ids=frozenset()
@@ -81,12 +93,16 @@ class FakeSocket:
         self.scope_rule = scope
         self.frames: list[str] = []
         self.hold: asyncio.Event | None = None
+        self.closed_with: Any = None
 
     async def send(self, text_data: str | None = None, bytes_data: Any = None, close: bool = False):
         if self.hold is not None:
             await self.hold.wait()
         assert text_data is not None
         self.frames.append(text_data)
+
+    async def close(self, code: Any = None, reason: str | None = None) -> None:
+        self.closed, self.closed_with = True, code
 
 
 def _event(eid: str, frame: str, groups: list[str], inbox: int = 3) -> dict[str, Any]:
@@ -153,6 +169,28 @@ async def test_a_socket_that_cannot_take_more_holds_up_nobody_else_and_keeps_its
     for _turn in range(10):
         await asyncio.sleep(0)
     assert stuck.frames == ["F0", "F1", "F2"]
+
+
+async def test_a_socket_too_far_behind_is_closed_1013_and_what_waited_is_dropped(settings):
+    settings.WS_CONSOLE_BACKLOG_BYTES = 20
+    stuck, quick = FakeSocket(), FakeSocket()
+    stuck.hold = asyncio.Event()  # its client stopped reading
+    feed = await _feed_with((stuck, {"inbox.3"}), (quick, {"inbox.3"}))
+    outbox = feed.outboxes[stuck]
+
+    for number in range(3):  # one write under way, 2 x 9 bytes waiting: within 20 bytes
+        feed.deliver(_event(f"e{number}", f"frame-{number:03}", ["inbox.3"]))
+    assert outbox.backlog_bytes == 18 and stuck.closed_with is None
+    feed.deliver(_event("e3", "frame-003", ["inbox.3"]))  # 27 bytes would wait: too far behind
+    for _turn in range(3):
+        await asyncio.sleep(0)
+
+    assert stuck.closed_with == 1013
+    assert outbox.backlog is None and outbox.backlog_bytes == 0
+    feed.deliver(_event("e4", "frame-004", ["inbox.3"]))
+    assert outbox.backlog is None  # nothing more waits for a socket that is closing
+    assert quick.frames == [f"frame-{number:03}" for number in range(5)]
+    assert quick.closed_with is None
 
 
 async def test_start_now_finishes_a_coroutine_that_never_waits_without_the_event_loop():
@@ -222,6 +260,47 @@ class FlakyLayer:
     async def receive(self, channel: str) -> dict[str, Any]:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
+
+
+class StopsReading:
+    """ASGI middleware standing for a client that stops reading once told to: from then on
+    each frame the server writes waits, as a write does on a socket whose buffers are full."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.stopped = False
+        self.gone = asyncio.Event()  # set when the test ends, to let the stuck writes go
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        async def slow_send(message: dict[str, Any]) -> None:
+            if message["type"] == "websocket.send" and self.stopped:
+                await self.gone.wait()
+                return
+            await send(message)
+
+        return await self.app(scope, receive, slow_send)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_console_that_stops_reading_is_closed_1013_once_too_far_behind(
+    ws, conversation, agent, agent_token, settings
+):
+    settings.WS_CONSOLE_BACKLOG_BYTES = 4096
+    client = StopsReading(application)
+    console = WebsocketCommunicator(client, CONSOLE_PATH, headers=headers(CONSOLE_ORIGIN))
+    ws.opened.append(console)
+    assert (await console.connect(timeout=TIMEOUT))[0]
+    await console.send_json_to({"type": "hello", "token": agent_token})
+    assert (await receive_json(console))["type"] == "welcome"
+    client.stopped = True
+
+    try:
+        for number in range(12):  # about 500 bytes a frame
+            await on_db(_write, conversation.pk, agent, f"reply {number}: " + "x" * 200)
+
+        await expect_close(console, 1013)
+    finally:
+        client.gone.set()
 
 
 async def test_a_failed_subscription_fails_its_follower_and_the_next_one_subscribes_again():

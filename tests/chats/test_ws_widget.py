@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from chats import services
+from chats import selectors, services
+from chats.consumers import widget as widget_consumer
 from chats.models import Conversation, Message
 from tests.helpers import CONVERSATION_CONTRACT_FIELDS, MESSAGE_FIELDS
 from tests.ws_helpers import (
@@ -105,6 +106,47 @@ async def test_hello_replays_every_visible_message_after_last_seq_in_order(
     up_to_date = await ws.connect_widget(inbox, visitor[1], last_seq=4)
     assert up_to_date.welcome["conversation"]["id"] == conversation.pk
     await assert_no_frame(up_to_date)
+
+
+async def test_a_long_history_is_replayed_a_page_at_a_time_in_order_and_exactly_once(
+    ws, inbox, visitor, conversation, agent, monkeypatch
+):
+    monkeypatch.setattr(widget_consumer, "REPLAY_PAGE", 3)
+    for n in range(1, 9):  # seq 1 to 8, the fifth a private note
+        await operator_writes(conversation, agent, f"reply {n}", private=n == 5)
+    log: list[tuple[Any, ...]] = []
+    list_after = selectors.message_list_after
+
+    def spied_list_after(**query: Any) -> list[Message]:
+        log.append(("query", query["after_seq"], query["limit"]))
+        return list_after(**query)
+
+    send_frame = widget_consumer.WidgetConsumer.send_frame
+
+    async def spied_send_frame(self: Any, frame: dict[str, Any]) -> None:
+        if frame["type"] == "message":
+            log.append(("sent", frame["message"]["seq"]))
+        await send_frame(self, frame)
+
+    monkeypatch.setattr(selectors, "message_list_after", spied_list_after)
+    monkeypatch.setattr(widget_consumer.WidgetConsumer, "send_frame", spied_send_frame)
+
+    widget = await ws.connect_widget(inbox, visitor[1], last_seq=0)
+
+    assert [m["seq"] for m in await replayed(widget)] == [1, 2, 3, 4, 6, 7, 8]
+    # one page in memory at a time: each is written before the next is read
+    assert log == [
+        ("query", 0, 3),
+        *[("sent", seq) for seq in (1, 2, 3)],
+        ("query", 3, 3),
+        *[("sent", seq) for seq in (4, 6, 7)],
+        ("query", 7, 3),
+        ("sent", 8),
+    ]
+    await operator_writes(conversation, agent, "and live from there")
+    live = await receive_json(widget)
+    assert (live["type"], live["message"]["seq"]) == ("message", 9)
+    await assert_no_frame(widget)
 
 
 async def test_reconnecting_with_last_seq_replays_exactly_what_was_missed(
