@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 LAUNCHERS = [
+    "README.md",
     "scripts/run.sh",  # make run
     "scripts/section0_check.sh",
     "Dockerfile",
