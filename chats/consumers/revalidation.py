@@ -21,6 +21,7 @@ from chats.audience import Scope
 from chats.models import Inbox
 from helpdesk.db import db_call
 from operators.models import ApiToken, Operator
+from operators.services import token_is_current
 
 if TYPE_CHECKING:
     from chats.consumers.console import ConsoleConsumer
@@ -46,7 +47,8 @@ def still_valid_many(credentials: list[Credentials]) -> list[Scope | None]:
         for operator in Operator.objects.filter(pk__in=operator_ids, is_active=True)
     }
     token_ids = {c.token_id for c in credentials if c.token_id is not None}
-    live_tokens = set(ApiToken.objects.filter(pk__in=token_ids).values_list("pk", flat=True))
+    tokens = ApiToken.objects.filter(pk__in=token_ids).only("pk", "password_fingerprint")
+    live_tokens = {token.pk: token for token in tokens}
     teams_of: dict[int, set[int]] = defaultdict(set)
     memberships = Operator.teams.through.objects.filter(operator_id__in=operators)
     for operator_id, team_id in memberships.values_list("operator_id", "team_id"):
@@ -64,7 +66,7 @@ def still_valid_many(credentials: list[Credentials]) -> list[Scope | None]:
         if (
             operator is None
             or operator.credentials_version != c.credentials_version
-            or (c.token_id is not None and c.token_id not in live_tokens)
+            or (c.token_id is not None and not _token_current(live_tokens, c.token_id, operator))
             or (c.session_hash is not None and c.session_hash != operator.get_session_auth_hash())
         ):
             verdicts.append(None)
@@ -80,6 +82,12 @@ def still_valid_many(credentials: list[Credentials]) -> list[Scope | None]:
             )
         )
     return verdicts
+
+
+def _token_current(live_tokens: dict[int, ApiToken], token_id: int, operator: Operator) -> bool:
+    """Not revoked, and issued under the password the operator has now (however it changed)."""
+    api_token = live_tokens.get(token_id)
+    return api_token is not None and token_is_current(api_token, operator)
 
 
 _watched: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[ConsoleConsumer]] = (
