@@ -51,7 +51,7 @@ RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS", "on").strip().lower() not in
 
 INSTALLED_APPS = [
     # Django admin, opened to operators whose role is admin (helpdesk/admin_site.py)
-    "helpdesk.admin_site.HelpdeskAdminConfig",
+    "helpdesk.apps.HelpdeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -66,6 +66,21 @@ def token_revoke(*, api_token: ApiToken) -> None:
         )
 
 
+# --- login sessions ---------------------------------------------------------------------------
+
+
+def session_digest(session_key: str) -> str:
+    """How an event names a login session: the session key is a credential, never published."""
+    return token_hash(session_key)
+
+
+def session_sockets_revoke(*, operator_id: int, session_key: str) -> None:
+    """The login session ended (a logout): close the console sockets opened with its cookie.
+    An expired or flushed session is caught by the sockets' periodic re-check."""
+    digest = session_digest(session_key)
+    transaction.on_commit(lambda: events.operator_sockets_revoked(operator_id, session=digest))
+
+
 # --- operators --------------------------------------------------------------------------------
 
 
