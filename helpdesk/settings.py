@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "operators.lockout.LoginRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -295,6 +296,11 @@ RATE_LIMIT_PER_SECOND = float(os.environ.get("RATE_LIMIT_PER_SECOND", "1"))
 # Per IP address the widget may open this many new sessions (a burst, then per minute).
 SESSION_RATE_BURST = int(os.environ.get("SESSION_RATE_BURST", "30"))
 SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
+# Sign-in attempts per client address (token endpoint, console and admin login pages together),
+# whatever the username: each costs an Argon2 hash. An office behind one address signing in at
+# a human pace stays far below; one address spraying thousands of usernames does not.
+LOGIN_RATE_BURST = int(os.environ.get("LOGIN_RATE_BURST", "100"))
+LOGIN_RATE_PER_MINUTE = float(os.environ.get("LOGIN_RATE_PER_MINUTE", "10"))
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
 OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
 # An offline operator's conversations awaiting a reply go back to the queue after this.
