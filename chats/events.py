@@ -207,9 +207,14 @@ def operator_access_changed(operator_id: int, scope: Scope) -> None:
     broadcast.publish(groups.operator(operator_id), {"type": "access", "scope": scope.as_dict()})
 
 
-def operator_sockets_revoked(operator_id: int, *, token_id: int | None = None) -> None:
-    """Close the operator's sockets: all of them, or those opened with one token."""
-    broadcast.publish(groups.operator(operator_id), {"type": "revoke", "token_id": token_id})
+def operator_sockets_revoked(
+    operator_id: int, *, token_id: int | None = None, session: str | None = None
+) -> None:
+    """Close the operator's sockets: all of them, or those opened with one token, or with one
+    login session (named by `operators.services.session_digest`, never by its key)."""
+    broadcast.publish(
+        groups.operator(operator_id), {"type": "revoke", "token_id": token_id, "session": session}
+    )
 
 
 def notification_created(operator_id: int, notification: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ it lives in the process. `RATE_LIMITS=off` turns every bucket off.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -64,6 +65,17 @@ def session_limit() -> Limit:
 
 def api_limit() -> Limit:
     return Limit("api", 300, 20.0)
+
+
+def login_limit() -> Limit:
+    """Sign-in attempts per client address, whatever the username."""
+    return Limit("login", settings.LOGIN_RATE_BURST, settings.LOGIN_RATE_PER_MINUTE / 60)
+
+
+def retry_after(limit: Limit) -> int:
+    """Seconds after which a refused action is allowed again: a bucket refuses with less than
+    one token left, and one refills within 1 / per_second."""
+    return max(1, math.ceil(1 / limit.per_second))
 
 
 class _LocalBuckets:

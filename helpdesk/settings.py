@@ -51,7 +51,7 @@ RATE_LIMITS_ENABLED = os.environ.get("RATE_LIMITS", "on").strip().lower() not in
 
 INSTALLED_APPS = [
     # Django admin, opened to operators whose role is admin (helpdesk/admin_site.py)
-    "helpdesk.admin_site.HelpdeskAdminConfig",
+    "helpdesk.apps.HelpdeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "operators.lockout.LoginRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -306,6 +307,11 @@ SESSION_RATE_PER_MINUTE = float(os.environ.get("SESSION_RATE_PER_MINUTE", "10"))
 # The web inbox whose widget `/widget/demo/` shows when the address names none (the front page
 # links there); empty: the demo inbox of `seed_demo`, if any.
 WIDGET_DEMO_INBOX_KEY = os.environ.get("WIDGET_DEMO_INBOX_KEY", "")
+# Sign-in attempts per client address (token endpoint, console and admin login pages together),
+# whatever the username: each costs an Argon2 hash. An office behind one address signing in at
+# a human pace stays far below; one address spraying thousands of usernames does not.
+LOGIN_RATE_BURST = int(os.environ.get("LOGIN_RATE_BURST", "100"))
+LOGIN_RATE_PER_MINUTE = float(os.environ.get("LOGIN_RATE_PER_MINUTE", "10"))
 OPERATOR_AWAY_GRACE_SECONDS = int(os.environ.get("OPERATOR_AWAY_GRACE_SECONDS", "60"))
 OPERATOR_OFFLINE_GRACE_SECONDS = int(os.environ.get("OPERATOR_OFFLINE_GRACE_SECONDS", "900"))
 # An offline operator's conversations awaiting a reply go back to the queue after this.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -68,6 +69,13 @@ class Operator(AbstractUser):
         verbose_name = _("operator")
         verbose_name_plural = _("operators")
 
+    def password_fingerprint(self) -> str:
+        """What an API token records of the password it was issued under: a digest of the stored
+        password hash. Any change of the password, whoever makes it (the API, Django admin,
+        `changepassword`, a reset), changes it, so old tokens stop working, as Django's session
+        auth hash does for sessions. Not derived from SECRET_KEY: rotating that keeps tokens."""
+        return password_fingerprint(self.password)
+
     @property
     def display_name(self) -> str:
         return self.name or self.get_full_name() or self.username
@@ -80,11 +88,17 @@ class Operator(AbstractUser):
         return self.display_name
 
 
+def password_fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(f"helpdesk.api-token:{password_hash}".encode()).hexdigest()
+
+
 class ApiToken(models.Model):
-    """A bearer token of the operator API. Only its SHA-256 is stored."""
+    """A bearer token of the operator API. Only its SHA-256 is stored. It works while the
+    operator's password is the one it was issued under (`Operator.password_fingerprint`)."""
 
     operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    password_fingerprint = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+from importlib import import_module
+
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from chats.audience import Scope
 from chats.models import ConversationStatus
@@ -55,3 +60,16 @@ def notification_list(*, operator: Operator) -> QuerySet[Notification]:
 
 def notification_get(*, operator: Operator, notification_id: int) -> Notification | None:
     return notification_list(operator=operator).filter(pk=notification_id).first()
+
+
+def sessions_alive(*, session_keys: Collection[str]) -> set[str]:
+    """Those of the login sessions that still exist and have not expired: a logout, an expiry
+    or a flush ends one. One query with the database session backends."""
+    if not session_keys:
+        return set()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "get_model_class"):
+        model = store.get_model_class()
+        alive = model.objects.filter(session_key__in=session_keys, expire_date__gt=timezone.now())
+        return set(alive.values_list("session_key", flat=True))
+    return {key for key in session_keys if store(session_key=key).load()}

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
@@ -26,8 +27,21 @@ logger = logging.getLogger(__name__)
 
 
 def token_issue(*, operator: Operator) -> tuple[ApiToken, str]:
+    """A new token, bound to the operator's current password. Tokens of a former password,
+    which no longer authenticate (a change outside `operator_update`), are deleted."""
     token = new_secret_token()
-    return ApiToken.objects.create(operator=operator, key_hash=token_hash(token)), token
+    fingerprint = operator.password_fingerprint()
+    with transaction.atomic():
+        operator.api_tokens.exclude(password_fingerprint=fingerprint).delete()
+        api_token = ApiToken.objects.create(
+            operator=operator, key_hash=token_hash(token), password_fingerprint=fingerprint
+        )
+    return api_token, token
+
+
+def token_is_current(api_token: ApiToken, operator: Operator) -> bool:
+    """The token was issued under the operator's password as it is stored now."""
+    return constant_time_compare(api_token.password_fingerprint, operator.password_fingerprint())
 
 
 def token_authenticate(*, token: str | None) -> tuple[Operator, ApiToken] | None:
@@ -37,6 +51,8 @@ def token_authenticate(*, token: str | None) -> tuple[Operator, ApiToken] | None
         ApiToken.objects.select_related("operator").filter(key_hash=token_hash(token)).first()
     )
     if api_token is None or not api_token.operator.is_active:
+        return None
+    if not token_is_current(api_token, api_token.operator):
         return None
     return api_token.operator, api_token
 
@@ -48,6 +64,21 @@ def token_revoke(*, api_token: ApiToken) -> None:
         transaction.on_commit(
             lambda: events.operator_sockets_revoked(operator_id, token_id=token_id)
         )
+
+
+# --- login sessions ---------------------------------------------------------------------------
+
+
+def session_digest(session_key: str) -> str:
+    """How an event names a login session: the session key is a credential, never published."""
+    return token_hash(session_key)
+
+
+def session_sockets_revoke(*, operator_id: int, session_key: str) -> None:
+    """The login session ended (a logout): close the console sockets opened with its cookie.
+    An expired or flushed session is caught by the sockets' periodic re-check."""
+    digest = session_digest(session_key)
+    transaction.on_commit(lambda: events.operator_sockets_revoked(operator_id, session=digest))
 
 
 # --- operators --------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -26,8 +27,11 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from chats.models import Priority
+from operators import services
 from operators.models import Operator, Team
 from operators.selectors import operator_colleagues
+
+Response = TypeVar("Response", bound=HttpResponse)
 
 CONSOLE_DIR = Path(settings.BASE_DIR) / "static" / "console"
 
@@ -59,11 +63,26 @@ class ConsoleLoginView(LoginView):
         return {**super().get_context_data(**kwargs), "asset_version": asset_version()}
 
 
+def closing_session_sockets(request: HttpRequest, logout: Callable[[], Response]) -> Response:
+    """Runs a logout view; if it ended the login session, the console sockets opened with that
+    session's cookie close (4401), as those of a revoked token do."""
+    operator_id = request.user.pk if request.user.is_authenticated else None
+    session_key = request.session.session_key
+    response = logout()
+    if operator_id is not None and session_key and request.session.session_key != session_key:
+        services.session_sockets_revoke(operator_id=operator_id, session_key=session_key)
+    return response
+
+
 class ConsoleLogoutView(LogoutView):
     """POST only (Django's LogoutView refuses GET), then back to the login page."""
 
     def get_default_redirect_url(self) -> str:
         return reverse("login")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        logout = super().post
+        return closing_session_sockets(request, lambda: logout(request, *args, **kwargs))
 
 
 def _operator_data(operator: Operator) -> dict[str, Any]:

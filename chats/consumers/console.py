@@ -51,7 +51,10 @@ def _login_with_session(user: Any, session: Any) -> tuple[Operator, Credentials,
         return None
     operator = Operator.objects.get(pk=user.pk)
     session_hash = session.get(HASH_SESSION_KEY) if session is not None else None
-    credentials = Credentials(operator.pk, None, operator.credentials_version, session_hash)
+    session_key = session.session_key if session is not None else None
+    credentials = Credentials(
+        operator.pk, None, operator.credentials_version, session_hash, session_key
+    )
     return operator, credentials, operator_scope(operator=operator)
 
 
@@ -203,6 +206,7 @@ class ConsoleConsumer(ProtocolConsumer):
         await self._follow_scope()
 
     async def revoke(self, event: dict[str, Any]) -> None:
-        token_id = event.get("token_id")
-        if token_id is None or token_id == self.credentials.token_id:
+        if self.credentials.revoked_by(
+            token_id=event.get("token_id"), session=event.get("session")
+        ):
             await self.close(code=CLOSE_UNAUTHORIZED)

@@ -1,9 +1,11 @@
 """The backstop behind revoke and access events: every few seconds, one batch of queries per
-server process re-checks the credentials and the scope of all its console sockets.
+server process re-checks the credentials and the scope of all its console sockets: the token
+(not revoked, issued under the current password), the login session (not ended by a logout, an
+expiry or a flush, and of the current password), the operator (still active) and their access.
 
 Events close a revoked socket at once; this catches the case where an event was lost, so a
 revoked token or a deactivated operator is closed within `WS_REVALIDATE_SECONDS` anyway, at a
-cost that does not grow with the number of sockets (four queries a tick per process).
+cost that does not grow with the number of sockets (five queries a tick per process).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from chats.audience import Scope
 from chats.models import Inbox
 from helpdesk.db import db_call
 from operators.models import ApiToken, Operator
+from operators.selectors import sessions_alive
+from operators.services import session_digest, token_is_current
 
 if TYPE_CHECKING:
     from chats.consumers.console import ConsoleConsumer
@@ -36,6 +40,20 @@ class Credentials:
     token_id: int | None
     credentials_version: int
     session_hash: str | None
+    session_key: str | None = None
+
+    def revoked_by(self, *, token_id: int | None, session: str | None) -> bool:
+        """Whether a `revoke` event is for this socket: one naming neither a token nor a session
+        is for all of the operator's sockets."""
+        if token_id is None and session is None:
+            return True
+        if token_id is not None and token_id == self.token_id:
+            return True
+        return (
+            session is not None
+            and self.session_key is not None
+            and (session == session_digest(self.session_key))
+        )
 
 
 def still_valid_many(credentials: list[Credentials]) -> list[Scope | None]:
@@ -46,7 +64,11 @@ def still_valid_many(credentials: list[Credentials]) -> list[Scope | None]:
         for operator in Operator.objects.filter(pk__in=operator_ids, is_active=True)
     }
     token_ids = {c.token_id for c in credentials if c.token_id is not None}
-    live_tokens = set(ApiToken.objects.filter(pk__in=token_ids).values_list("pk", flat=True))
+    tokens = ApiToken.objects.filter(pk__in=token_ids).only("pk", "password_fingerprint")
+    live_tokens = {token.pk: token for token in tokens}
+    live_sessions = sessions_alive(
+        session_keys={c.session_key for c in credentials if c.session_key is not None}
+    )
     teams_of: dict[int, set[int]] = defaultdict(set)
     memberships = Operator.teams.through.objects.filter(operator_id__in=operators)
     for operator_id, team_id in memberships.values_list("operator_id", "team_id"):
@@ -64,8 +86,9 @@ def still_valid_many(credentials: list[Credentials]) -> list[Scope | None]:
         if (
             operator is None
             or operator.credentials_version != c.credentials_version
-            or (c.token_id is not None and c.token_id not in live_tokens)
+            or (c.token_id is not None and not _token_current(live_tokens, c.token_id, operator))
             or (c.session_hash is not None and c.session_hash != operator.get_session_auth_hash())
+            or (c.session_key is not None and c.session_key not in live_sessions)
         ):
             verdicts.append(None)
             continue
@@ -80,6 +103,12 @@ def still_valid_many(credentials: list[Credentials]) -> list[Scope | None]:
             )
         )
     return verdicts
+
+
+def _token_current(live_tokens: dict[int, ApiToken], token_id: int, operator: Operator) -> bool:
+    """Not revoked, and issued under the password the operator has now (however it changed)."""
+    api_token = live_tokens.get(token_id)
+    return api_token is not None and token_is_current(api_token, operator)
 
 
 _watched: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[ConsoleConsumer]] = (

@@ -1,19 +1,26 @@
 """A demo account: an admin, a supervisor, two agents, two teams, a web inbox and a few
-conversations in Russian and English. Safe to run again: it refreshes the same demo."""
+conversations in Russian and English, the logins with the published `DEMO_PASSWORD`.
+
+It never changes a user who exists already: a production database's superuser is named `admin`
+too, and resetting it to the published password would open the door. With `DEBUG=0` it refuses
+to run at all unless told `--force`. Safe to run again: what exists is left as it is."""
 
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from chats import services
 from chats.models import Contact, Conversation, Inbox
 from chats.selectors import DEMO_INBOX_NAME
 from chats.services import Author
+from helpdesk.errors import ServiceError
 from operators.models import Operator, Role, Team
+from operators.services import operator_create
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 
@@ -47,22 +54,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--quiet", action="store_true", help="print only the logins")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run with DEBUG=0 too (existing users are still left unchanged)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo makes demo logins with a published password; with DEBUG=0 this looks "
+                "like a production database, so nothing was done. Run it with --force to seed "
+                "anyway (users that exist already are never changed)."
+            )
         with transaction.atomic():
             teams = {
                 name: Team.objects.get_or_create(name=name)[0] for name in ("Support", "Sales")
             }
-            operators = {}
+            operators, created = {}, []
             for username, name, role, team_names in PEOPLE:
-                operator, _created = Operator.objects.get_or_create(username=username)
-                operator.name = name
-                operator.role = role
-                operator.is_staff = role == Role.ADMIN
-                operator.is_superuser = role == Role.ADMIN
-                operator.set_password(DEMO_PASSWORD)
-                operator.save()
-                operator.teams.set([teams[t] for t in team_names])
+                operator = Operator.objects.filter(username=username).first()
+                if operator is None:
+                    operator = self._create(username, name, role, [teams[t] for t in team_names])
+                    created.append(username)
                 operators[username] = operator
             inbox = Inbox.objects.filter(name=DEMO_INBOX_NAME).first() or services.inbox_create(
                 name=DEMO_INBOX_NAME,
@@ -76,8 +90,19 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS("Demo account ready. Log in with:"))
         for username, name, role, _teams in PEOPLE:
-            self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role}, {name})")
+            if username in created:
+                self.stdout.write(f"  {username:<11} / {DEMO_PASSWORD}   ({role}, {name})")
+            else:
+                self.stdout.write(f"  {username:<11} existed already: left unchanged")
         self.stdout.write(f"Widget inbox key: {inbox.inbox_key}")
+
+    def _create(self, username: str, name: str, role: str, teams: list[Team]) -> Operator:
+        try:
+            return operator_create(
+                username=username, password=DEMO_PASSWORD, name=name, role=role, teams=teams
+            )
+        except ServiceError as error:  # a DEMO_PASSWORD the password validators refuse
+            raise CommandError(f"{username}: {error.message}") from error
 
     def _conversations(self, inbox: Inbox, operators: dict[str, Operator]) -> None:
         for name, email, lines in CONVERSATIONS:
