@@ -340,7 +340,10 @@ def assert_always(before: Snapshot, after: Snapshot, *, may_exceed: bool) -> Non
         )
         was = before.conversations.get(pk)
         if was is not None and was.queued_at is not None and conversation.queued_at is not None:
-            assert was.queued_at == conversation.queued_at, f"{pk} lost its place in the queue"
+            if was.team == conversation.team:
+                assert was.queued_at == conversation.queued_at, f"{pk} lost its place in the queue"
+            else:  # sent to another team: it joins that queue at the back
+                assert conversation.queued_at > was.queued_at, f"{pk} jumped the new team's queue"
     for team in {c.team for c in after.conversations.values() if c.team is not None}:
         positions = [after.conversations[pk].queue_position for pk in after.queue(team)]
         assert positions == list(range(1, len(positions) + 1)), f"team {team}: {positions}"
