@@ -18,7 +18,7 @@ from chats.consumers.base import (
     header,
 )
 from chats.models import Conversation, Inbox, Visitor
-from chats.serializers import conversation_data, message_data
+from chats.serializers import message_data, visitor_conversation_data
 from chats.validation import clean_body, clean_client_id
 from helpdesk import ratelimit
 from helpdesk.db import db_call
@@ -58,7 +58,7 @@ def _replay(
         if len(rows) < REPLAY_BATCH:
             break
         after = rows[-1].seq
-    return conversation, messages, conversation_data(conversation, for_visitor=True)
+    return conversation, messages, visitor_conversation_data(conversation)
 
 
 class WidgetConsumer(ProtocolConsumer):
