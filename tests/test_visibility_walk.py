@@ -429,6 +429,17 @@ async def test_support_console_receives_nothing_of_sales_work(ws) -> None:
             visitor=w.support_visitor, body="support: done", client_id=None
         )
 
+    # what the console may send about a conversation, naming the Sales one: each is refused
+    # exactly as for a conversation that does not exist
+    for frame in (
+        {"type": "message", "conversation": sales_id, "client_id": "c1", "body": "hi"},
+        {"type": "typing", "conversation": sales_id, "active": True},
+        {"type": "read", "conversation": sales_id, "seq": 1},
+    ):
+        await console.send_json_to(frame)
+        refused = await receive_json(console)
+        assert (refused["type"], refused["code"]) == ("error", "not_found"), refused
+
     await on_db(more_sales_work)
 
     frames = await _frames_until_support_message(console, "support: done")
