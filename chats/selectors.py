@@ -342,15 +342,15 @@ def conversation_counts(*, operator: Operator) -> dict[str, Any]:
 
 
 def label_list(*, operator: Operator, q: str | None = None) -> QuerySet[Label]:
-    """The labels of the conversations `operator` may see (supervisors and admins: every
-    label). Labels are free words, made by setting them on a conversation, so another team's
-    label is that team's words about its own conversations."""
+    """The labels `operator` may be offered: those of the conversations they may see, and
+    those on no conversation (the shared vocabulary an admin keeps); supervisors and admins:
+    every label. Labels are free words, made by setting them on a conversation, so a label only
+    another team's conversations carry is that team's words about them."""
     queryset = Label.objects.all()
     if not operator.sees_everything:
-        on_visible = Conversation.labels.through.objects.filter(
-            Q(label_id=OuterRef("pk")) & visible_to(operator, prefix="conversation__")
-        )
-        queryset = queryset.filter(Exists(on_visible))
+        on_any = Conversation.labels.through.objects.filter(label_id=OuterRef("pk"))
+        on_visible = on_any.filter(visible_to(operator, prefix="conversation__"))
+        queryset = queryset.filter(Exists(on_visible) | ~Exists(on_any))
     if q:
         queryset = queryset.filter(name__icontains=q)
     return queryset.order_by("name")

@@ -81,8 +81,11 @@ def _notify(
     """Store one notification per operator who may see the conversation (`audience`, as it is
     now: the one rule of `chats.audience`) and, after the commit, send each its frame. A
     notification names its conversation, so it never goes to someone it would be news to."""
+    operator_ids = list(operator_ids)
+    if not operator_ids:
+        return []
     allowed = list(
-        Operator.objects.filter(pk__in=list(operator_ids))
+        Operator.objects.filter(pk__in=operator_ids)
         .filter(operators_who_may_see(audience))
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -166,6 +169,7 @@ def key_account_notify(*, manager_ids_by_conversation: dict[int, int]) -> list[N
     managers = Operator.objects.filter(
         pk__in=set(manager_ids_by_conversation.values()), is_active=True
     )
+    # the rule in memory (`Scope.may_see`): no query per conversation a manager may not see
     scopes = {manager.pk: operator_scope(operator=manager) for manager in managers}
     conversations = Conversation.objects.filter(pk__in=manager_ids_by_conversation).only(
         "pk", "inbox_id", "team_id", "assignee_id"

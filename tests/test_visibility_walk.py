@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from chats import services
-from chats.models import CannedResponse, Contact, Conversation, Inbox
+from chats.models import CannedResponse, Contact, Conversation, Inbox, Label
 from chats.routing import websocket_urlpatterns
 from operators import notifications
 from operators.models import Notification, Operator, Role, Team
@@ -490,12 +490,13 @@ async def test_an_agent_who_loses_a_conversation_sees_where_it_went_not_the_hand
 def test_support_agent_is_offered_only_the_labels_of_its_own_conversations(client_for) -> None:
     w = build_world()
     services.conversation_labels_set(conversation=w.support_conversation, labels=["router"])
+    Label.objects.create(name="delivery")  # on no conversation: the shared vocabulary
 
     support = client_for(w.support_agent).get("/api/v1/labels").json()["results"]
     sales = client_for(w.sales_agent).get("/api/v1/labels").json()["results"]
 
-    assert [label["name"] for label in support] == ["router"]
-    assert [label["name"] for label in sales] == [f"{MARKER}-upsell"]
+    assert [label["name"] for label in support] == ["delivery", "router"]
+    assert [label["name"] for label in sales] == ["delivery", f"{MARKER}-upsell"]
 
 
 @pytest.mark.django_db

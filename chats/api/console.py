@@ -576,8 +576,8 @@ class LabelListView(OperatorApiView):
         operation_id="v1_labels_list",
     )
     def get(self, request: Request) -> Response:
-        """The labels of the conversations the caller may see (supervisors and admins: every
-        label), by name."""
+        """The labels of the conversations the caller may see and those on no conversation
+        (supervisors and admins: every label), by name."""
         queryset = selectors.label_list(operator=self.operator, q=search_text(request))
         rows, next_url = page_by_keys(
             request, queryset, keys=("name", "id"), default_limit=500, max_limit=1000
