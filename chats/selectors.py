@@ -81,7 +81,6 @@ def _last_message() -> Subquery:
                 author_kind="author_kind",
                 private="private",
                 created_at="created_at",
-                seq="seq",
             )
         )[:1],
         output_field=JSONField(),
