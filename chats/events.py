@@ -21,7 +21,7 @@ from django.utils import translation
 from chats import broadcast, groups
 from chats.audience import Audience, Scope
 from chats.models import Conversation, Message
-from chats.serializers import conversation_data, message_data
+from chats.serializers import conversation_data, message_data, visitor_conversation_data
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,13 +55,16 @@ Event = dict[str, Any]
 
 
 def _console_events(
-    frame: dict[str, Any] | str, audiences: list[Audience]
+    frame: dict[str, Any] | str, audiences: list[Audience], *, unless: Audience | None = None
 ) -> list[tuple[str, Event]]:
+    """To the console sockets whose operator may see one of `audiences` and, with `unless`,
+    may not see that one (`chats.consumers.feed`)."""
     names = groups.of_audiences(audiences)
     event = {
         "type": "relay",
         "frame": frame if isinstance(frame, str) else encode(frame),
         "audiences": [a.as_dict() for a in audiences],
+        "unless": [unless.as_dict()] if unless is not None else [],
         # a process's console feed gets a copy per group it follows: it keeps the first (by
         # id) and hands it to its sockets of any of the groups
         "eid": secrets.token_hex(8),
@@ -132,19 +135,31 @@ def messages_created(created: list[tuple[Message, Conversation]]) -> None:
         broadcast.publish_batch(batch)
 
 
+# What the operators who just lost a conversation see of it: where it went, not what happened
+# in it since (a hand-off note written with the transfer, the new team's queue).
+DEPARTED_FIELDS = ("id", "inbox", "status", "priority", "assignee", "team", "contact", "created_at")
+
+
 @in_default_language
-def conversation_changed(conversation: Conversation, *, previous: Audience | None = None) -> None:
-    """`conversation` must come from `selectors.conversation_base()` (queue position, labels)."""
-    audiences = [audience_of(conversation)]
-    if previous is not None and previous != audiences[0]:
-        audiences.append(previous)  # the operators who just lost it see where it went
-    _to_console(
-        {"type": "conversation", "conversation": conversation_data(conversation)}, audiences
-    )
-    _to_visitor(
-        conversation,
-        {"type": "conversation", "conversation": conversation_data(conversation, for_visitor=True)},
-    )
+def conversation_changed(
+    conversation: Conversation, *, previous: Audience | None = None, to_visitor: bool = True
+) -> None:
+    """`conversation` must come from `selectors.conversation_base()` (queue position, labels).
+    The operators who may see it get the whole object; those who saw it before (`previous`) and
+    may see it no longer get its `DEPARTED_FIELDS`; its visitor, unless the change is one of the
+    team's own (`to_visitor=False`: labels, priority, the contact's fields), their view of it."""
+    current = audience_of(conversation)
+    data = conversation_data(conversation)
+    batch = _console_events({"type": "conversation", "conversation": data}, [current])
+    if previous is not None and previous != current:
+        departed = {name: data[name] for name in DEPARTED_FIELDS}
+        batch += _console_events(
+            {"type": "conversation", "conversation": departed}, [previous], unless=current
+        )
+    if to_visitor:
+        frame = {"type": "conversation", "conversation": visitor_conversation_data(conversation)}
+        batch.append(_visitor_event(conversation, frame))
+    broadcast.publish_batch(batch)
 
 
 @in_default_language

@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import JSONObject, Left
 
-from chats.audience import Audience
+from chats.audience import visible_to
 from chats.business_hours import has_hours, schedule_of
 from chats.models import (
     AuthorKind,
@@ -40,14 +40,7 @@ from chats.models import (
     Message,
     Visitor,
 )
-from operators.models import Operator, Role, Team
-
-
-def visible_conversations_filter(operator: Operator) -> Q:
-    if operator.sees_everything:
-        return Q()
-    team_ids = list(operator.teams.values_list("id", flat=True))
-    return Q(inbox__team_id__in=team_ids) | Q(team_id__in=team_ids) | Q(assignee_id=operator.pk)
+from operators.models import Operator
 
 
 def with_queue_position(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
@@ -77,13 +70,11 @@ def with_queue_position(queryset: QuerySet[Conversation]) -> QuerySet[Conversati
 LAST_MESSAGE_PREVIEW_CHARS = 140
 
 
-def _last_message(*, public_only: bool) -> Subquery:
-    """The conversation's last message (or last public one) as one JSON object: a correlated
-    subquery that walks the `(conversation, seq)` unique index backwards, so a list page costs
-    no extra query however many rows it has."""
+def _last_message() -> Subquery:
+    """The conversation's last message as one JSON object: a correlated subquery that walks the
+    `(conversation, seq)` unique index backwards, so a list page costs no extra query however
+    many rows it has. Operators only: a visitor's view of a conversation carries no preview."""
     messages = Message.objects.filter(conversation_id=OuterRef("pk"))
-    if public_only:
-        messages = messages.filter(private=False)
     return Subquery(
         messages.order_by("-seq").values(
             preview=JSONObject(
@@ -91,7 +82,6 @@ def _last_message(*, public_only: bool) -> Subquery:
                 author_kind="author_kind",
                 private="private",
                 created_at="created_at",
-                seq="seq",
             )
         )[:1],
         output_field=JSONField(),
@@ -99,11 +89,8 @@ def _last_message(*, public_only: bool) -> Subquery:
 
 
 def with_last_message(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """`last_message_value` for the console, `last_public_message_value` for the visitor."""
-    return queryset.annotate(
-        last_message_value=_last_message(public_only=False),
-        last_public_message_value=_last_message(public_only=True),
-    )
+    """`last_message_value`, the console's preview line."""
+    return queryset.annotate(last_message_value=_last_message())
 
 
 @functools.cache
@@ -133,7 +120,7 @@ def conversation_list(
     label: str | None = None,
     q: str | None = None,
 ) -> QuerySet[Conversation]:
-    queryset = conversation_base().filter(visible_conversations_filter(operator))
+    queryset = conversation_base().filter(visible_to(operator))
     if status:
         queryset = queryset.filter(status=status)
     if assignee == "me":
@@ -168,11 +155,7 @@ def _search_filter(text: str) -> Q:
 
 
 def conversation_get_visible(*, operator: Operator, conversation_id: int) -> Conversation | None:
-    return (
-        conversation_base()
-        .filter(visible_conversations_filter(operator), pk=conversation_id)
-        .first()
-    )
+    return conversation_base().filter(visible_to(operator), pk=conversation_id).first()
 
 
 def conversation_with_position(*, conversation_id: int) -> Conversation:
@@ -252,14 +235,14 @@ def inbox_list_visible(*, operator: Operator) -> QuerySet[Inbox]:
 def contact_get_visible(*, operator: Operator, contact_id: int) -> Contact | None:
     if operator.sees_everything:
         return Contact.objects.filter(pk=contact_id).first()
-    visible = Conversation.objects.filter(
-        visible_conversations_filter(operator), contact_id=contact_id
-    )
+    visible = Conversation.objects.filter(visible_to(operator), contact_id=contact_id)
     return Contact.objects.filter(pk=contact_id, conversations__in=visible).distinct().first()
 
 
-def contact_conversations(*, contact: Contact) -> QuerySet[Conversation]:
-    return conversation_base().filter(contact=contact).order_by("-id")
+def contact_conversations(*, operator: Operator, contact: Contact) -> QuerySet[Conversation]:
+    """The contact's conversations that `operator` may see: a contact written to by two teams
+    is no door from one team into the other's conversations."""
+    return conversation_base().filter(visible_to(operator), contact=contact).order_by("-id")
 
 
 def contact_search(*, operator: Operator, q: str | None = None) -> QuerySet[Contact]:
@@ -268,9 +251,7 @@ def contact_search(*, operator: Operator, q: str | None = None) -> QuerySet[Cont
     name, email or phone."""
     queryset = Contact.objects.all()
     if not operator.sees_everything:
-        visible = Conversation.objects.filter(
-            visible_conversations_filter(operator), contact_id=OuterRef("pk")
-        )
+        visible = Conversation.objects.filter(visible_to(operator), contact_id=OuterRef("pk"))
         queryset = queryset.filter(Exists(visible))
     if q:
         queryset = queryset.filter(
@@ -322,7 +303,7 @@ def conversation_counts(*, operator: Operator) -> dict[str, Any]:
     visible conversations grouped by team, status and the three flags (unread, mine,
     unassigned), which PostgreSQL computes once per row in one scan, summed here (a few dozen
     rows); and the same over the labels of those that are not resolved."""
-    visible = Conversation.objects.filter(visible_conversations_filter(operator)).order_by()
+    visible = Conversation.objects.filter(visible_to(operator)).order_by()
     flagged = visible.annotate(
         is_unread=_flag(unread_for_operators()),
         is_mine=_flag(Q(assignee_id=operator.pk)),
@@ -360,24 +341,19 @@ def conversation_counts(*, operator: Operator) -> dict[str, Any]:
     }
 
 
-def label_list(*, q: str | None = None) -> QuerySet[Label]:
-    """Labels are shared by every team (a conversation's labels are free words)."""
+def label_list(*, operator: Operator, q: str | None = None) -> QuerySet[Label]:
+    """The labels `operator` may be offered: those of the conversations they may see, and
+    those on no conversation (the shared vocabulary an admin keeps); supervisors and admins:
+    every label. Labels are free words, made by setting them on a conversation, so a label only
+    another team's conversations carry is that team's words about them."""
     queryset = Label.objects.all()
+    if not operator.sees_everything:
+        on_any = Conversation.labels.through.objects.filter(label_id=OuterRef("pk"))
+        on_visible = on_any.filter(visible_to(operator, prefix="conversation__"))
+        queryset = queryset.filter(Exists(on_visible) | ~Exists(on_any))
     if q:
         queryset = queryset.filter(name__icontains=q)
     return queryset.order_by("name")
-
-
-def operators_who_may_see_filter(audience: Audience) -> Q:
-    """`Scope.may_see` in SQL, on operators: who may see a conversation with `audience`."""
-    team_rule = Q(inboxes__id=audience.inbox)
-    if audience.team is not None:
-        team_rule |= Q(id=audience.team)
-    teams = Team.objects.filter(team_rule, operators=OuterRef("pk"))
-    rule = Q(role__in=[Role.SUPERVISOR, Role.ADMIN]) | Q(Exists(teams))
-    if audience.assignee is not None:
-        rule |= Q(pk=audience.assignee)
-    return rule
 
 
 def canned_responses_visible(*, operator: Operator) -> QuerySet[CannedResponse]:

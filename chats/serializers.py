@@ -71,6 +71,8 @@ class LastMessageSerializer(serializers.Serializer):
 
 
 class ConversationSerializer(serializers.Serializer):
+    """The operators' conversation object (a visitor's is `VisitorConversationSerializer`)."""
+
     id = serializers.IntegerField()
     inbox = serializers.IntegerField(source="inbox_id")
     status = serializers.CharField()
@@ -78,27 +80,18 @@ class ConversationSerializer(serializers.Serializer):
     assignee = AssigneeSerializer(allow_null=True)
     team = serializers.IntegerField(source="team_id", allow_null=True)
     labels = serializers.SerializerMethodField()
-    contact = serializers.SerializerMethodField()
+    contact = ContactBriefSerializer()
     created_at = serializers.DateTimeField()
     last_activity_at = serializers.DateTimeField()
     queue_position = serializers.SerializerMethodField()
     # Extensions (additive): the list's preview line, and what the unread count needs.
     last_message = serializers.SerializerMethodField()
-    last_seq = serializers.SerializerMethodField()
+    last_seq = serializers.IntegerField()
     agent_read_seq = serializers.IntegerField(source="operator_last_read_seq")
     page_url = serializers.CharField(help_text="the page the visitor opened the chat on")
 
-    @extend_schema_field(ContactBriefSerializer)
-    def get_contact(self, conversation: Conversation) -> dict[str, Any]:
-        data = dict(ContactBriefSerializer(conversation.contact).data)
-        if self.context.get("for_visitor"):
-            data["vip"] = False  # how the team ranks a customer is not for the customer
-        return data
-
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_labels(self, conversation: Conversation) -> list[str]:
-        if self.context.get("for_visitor"):
-            return []  # labels are the team's own words about the customer
         return sorted(label.name for label in conversation.labels.all())
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
@@ -107,26 +100,38 @@ class ConversationSerializer(serializers.Serializer):
 
     @extend_schema_field(LastMessageSerializer(allow_null=True))
     def get_last_message(self, conversation: Conversation) -> dict[str, Any] | None:
-        return last_message_of(conversation, for_visitor=bool(self.context.get("for_visitor")))
-
-    @extend_schema_field(serializers.IntegerField())
-    def get_last_seq(self, conversation: Conversation) -> int:
-        """The highest `seq` of the conversation; for a visitor, of the messages they see."""
-        return last_seq_of(conversation, for_visitor=bool(self.context.get("for_visitor")))
+        return last_message_of(conversation)
 
 
-def _last_annotation(conversation: Conversation, *, for_visitor: bool) -> dict[str, Any] | None:
-    """The annotation of `selectors.with_last_message`: a visitor's view never shows a private
-    note, not even as a preview."""
-    name = "last_public_message_value" if for_visitor else "last_message_value"
-    value = getattr(conversation, name, None)
+class VisitorAssigneeSerializer(serializers.Serializer):
+    name = serializers.CharField(source="display_name")
+
+
+class VisitorConversationSerializer(serializers.Serializer):
+    """A visitor's view of their conversation (widget REST and frames): what the widget shows,
+    nothing of how the team works on it. No priority, labels or team; no read mark or activity
+    time, which a private note moves; not the operator's id."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    assignee = VisitorAssigneeSerializer(allow_null=True)
+    queue_position = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_queue_position(self, conversation: Conversation) -> int | None:
+        return getattr(conversation, "queue_position_value", None)
+
+
+def _last_annotation(conversation: Conversation) -> dict[str, Any] | None:
+    """The annotation of `selectors.with_last_message`."""
+    value = getattr(conversation, "last_message_value", None)
     if isinstance(value, str):  # a backend that hands JSON back as text
         value = json.loads(value)
     return value if isinstance(value, dict) else None
 
 
-def last_message_of(conversation: Conversation, *, for_visitor: bool) -> dict[str, Any] | None:
-    value = _last_annotation(conversation, for_visitor=for_visitor)
+def last_message_of(conversation: Conversation) -> dict[str, Any] | None:
+    value = _last_annotation(conversation)
     if value is None:
         return None
     created_at = datetime.fromisoformat(value["created_at"])
@@ -138,13 +143,6 @@ def last_message_of(conversation: Conversation, *, for_visitor: bool) -> dict[st
         "private": bool(value["private"]),
         "created_at": _iso(created_at),
     }
-
-
-def last_seq_of(conversation: Conversation, *, for_visitor: bool) -> int:
-    if for_visitor:
-        value = _last_annotation(conversation, for_visitor=True)
-        return int(value["seq"]) if value is not None else 0
-    return conversation.last_seq
 
 
 class ContactSerializer(serializers.Serializer):
@@ -189,11 +187,12 @@ def message_data(message: Message) -> dict[str, Any]:
     }
 
 
-def conversation_data(conversation: Conversation, *, for_visitor: bool = False) -> dict[str, Any]:
-    """`ConversationSerializer(conversation, context={"for_visitor": ...}).data`, built by hand:
-    every row of the console's list and every conversation event goes through it, and DRF's
-    field machinery was a third of a list request's CPU (a test keeps the two identical).
-    `conversation` comes from `selectors.conversation_base()`."""
+def conversation_data(conversation: Conversation) -> dict[str, Any]:
+    """`ConversationSerializer(conversation).data`, built by hand: every row of the console's
+    list and every conversation event goes through it, and DRF's field machinery was a third of
+    a list request's CPU (a test keeps the two identical). `conversation` comes from
+    `selectors.conversation_base()`. For operators only: a visitor gets
+    `visitor_conversation_data`."""
     contact = conversation.contact
     assignee = conversation.assignee
     return {
@@ -205,19 +204,30 @@ def conversation_data(conversation: Conversation, *, for_visitor: bool = False) 
             {"id": assignee.pk, "name": assignee.display_name} if assignee is not None else None
         ),
         "team": conversation.team_id,
-        # a visitor never sees the team's labels or its VIP ranking of the customer
-        "labels": [] if for_visitor else sorted(label.name for label in conversation.labels.all()),
+        "labels": sorted(label.name for label in conversation.labels.all()),
         "contact": {
             "id": contact.pk,
             "name": contact.name,
             "email": contact.email,
-            "vip": False if for_visitor else contact.vip,
+            "vip": contact.vip,
         },
         "created_at": _iso(conversation.created_at),
         "last_activity_at": _iso(conversation.last_activity_at),
         "queue_position": getattr(conversation, "queue_position_value", None),
-        "last_message": last_message_of(conversation, for_visitor=for_visitor),
-        "last_seq": last_seq_of(conversation, for_visitor=for_visitor),
+        "last_message": last_message_of(conversation),
+        "last_seq": conversation.last_seq,
         "agent_read_seq": conversation.operator_last_read_seq,
         "page_url": conversation.page_url,
+    }
+
+
+def visitor_conversation_data(conversation: Conversation) -> dict[str, Any]:
+    """`VisitorConversationSerializer(conversation).data`: the one view of a conversation that
+    reaches a visitor (widget REST, `welcome` and `conversation` frames)."""
+    assignee = conversation.assignee
+    return {
+        "id": conversation.pk,
+        "status": conversation.status,
+        "assignee": {"name": assignee.display_name} if assignee is not None else None,
+        "queue_position": getattr(conversation, "queue_position_value", None),
     }

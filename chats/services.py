@@ -338,10 +338,16 @@ def conversation_open(*, inbox: Inbox, contact: Contact, page_url: str = "") -> 
 
 
 def _after_conversation_change(
-    conversation_id: int, *, route: bool = False, previous: Audience | None = None
+    conversation_id: int,
+    *,
+    route: bool = False,
+    previous: Audience | None = None,
+    to_visitor: bool = True,
 ) -> None:
+    """After the commit: announce the change (`to_visitor=False` for one the visitor's view of
+    the conversation does not show) and, with `route`, route the team's queue."""
     conversation = selectors.conversation_with_position(conversation_id=conversation_id)
-    events.conversation_changed(conversation, previous=previous)
+    events.conversation_changed(conversation, previous=previous, to_visitor=to_visitor)
     if route and conversation.team_id is not None and conversation.queued_at is not None:
         _drain(conversation.team_id)
 
@@ -871,7 +877,7 @@ def conversation_labels_set(*, conversation: Conversation, labels: list[str]) ->
             if name not in existing:
                 existing[name], _created = Label.objects.get_or_create(name=name)
         locked.labels.set([existing[name] for name in names])
-        transaction.on_commit(lambda: _after_conversation_change(locked.pk))
+        transaction.on_commit(lambda: _after_conversation_change(locked.pk, to_visitor=False))
     return selectors.conversation_with_position(conversation_id=conversation.pk)
 
 
@@ -880,7 +886,7 @@ def conversation_priority_set(*, conversation: Conversation, priority: str) -> C
         raise ServiceError("invalid_priority", _("Unknown priority."))
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(priority=priority)
-        transaction.on_commit(lambda: _after_conversation_change(conversation.pk))
+        transaction.on_commit(lambda: _after_conversation_change(conversation.pk, to_visitor=False))
     return selectors.conversation_with_position(conversation_id=conversation.pk)
 
 
@@ -946,7 +952,7 @@ def contact_update(*, contact: Contact, changes: dict[str, Any]) -> Contact:
 
     def announce() -> None:
         for conversation_id in conversation_ids:
-            _after_conversation_change(conversation_id)
+            _after_conversation_change(conversation_id, to_visitor=False)
 
     transaction.on_commit(announce)
     return contact

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from chats import events, selectors
-from chats.audience import Audience
+from chats import events
+from chats.audience import Audience, operators_who_may_see
 from chats.models import Conversation, Message
 from operators.models import Notification, NotificationKind, Operator, Status
 from operators.selectors import operator_scope
@@ -57,14 +57,13 @@ def mentions_notify(*, message: Message, audience: Audience, by: Operator) -> li
     recipients = (
         Operator.objects.annotate(username_lower=Lower("username"))
         .filter(username_lower__in=names, is_active=True)
-        .filter(selectors.operators_who_may_see_filter(audience))
         .exclude(pk=by.pk)
-        .order_by("id")
     )
     return _notify(
         operator_ids=list(recipients.values_list("pk", flat=True)),
         kind=NotificationKind.MENTION,
         conversation_id=message.conversation_id,
+        audience=audience,
         message=message,
         by=by,
     )
@@ -75,10 +74,22 @@ def _notify(
     operator_ids: Iterable[int],
     kind: str,
     conversation_id: int,
+    audience: Audience,
     message: Message | None = None,
     by: Operator | None = None,
 ) -> list[Notification]:
-    """Store one notification per operator and, after the commit, send each its frame."""
+    """Store one notification per operator who may see the conversation (`audience`, as it is
+    now: the one rule of `chats.audience`) and, after the commit, send each its frame. A
+    notification names its conversation, so it never goes to someone it would be news to."""
+    operator_ids = list(operator_ids)
+    if not operator_ids:
+        return []
+    allowed = list(
+        Operator.objects.filter(pk__in=operator_ids)
+        .filter(operators_who_may_see(audience))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     now = timezone.now()
     notifications = Notification.objects.bulk_create(
         [
@@ -90,7 +101,7 @@ def _notify(
                 by=by,
                 created_at=now,
             )
-            for operator_id in operator_ids
+            for operator_id in allowed
         ]
     )
     frames = [(n.operator_id, notification_data(n)) for n in notifications]
@@ -122,6 +133,7 @@ def transfer_notify(
             operator_ids=[operator.pk],
             kind=NotificationKind.ASSIGNED,
             conversation_id=conversation.pk,
+            audience=events.audience_of(conversation),
             message=note,
             by=by,
         )
@@ -136,6 +148,7 @@ def transfer_notify(
         operator_ids=list(members),
         kind=NotificationKind.TEAM_TRANSFER,
         conversation_id=conversation.pk,
+        audience=events.audience_of(conversation),
         message=note,
         by=by,
     )
@@ -156,6 +169,7 @@ def key_account_notify(*, manager_ids_by_conversation: dict[int, int]) -> list[N
     managers = Operator.objects.filter(
         pk__in=set(manager_ids_by_conversation.values()), is_active=True
     )
+    # the rule in memory (`Scope.may_see`): no query per conversation a manager may not see
     scopes = {manager.pk: operator_scope(operator=manager) for manager in managers}
     conversations = Conversation.objects.filter(pk__in=manager_ids_by_conversation).only(
         "pk", "inbox_id", "team_id", "assignee_id"
@@ -166,22 +180,26 @@ def key_account_notify(*, manager_ids_by_conversation: dict[int, int]) -> list[N
         scope = scopes.get(manager_id)
         if (conversation.pk, manager_id) in already or scope is None:
             continue
-        if scope.may_see(events.audience_of(conversation)):
+        audience = events.audience_of(conversation)
+        if scope.may_see(audience):
             notifications += _notify(
                 operator_ids=[manager_id],
                 kind=NotificationKind.KEY_ACCOUNT,
                 conversation_id=conversation.pk,
+                audience=audience,
             )
     return notifications
 
 
-def reassigned_notify(*, operator_id: int, conversation_id: int) -> list[Notification]:
-    """The operator a conversation was taken from, for want of an answer. Call inside the
-    transaction that took it."""
+def reassigned_notify(*, operator_id: int, conversation: Conversation) -> list[Notification]:
+    """The operator a conversation was taken from, for want of an answer, if they still may see
+    it (its inbox is their team's). Call inside the transaction that took it, after the
+    change."""
     return _notify(
         operator_ids=[operator_id],
         kind=NotificationKind.REASSIGNED,
-        conversation_id=conversation_id,
+        conversation_id=conversation.pk,
+        audience=events.audience_of(conversation),
     )
 
 

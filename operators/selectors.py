@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from chats.audience import Scope
+from chats.audience import Scope, visible_to
 from chats.models import ConversationStatus
 from operators.models import Notification, Operator, Role, Status, Team
 
@@ -54,8 +54,13 @@ def operator_colleagues(*, operator: Operator) -> QuerySet[Operator]:
 
 
 def notification_list(*, operator: Operator) -> QuerySet[Notification]:
-    """The operator's notifications; the API pages them newest first."""
-    return Notification.objects.filter(operator=operator).select_related("by")
+    """The operator's notifications of conversations they may still see (one transferred out
+    of their sight since is another team's now); the API pages them newest first."""
+    return (
+        Notification.objects.filter(operator=operator)
+        .filter(visible_to(operator, prefix="conversation__"))
+        .select_related("by")
+    )
 
 
 def notification_get(*, operator: Operator, notification_id: int) -> Notification | None:

@@ -128,7 +128,7 @@ def ownership_return(*, operator_id: int, now: datetime | None = None) -> list[i
             conversation.queued_at = conversation.waiting_since
             conversation.save(update_fields=["assignee", "assigned_at", "team", "queued_at"])
             teams.add(conversation.team_id)
-            reassigned_notify(operator_id=operator_id, conversation_id=conversation.pk)
+            reassigned_notify(operator_id=operator_id, conversation=conversation)
         if moves:
             _announce(moves, released=set(), teams=teams)
         return [pk for pk, _audience in moves]
@@ -312,7 +312,7 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
             Operator.objects.filter(pk=chosen.operator_id).update(last_assigned_at=moment)
             moment = moment + timedelta(microseconds=1)  # keeps the turn order strict
             released.add(first)
-            reassigned_notify(operator_id=first, conversation_id=conversation.pk)
+            reassigned_notify(operator_id=first, conversation=conversation)
         key_account_notify(manager_ids_by_conversation=passed_over)
         if moves:
             _announce(moves, released=released, teams=set())

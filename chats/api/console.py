@@ -509,7 +509,9 @@ class ContactDetailView(OperatorApiView):
         return contact
 
     def _render(self, contact: Any) -> Response:
-        conversations = selectors.contact_conversations(contact=contact)[:50]
+        conversations = selectors.contact_conversations(operator=self.operator, contact=contact)[
+            :50
+        ]
         return Response(ContactSerializer(contact, context={"conversations": conversations}).data)
 
     @extend_schema(responses=ContactSerializer)
@@ -574,8 +576,9 @@ class LabelListView(OperatorApiView):
         operation_id="v1_labels_list",
     )
     def get(self, request: Request) -> Response:
-        """Every label in use (labels are shared by all teams), by name."""
-        queryset = selectors.label_list(q=search_text(request))
+        """The labels of the conversations the caller may see and those on no conversation
+        (supervisors and admins: every label), by name."""
+        queryset = selectors.label_list(operator=self.operator, q=search_text(request))
         rows, next_url = page_by_keys(
             request, queryset, keys=("name", "id"), default_limit=500, max_limit=1000
         )

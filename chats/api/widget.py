@@ -20,11 +20,11 @@ from chats.api.pagination import int_param, next_after_seq
 from chats.business_hours import open_state
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import (
-    ConversationSerializer,
     MessageSerializer,
-    conversation_data,
+    VisitorConversationSerializer,
     iso_or_none,
     message_data,
+    visitor_conversation_data,
 )
 from helpdesk.api_errors import ApiError
 from helpdesk.strict_input import StrictInput
@@ -141,7 +141,7 @@ class WidgetInboxSerializer(serializers.Serializer):
 class SessionSerializer(serializers.Serializer):
     visitor_token = serializers.CharField()
     inbox = WidgetInboxSerializer()
-    conversation = ConversationSerializer(allow_null=True)
+    conversation = VisitorConversationSerializer(allow_null=True)
 
 
 class SessionView(APIView):
@@ -189,9 +189,7 @@ class SessionView(APIView):
                 "locale": session.visitor.locale or request.LANGUAGE_CODE,
                 **selectors.inbox_widget_settings(inbox=inbox),
             },
-            "conversation": conversation_data(conversation, for_visitor=True)
-            if conversation
-            else None,
+            "conversation": visitor_conversation_data(conversation) if conversation else None,
         }
         return Response(
             body, status=status.HTTP_201_CREATED if session.created else status.HTTP_200_OK

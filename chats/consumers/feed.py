@@ -269,9 +269,17 @@ class ConsoleFeed:
         if not recipients:
             return
         audiences = [Audience.from_dict(a) for a in event["audiences"]]
+        # a frame for those who just lost the conversation is not for those who still see it
+        unless = [Audience.from_dict(a) for a in event.get("unless", ())]
         frame = event["frame"]
         for member in recipients:
-            if member.ready and not member.closed and _may_see(member.scope_rule, audiences):
+            scope = member.scope_rule
+            if (
+                member.ready
+                and not member.closed
+                and scope.may_see_any(audiences)
+                and not scope.may_see_any(unless)
+            ):
                 outbox = self.outboxes.get(member)
                 if outbox is not None:
                     outbox.put(frame)
@@ -279,10 +287,6 @@ class ConsoleFeed:
 
 def _failed(task: asyncio.Future[Any]) -> bool:
     return task.done() and not task.cancelled() and task.exception() is not None
-
-
-def _may_see(scope: Scope, audiences: list[Audience]) -> bool:
-    return any(scope.may_see(audience) for audience in audiences)
 
 
 _feeds: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ConsoleFeed] = (

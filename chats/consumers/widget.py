@@ -20,7 +20,7 @@ from chats.consumers.base import (
     header,
 )
 from chats.models import Conversation, Inbox, Visitor
-from chats.serializers import conversation_data, message_data
+from chats.serializers import message_data, visitor_conversation_data
 from chats.validation import clean_body, clean_client_id
 from helpdesk.db import db_call
 from helpdesk.ws_limits import visitor_sockets
@@ -48,7 +48,7 @@ def _replay_start(
         conversation = selectors.visitor_current_conversation(visitor=visitor)
     if conversation is None:
         return None, last_seq, None
-    return conversation, last_seq, conversation_data(conversation, for_visitor=True)
+    return conversation, last_seq, visitor_conversation_data(conversation)
 
 
 def _replay_page(conversation_id: int, after_seq: int) -> list[dict[str, Any]]:

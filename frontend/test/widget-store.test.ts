@@ -41,13 +41,15 @@ describe("ChatState", () => {
     expect(messageRows(state).map((r) => r.showState)).toEqual([false, true]);
   });
 
-  it("takes an operator's reply, or the conversation's agent_read_seq, as read up to there", () => {
+  it("takes an operator's reply, or a read frame, as read up to there; a conversation object moves no mark", () => {
     const state = new ChatState();
     state.add(visitor(10, 1, "a"));
     state.add(msg(11, 2));
     state.add(visitor(12, 3, "b"));
     expect(messageRows(state).filter((r) => r.mine).map((r) => r.state)).toEqual(["read", "sent"]);
-    state.setConversation({ ...conversation(1), agent_read_seq: 3 });
+    state.setConversation(conversation(1));
+    expect(messageRows(state).filter((r) => r.mine).map((r) => r.state)).toEqual(["read", "sent"]);
+    state.operatorRead(3);
     expect(messageRows(state).filter((r) => r.mine).map((r) => r.state)).toEqual(["read", "read"]);
   });
 

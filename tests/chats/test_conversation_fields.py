@@ -1,6 +1,6 @@
-"""The conversation object's extensions: `last_message` (the last visible message, for a
-visitor never a private note), `last_seq` and `agent_read_seq`; and an operator who writes has
-read the conversation."""
+"""The conversation object's extensions: `last_message`, `last_seq` and `agent_read_seq`; an
+operator who writes has read the conversation; and a visitor's view of a conversation, which
+has none of them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chats import selectors
 from chats.models import Conversation
-from chats.serializers import conversation_data
+from chats.serializers import conversation_data, visitor_conversation_data
 from chats.services import (
     Author,
     conversation_open,
@@ -80,38 +80,42 @@ def test_the_console_sees_a_private_note_as_the_last_message(client_for, agent, 
     assert row["last_seq"] == 2
 
 
-def test_the_visitor_never_sees_a_private_note_as_the_last_message(
+VISITOR_VIEW_FIELDS = {"id", "status", "assignee", "queue_position"}
+
+
+def test_the_visitors_view_of_a_conversation_holds_only_what_the_widget_shows(
     agent, conversation, visitor, widget_client_for
 ):
+    Conversation.objects.filter(pk=conversation.pk).update(assignee=agent, priority="urgent")
     say(conversation, Author.of_contact(conversation.contact), "hello")
     say(conversation, Author.of_operator(agent), "public reply")
     say(conversation, Author.of_operator(agent), "secret note", private=True)
 
-    for_visitor = conversation_data(fetch(conversation), for_visitor=True)
+    view = visitor_conversation_data(fetch(conversation))
     resumed = widget_client_for(visitor[1]).post(
         "/api/widget/v1/sessions",
         {"inbox_key": conversation.inbox.inbox_key, "visitor_token": visitor[1]},
         format="json",
     )
 
-    assert for_visitor["last_message"]["body"] == "public reply"
-    assert for_visitor["last_message"]["private"] is False
-    assert for_visitor["last_seq"] == 2  # the last seq the visitor can see
-    assert "secret" not in json.dumps(for_visitor)
+    assert view == {
+        "id": conversation.pk,
+        "status": "open",
+        "assignee": {"name": agent.display_name},  # not the operator's id
+        "queue_position": None,
+    }
     assert resumed.status_code == 200, resumed.content
-    widget_view = resumed.json()["conversation"]
-    assert widget_view["last_message"]["body"] == "public reply"
-    assert widget_view["last_seq"] == 2
+    assert resumed.json()["conversation"] == view
     assert "secret" not in resumed.content.decode()
 
 
-def test_a_visitor_sees_no_last_message_when_there_are_only_notes(agent, conversation):
+def test_a_private_note_changes_nothing_in_the_visitors_view(agent, conversation):
+    say(conversation, Author.of_contact(conversation.contact), "hello")
+    before = visitor_conversation_data(fetch(conversation))
+
     say(conversation, Author.of_operator(agent), "note", private=True)
 
-    for_visitor = conversation_data(fetch(conversation), for_visitor=True)
-
-    assert for_visitor["last_message"] is None
-    assert for_visitor["last_seq"] == 0
+    assert visitor_conversation_data(fetch(conversation)) == before
 
 
 def test_the_visitors_conversation_frame_never_previews_a_note(
@@ -128,7 +132,8 @@ def test_the_visitors_conversation_frame_never_previews_a_note(
         for event in published.to(f"visitor.{conversation.contact_id}.{conversation.inbox_id}")
     ]
     console_frames = [json.loads(event["frame"]) for event in published.to("supervisors")]
-    assert visitor_frames[-1]["conversation"]["last_message"]["body"] == "question"
+    assert set(visitor_frames[-1]["conversation"]) == VISITOR_VIEW_FIELDS
+    assert visitor_frames[-1]["conversation"]["status"] == "pending"
     assert "internal" not in json.dumps(visitor_frames)
     assert console_frames[-1]["conversation"]["last_message"]["body"] == "internal"
 
@@ -212,11 +217,10 @@ def test_the_list_with_last_messages_costs_the_same_queries_for_many_rows(
     assert len(few.captured_queries) <= 8
 
 
-@pytest.mark.parametrize("for_visitor", [False, True])
 def test_the_fast_conversation_data_matches_the_documented_serializer(
-    agent, inbox, make_operator, team, for_visitor
+    agent, inbox, make_operator, team
 ):
-    from chats.serializers import ConversationSerializer
+    from chats.serializers import ConversationSerializer, VisitorConversationSerializer
     from chats.services import conversation_labels_set
 
     empty = conversation_open(inbox=inbox, contact=ContactFactory(vip=True))
@@ -228,13 +232,14 @@ def test_the_fast_conversation_data_matches_the_documented_serializer(
     say(busy, Author.of_operator(agent), "note", private=True)
 
     for conversation in (fetch(empty), fetch(busy)):
-        documented = dict(
-            ConversationSerializer(conversation, context={"for_visitor": for_visitor}).data
-        )
-        assert conversation_data(conversation, for_visitor=for_visitor) == documented
-        assert json.dumps(documented) == json.dumps(
-            conversation_data(conversation, for_visitor=for_visitor)
-        )  # same keys in the same order
+        for fast, documented in (
+            (conversation_data, ConversationSerializer),
+            (visitor_conversation_data, VisitorConversationSerializer),
+        ):
+            expected = dict(documented(conversation).data)
+            assert fast(conversation) == expected
+            # the same keys in the same order
+            assert json.dumps(fast(conversation)) == json.dumps(expected)
 
 
 def test_the_console_sees_the_page_the_visitor_opened_the_chat_on(client_for, agent, inbox):

@@ -64,6 +64,11 @@ export class WidgetApi {
     return this.call("POST", "messages", token, { client_id: clientId, body });
   }
 
+  /** The visitor's own name, email and phone, as the helpdesk knows them. */
+  contactGet(token: string): Promise<ContactFields> {
+    return this.call("GET", "contact", token);
+  }
+
   contact(token: string, fields: ContactFields): Promise<ContactFields> {
     return this.call("PATCH", "contact", token, fields);
   }

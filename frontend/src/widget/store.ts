@@ -6,14 +6,12 @@
 import { ConversationLog, type Author, type Message } from "../protocol/log";
 import { startOfDay } from "./i18n";
 
+/** A visitor's view of a conversation (protocol.md): what the widget shows, nothing more. */
 export interface Conversation {
   id: number;
   status: string;
-  assignee: { id: number; name: string } | null;
+  assignee: { name: string } | null;
   queue_position: number | null;
-  contact?: { id: number; name: string; email: string; vip: boolean };
-  /** Extension: the operators have read up to this seq. */
-  agent_read_seq?: number;
 }
 
 export interface InboxInfo {
@@ -106,7 +104,6 @@ export class ChatState {
     const switched = this.switchTo(conversation.id);
     if (switched === null) return false; // an older conversation: not shown
     this.conversation = conversation;
-    if (typeof conversation.agent_read_seq === "number") this.operatorRead(conversation.agent_read_seq);
     return switched;
   }
 

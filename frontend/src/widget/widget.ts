@@ -60,6 +60,8 @@ export class WidgetController implements WidgetHandle {
   private contactLater: ContactFields | null = null;
   private email: string | null;
   private emailAsked = false;
+  /** The contact's email on the server: null until asked (`loadKnownEmail`). */
+  private knownEmail: string | null = null;
   private csat: "ask" | "thanks" | null = null;
   private unreadShown = -1;
   /** Socket attempts that failed since the last welcome; past FALLBACK_AFTER, REST polling. */
@@ -268,8 +270,25 @@ export class WidgetController implements WidgetHandle {
       this.contactLater = null;
       void this.updateContact(fields).catch(() => undefined);
     }
+    if (!this.email && this.knownEmail === null) void this.loadKnownEmail();
     this.connect();
     this.render();
+  }
+
+  /** The email the helpdesk already has for this visitor (given on another device, say), so
+   * the widget does not ask for it again while nobody is online. */
+  private async loadKnownEmail(): Promise<void> {
+    const token = this.token;
+    if (!token) return;
+    this.knownEmail = "";
+    try {
+      const contact = await this.api.contactGet(token);
+      if (token !== this.token) return;
+      this.knownEmail = contact.email ?? "";
+      if (this.knownEmail) this.render();
+    } catch {
+      this.knownEmail = null; // asked again with the next session
+    }
   }
 
   private restartSession(): void {
@@ -701,7 +720,7 @@ export class WidgetController implements WidgetHandle {
     if (resolved && saved.rated !== conversation.id && this.csat === null) this.csat = "ask";
     this.view.setCsat(resolved || this.csat === "thanks" ? this.csat : null);
 
-    const knownEmail = this.email || conversation?.contact?.email || "";
+    const knownEmail = this.email || this.knownEmail || "";
     const wrote = this.state.pending.length > 0 || (this.state.log?.messages().some((m) => m.author.kind === "visitor") ?? false);
     if (inbox && !inbox.online && wrote) this.emailAsked = true;
     if (knownEmail && this.emailAsked) this.view.setEmailCard({ saved: knownEmail });
