@@ -269,6 +269,7 @@ CARRY_NO_CONVERSATIONS = {
     "": "the front page",
     "widget/v1/<str:name>": "the widget's static assets",
     "widget/demo/": "the widget's demo page",
+    "i18n/setlang/": "switches the page language",
 }
 NOT_FOR_OPERATORS = {
     "api/widget/v1/": "the widget API: a visitor token reaches only its own conversations",
