@@ -5,12 +5,13 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 WIDGET_DIR = Path(settings.BASE_DIR) / "static" / "widget" / "v1"
 WIDGET_ASSETS = {"loader.js", "widget.js"}
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
