@@ -116,6 +116,19 @@ class AutoSchema(openapi.AutoSchema):
             }
         return dict(sorted(responses.items()))
 
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super()._get_parameters()
+        for parameter in parameters:
+            if parameter["in"] == "query":
+                # Every view reads an empty query parameter (`?limit=`) as one not sent.
+                parameter["allowEmptyValue"] = True
+        return parameters
+
+    def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> Any:
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        # A body whose fields are each optional but that must name one of them (`oneOf`).
+        return schema, required or getattr(force_instance(serializer), "body_required", False)
+
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and getattr(serializer, "closed", False):

@@ -259,3 +259,17 @@ def test_a_blank_name_is_documented_as_refused(schema):
 
     assert not re.search(name["pattern"], "\r")
     assert re.search(name["pattern"], " Sales ")
+
+
+def test_an_empty_query_parameter_is_documented_as_one_not_sent(schema):
+    # `?limit=` is read as no limit given (the default), on every list.
+    for path, _method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query":
+                assert parameter["allowEmptyValue"] is True, (path, parameter["name"])
+
+
+def test_assigning_documents_that_a_body_is_required(schema):
+    operation = schema["paths"]["/api/v1/conversations/{conversation_id}/assign"]["post"]
+
+    assert operation["requestBody"]["required"] is True

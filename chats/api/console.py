@@ -257,10 +257,10 @@ class ConversationListView(OperatorApiView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str, enum=["", *ConversationStatus.values]),
+            OpenApiParameter("status", str, enum=ConversationStatus.values),
             OpenApiParameter(
                 "assignee",
-                {"type": "string", "pattern": r"^(me|none|[0-9]+)?$"},
+                {"type": "string", "pattern": r"^(me|none|[0-9]+)$"},
                 description="`me`, `none` or an operator id",
             ),
             OpenApiParameter("team", {"type": "integer", "minimum": 0}),
@@ -404,6 +404,8 @@ class ConversationMessagesView(OperatorApiView):
 
 class AssignSerializer(StrictInput):
     """Exactly one of `operator` and `team` (see `AssignSchema`)."""
+
+    body_required = True
 
     operator = serializers.IntegerField(required=False, allow_null=True)
     team = serializers.IntegerField(required=False, allow_null=True)
