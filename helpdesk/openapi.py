@@ -101,7 +101,7 @@ class AutoSchema(openapi.AutoSchema):
     def _restricted(self) -> bool:
         """Whether a permission beyond "authenticated" guards the view (a role, the visitor)."""
         return any(
-            not isinstance(permission, permissions.IsAuthenticated)
+            not isinstance(permission, (permissions.IsAuthenticated, permissions.AllowAny))
             for permission in self.view.get_permissions()
         )
 

@@ -229,6 +229,7 @@ def test_revoking_a_token_documents_the_bearer_token_it_needs(schema):
     operation = schema["paths"]["/api/v1/auth/token"]["delete"]
 
     assert operation["security"] == [{"bearerAuth": []}]
+    assert set(operation["responses"]) == {"204", "401"}  # nothing else can refuse it
 
 
 def test_a_conversation_status_body_documents_conversation_statuses(schema):
