@@ -7,11 +7,39 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chats.models import AuthorKind, Contact, Conversation, Message
+from helpdesk.strict_input import NO_NUL_PATTERN, TEXT_PATTERN
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": settings.MESSAGE_MAX_CHARS,
+        "pattern": TEXT_PATTERN,
+        "description": "plain text, 1 to 10,000 characters, not only whitespace; kept verbatim",
+    }
+)
+class MessageBodyField(serializers.JSONField):
+    """Any JSON in: `chats.validation.clean_body` refuses what is not a body, saying why."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": settings.CLIENT_ID_MAX_CHARS,
+        "pattern": NO_NUL_PATTERN,
+        "description": "chosen by the sender: the same one again returns the first message",
+    }
+)
+class ClientIdField(serializers.JSONField):
+    """Any JSON in: `chats.validation.clean_client_id` refuses what is not one, saying why."""
 
 
 class AuthorSerializer(serializers.Serializer):

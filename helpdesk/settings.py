@@ -272,7 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["helpdesk.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "helpdesk.api_errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "helpdesk.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -282,7 +282,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name for a choice set used by several fields (author.kind, author_kind).
-    "ENUM_NAME_OVERRIDES": {"AuthorKindEnum": "chats.models.AuthorKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "AuthorKindEnum": "chats.models.AuthorKind",
+        "ConversationStatusEnum": "chats.models.ConversationStatus",
+        "OperatorStatusEnum": "operators.models.Status",
+    },
 }
 
 # --- Product limits -------------------------------------------------------------------------

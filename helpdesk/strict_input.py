@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import relations, serializers
+
+from helpdesk.errors import NotFound
 
 
 def _expected_type(field: serializers.Field) -> str | None:
@@ -46,6 +50,10 @@ def _matches(field: serializers.Field, value: Any) -> bool:
 
 
 class StrictInput(serializers.Serializer):
+    # True where the view refuses a body with any other field (400): the document then says
+    # `additionalProperties: false`. Elsewhere other fields are ignored.
+    closed = False
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
             errors = {}
@@ -59,3 +67,30 @@ class StrictInput(serializers.Serializer):
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+# Text with something besides whitespace in it, and no NUL (PostgreSQL refuses it).
+TEXT_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+
+TEAM_NOT_FOUND = ("team_not_found", gettext_lazy("Team not found."))
+OPERATOR_NOT_FOUND = ("operator_not_found", gettext_lazy("Operator not found."))
+
+
+class ReferenceField(relations.PrimaryKeyRelatedField):
+    """An id of an existing object: one that does not exist (or is not in `queryset`) answers
+    404 with `not_found` (code, message), as a missing object named in a path does, not 400."""
+
+    def __init__(self, *, not_found: tuple[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.not_found = not_found
+
+    def to_internal_value(self, data: Any) -> Model:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            codes = [getattr(detail, "code", None) for detail in error.detail]
+            if codes != ["does_not_exist"]:
+                raise
+            code, message = self.not_found
+            raise NotFound(code, str(message)) from None

@@ -55,6 +55,8 @@ def asset_version() -> str:
 class ConsoleLoginView(LoginView):
     template_name = "login.html"
     redirect_authenticated_user = True
+    # Django's form views take PUT as a POST; the login form is only shown and posted.
+    http_method_names = ["get", "post", "head", "options"]
 
     def get_default_redirect_url(self) -> str:
         return reverse("console")

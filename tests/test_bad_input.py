@@ -300,15 +300,15 @@ def test_out_of_range_ids_in_bodies_never_answer_500(admin_client, conversation,
         admin_client.patch(
             f"/api/v1/contacts/{conversation.contact_id}", {"account_manager": huge}, format="json"
         ),
-        400,
-        "invalid",
+        404,
+        "operator_not_found",
     )
     assert_error(
         admin_client.post(
             "/api/v1/inboxes", {"name": "x", "channel": "web", "team": huge}, format="json"
         ),
-        400,
-        "invalid",
+        404,
+        "team_not_found",
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import openapi_spec_validator
 import pytest
 import yaml
 from django.core.management import call_command
@@ -118,3 +121,156 @@ def test_spectacular_validates_without_warnings(tmp_path):
 
     document = yaml.safe_load(target.read_text())
     assert set(CONTRACT) <= set(document["paths"])
+
+
+# --- issue 11: the document is the truth -------------------------------------------------------
+
+
+def _resolve(schema: dict, document: dict) -> dict:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_the_document_passes_openapi_spec_validator(schema):
+    # A blank-allowed email's default "" used to sit where only an email is valid.
+    openapi_spec_validator.validate(schema)
+
+
+LISTS = [
+    "/api/v1/operators",
+    "/api/v1/teams",
+    "/api/v1/inboxes",
+    "/api/v1/conversations",
+    "/api/v1/contacts",
+    "/api/v1/labels",
+    "/api/v1/notifications",
+    "/api/v1/canned-responses",
+    "/api/v1/conversations/{conversation_id}/messages",
+    "/api/widget/v1/messages",
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_is_documented_as_a_page_with_results_and_next(schema, path):
+    response = schema["paths"][path]["get"]["responses"]["200"]
+    page = _resolve(response["content"]["application/json"]["schema"], schema)
+
+    assert page["type"] == "object"
+    assert set(page["required"]) == {"results", "next"}
+    assert page["properties"]["results"]["type"] == "array"
+    assert page["properties"]["next"]["nullable"] is True
+
+
+def test_every_error_response_refers_to_the_one_error_component(schema):
+    errors = 0
+    for path, method, operation in _operations(schema):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                errors += 1
+                content = response["content"]["application/json"]["schema"]
+                assert content == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+    assert errors > 100
+    detail = _resolve(schema["components"]["schemas"]["Error"]["properties"]["error"], schema)
+    assert set(detail["required"]) == {"code", "message"}
+
+
+def test_sending_a_message_documents_every_error_it_can_answer(schema):
+    responses = schema["paths"]["/api/v1/conversations/{conversation_id}/messages"]["post"][
+        "responses"
+    ]
+
+    assert {"400", "401", "403", "404", "413", "415", "429"} <= set(responses)
+
+
+def test_domain_conflicts_are_documented_where_they_happen(schema):
+    assert (
+        "409"
+        in schema["paths"]["/api/v1/conversations/{conversation_id}/assign"]["post"]["responses"]
+    )
+    assert "409" in schema["paths"]["/api/widget/v1/csat"]["post"]["responses"]
+    assert "401" in schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
+
+
+def _query(schema: dict, path: str) -> dict[str, dict]:
+    parameters = schema["paths"][path]["get"]["parameters"]
+    return {p["name"]: p["schema"] for p in parameters if p["in"] == "query"}
+
+
+def test_query_limits_are_declared_as_they_are_enforced(schema):
+    messages = _query(schema, "/api/v1/conversations/{conversation_id}/messages")
+    conversations = _query(schema, "/api/v1/conversations")
+
+    assert (messages["limit"]["minimum"], messages["limit"]["maximum"]) == (1, 500)
+    assert messages["after_seq"]["minimum"] == 0
+    assert (conversations["limit"]["minimum"], conversations["limit"]["maximum"]) == (1, 100)
+    assert conversations["q"]["maxLength"] == 200
+    assert _query(schema, "/api/widget/v1/messages")["limit"]["maximum"] == 500
+
+
+def test_the_widget_api_documents_its_visitor_token(schema):
+    scheme = schema["components"]["securitySchemes"]["visitorToken"]
+
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for path in ["/api/widget/v1/messages", "/api/widget/v1/csat", "/api/widget/v1/contact"]:
+        for operation in schema["paths"][path].values():
+            assert operation["security"] == [{"visitorToken": []}], path
+    assert schema["paths"]["/api/widget/v1/sessions"]["post"].get("security") in (None, [{}])
+
+
+def test_revoking_a_token_documents_the_bearer_token_it_needs(schema):
+    operation = schema["paths"]["/api/v1/auth/token"]["delete"]
+
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert set(operation["responses"]) == {"204", "401"}  # nothing else can refuse it
+
+
+def test_a_conversation_status_body_documents_conversation_statuses(schema):
+    # Two serializers named StatusSerializer once shared one component: the operator's statuses.
+    path = "/api/v1/conversations/{conversation_id}/status"
+    body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    status = _resolve(_resolve(body, schema)["properties"]["status"], schema)
+
+    assert status["enum"] == ["open", "pending", "resolved"]
+
+
+def test_a_message_body_is_documented_as_the_text_it_must_be(schema):
+    body = schema["components"]["schemas"]["MessageCreateRequest"]["properties"]["body"]
+
+    assert (body["type"], body["minLength"], body["maxLength"]) == ("string", 1, 10_000)
+    assert re.search(body["pattern"], "hello")
+    assert not re.search(body["pattern"], " \n ")
+
+
+def test_assigning_documents_exactly_one_of_operator_and_team(schema):
+    assign = schema["components"]["schemas"]["AssignRequest"]
+
+    assert [branch["required"] for branch in assign["oneOf"]] == [["operator"], ["team"]]
+
+
+def test_a_blank_name_is_documented_as_refused(schema):
+    name = schema["components"]["schemas"]["TeamCreateRequest"]["properties"]["name"]
+
+    assert not re.search(name["pattern"], "\r")
+    assert re.search(name["pattern"], " Sales ")
+
+
+def test_an_empty_query_parameter_is_documented_as_one_not_sent(schema):
+    # `?limit=` is read as no limit given (the default), on every list.
+    for path, _method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query":
+                assert parameter["allowEmptyValue"] is True, (path, parameter["name"])
+
+
+def test_assigning_documents_that_a_body_is_required(schema):
+    operation = schema["paths"]["/api/v1/conversations/{conversation_id}/assign"]["post"]
+
+    assert operation["requestBody"]["required"] is True

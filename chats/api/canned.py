@@ -18,9 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from chats import selectors, services
-from chats.api.pagination import page_by_keys, search_text
+from chats.api.pagination import MAX_SEARCH_CHARS, KeysetPagination, search_text
 from chats.models import CannedResponse
+from chats.serializers import NO_NUL_PATTERN, TEXT_PATTERN
 from helpdesk.api_errors import ApiError
+from helpdesk.openapi import ErrorSerializer
 from helpdesk.strict_input import StrictInput
 from operators.api.views import OperatorApiView, strict_data
 from operators.models import Team
@@ -36,24 +38,52 @@ class CannedResponseSerializer(serializers.Serializer):
     owner = serializers.IntegerField(source="owner_id", allow_null=True)
 
 
-class CannedResponsePage(serializers.Serializer):
-    results = CannedResponseSerializer(many=True)
-    next = serializers.URLField(allow_null=True)
+class CannedResponsePagination(KeysetPagination):
+    keys = ("shortcut", "id")
+    default_limit = 100
+    max_limit = 500
+
+
+# What the services check (chats.services `_canned_*`), for the document: these serializers only
+# describe the bodies, which the views hand to the services as they came.
+SHORTCUT_PATTERN = r"^[a-z0-9_-]{1,32}$"
 
 
 class CannedResponseCreateSerializer(StrictInput):
-    shortcut = serializers.CharField(help_text="[a-z0-9_-]{1,32}, unique per owner or team")
-    title = serializers.CharField(required=False, allow_blank=True, help_text="up to 200 chars")
-    body = serializers.CharField(help_text="1 to 5,000 characters; placeholders allowed")
+    closed = True
+    shortcut = serializers.RegexField(
+        SHORTCUT_PATTERN, help_text="unique per owner or team; lowercase letters, digits, _ and -"
+    )
+    title = serializers.RegexField(
+        NO_NUL_PATTERN,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=services.CANNED_TITLE_MAX_CHARS,
+    )
+    body = serializers.RegexField(
+        TEXT_PATTERN,
+        max_length=services.CANNED_BODY_MAX_CHARS,
+        help_text="placeholders allowed",
+    )
     team = serializers.IntegerField(
-        required=False, allow_null=True, help_text="a team id: a team response"
+        required=False, allow_null=True, min_value=1, help_text="a team id: a team response"
     )
 
 
 class CannedResponseUpdateSerializer(StrictInput):
-    shortcut = serializers.CharField(required=False)
-    title = serializers.CharField(required=False, allow_blank=True)
-    body = serializers.CharField(required=False)
+    closed = True
+    shortcut = serializers.RegexField(SHORTCUT_PATTERN, required=False)
+    title = serializers.RegexField(
+        NO_NUL_PATTERN,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=services.CANNED_TITLE_MAX_CHARS,
+    )
+    body = serializers.RegexField(
+        TEXT_PATTERN, required=False, max_length=services.CANNED_BODY_MAX_CHARS
+    )
 
 
 def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -64,26 +94,29 @@ def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
 
 
 class CannedResponseListView(OperatorApiView):
+    pagination_class = CannedResponsePagination
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="in the shortcut, title or body"),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("cursor", str),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_SEARCH_CHARS, "pattern": NO_NUL_PATTERN},
+                description="in the shortcut, title or body",
+            ),
         ],
-        responses=CannedResponsePage,
+        responses=CannedResponseSerializer(many=True),
         operation_id="v1_canned_responses_list",
     )
     def get(self, request: Request) -> Response:
         queryset = selectors.canned_response_list(operator=self.operator, q=search_text(request))
-        rows, next_url = page_by_keys(
-            request, queryset, keys=("shortcut", "id"), default_limit=100, max_limit=500
-        )
-        return Response(
-            {"results": CannedResponseSerializer(rows, many=True).data, "next": next_url}
-        )
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(CannedResponseSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=CannedResponseCreateSerializer, responses={201: CannedResponseSerializer}
+        request=CannedResponseCreateSerializer,
+        # 404: team_not_found; 409: shortcut_taken
+        responses={201: CannedResponseSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         data = _only(strict_data(request), ("shortcut", "title", "body", "team"))
@@ -118,7 +151,10 @@ class CannedResponseDetailView(OperatorApiView):
     def get(self, request: Request, canned_response_id: int) -> Response:
         return Response(CannedResponseSerializer(self._canned(canned_response_id)).data)
 
-    @extend_schema(request=CannedResponseUpdateSerializer, responses=CannedResponseSerializer)
+    @extend_schema(
+        request=CannedResponseUpdateSerializer,
+        responses={200: CannedResponseSerializer, 409: ErrorSerializer},  # shortcut_taken
+    )
     def patch(self, request: Request, canned_response_id: int) -> Response:
         canned = self._canned(canned_response_id)
         changes = _only(strict_data(request), services.CANNED_FIELDS)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -15,24 +15,30 @@ from rest_framework.response import Response
 
 from chats import selectors, services
 from chats.api.pagination import (
-    int_param,
-    next_after_seq,
-    page_by_activity,
-    page_by_keys,
+    MAX_SEARCH_CHARS,
+    ActivityPagination,
+    KeysetPagination,
+    ListPagination,
+    SeqPagination,
     search_text,
 )
 from chats.business_hours import OpenState, open_state
 from chats.models import Channel, ConversationStatus, Inbox, Priority, RoutingStrategy
 from chats.serializers import (
+    NO_NUL_PATTERN,
+    TEXT_PATTERN,
+    ClientIdField,
     ContactSerializer,
     ConversationSerializer,
+    MessageBodyField,
     MessageSerializer,
     conversation_data,
     iso_or_none,
     message_data,
 )
 from helpdesk.api_errors import ApiError
-from helpdesk.strict_input import StrictInput
+from helpdesk.openapi import ErrorSerializer
+from helpdesk.strict_input import OPERATOR_NOT_FOUND, TEAM_NOT_FOUND, ReferenceField, StrictInput
 from helpdesk.throttles import OperatorApiThrottle, OperatorMessageThrottle
 from operators.api.views import IsAdmin, OperatorApiView, strict_data
 from operators.models import Operator, Team
@@ -112,7 +118,7 @@ class InboxSerializer(serializers.ModelSerializer):
     def get_open_now(self, inbox: Inbox) -> bool:
         return self._state(inbox).open
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_next_open_at(self, inbox: Inbox) -> str | None:
         return iso_or_none(self._state(inbox).next_open_at)
 
@@ -146,7 +152,7 @@ class InboxHoursInput(StrictInput):
 class InboxCreateSerializer(InboxHoursInput):
     name = serializers.CharField(max_length=100)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    team = ReferenceField(queryset=Team.objects.all(), not_found=TEAM_NOT_FOUND)
     allowed_origins = serializers.ListField(
         child=serializers.URLField(max_length=300), default=list, max_length=50
     )
@@ -172,10 +178,14 @@ class InboxCreateSerializer(InboxHoursInput):
 class InboxUpdateSerializer(InboxCreateSerializer):
     """Used partially (every field optional); the channel and the keys do not change."""
 
+    closed = True
+
     channel = None  # type: ignore[assignment]
 
 
 class InboxListView(OperatorApiView):
+    pagination_class = ListPagination
+
     def get_permissions(self) -> Sequence[Any]:
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
 
@@ -185,7 +195,9 @@ class InboxListView(OperatorApiView):
         serializer_class = (
             InboxAdminSerializer if self.operator.role == "admin" else InboxSerializer
         )
-        return Response({"results": serializer_class(inboxes, many=True).data, "next": None})
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(inboxes, request, view=self)
+        return paginator.get_paginated_response(serializer_class(rows, many=True).data)
 
     @extend_schema(request=InboxCreateSerializer, responses={201: InboxAdminSerializer})
     def post(self, request: Request) -> Response:
@@ -231,16 +243,6 @@ class InboxDetailView(OperatorApiView):
 # --- conversations ----------------------------------------------------------------------------
 
 
-class ConversationPage(serializers.Serializer):
-    results = ConversationSerializer(many=True)
-    next = serializers.URLField(allow_null=True)
-
-
-class MessagePage(serializers.Serializer):
-    results = MessageSerializer(many=True)
-    next = serializers.URLField(allow_null=True)
-
-
 def _optional_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -251,18 +253,26 @@ def _optional_int(request: Request, name: str) -> int | None:
 
 
 class ConversationListView(OperatorApiView):
+    pagination_class = ActivityPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=ConversationStatus.values),
-            OpenApiParameter("assignee", str, description="`me`, `none` or an operator id"),
-            OpenApiParameter("team", int),
-            OpenApiParameter("inbox", int),
-            OpenApiParameter("label", str),
-            OpenApiParameter("q", str, description="full-text search"),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("cursor", str),
+            OpenApiParameter(
+                "assignee",
+                {"type": "string", "pattern": r"^(me|none|[0-9]+)$"},
+                description="`me`, `none` or an operator id",
+            ),
+            OpenApiParameter("team", {"type": "integer", "minimum": 0}),
+            OpenApiParameter("inbox", {"type": "integer", "minimum": 0}),
+            OpenApiParameter("label", {"type": "string", "pattern": NO_NUL_PATTERN}),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_SEARCH_CHARS, "pattern": NO_NUL_PATTERN},
+                description="full-text search",
+            ),
         ],
-        responses=ConversationPage,
+        responses=ConversationSerializer(many=True),
         operation_id="v1_conversations_list",
     )
     def get(self, request: Request) -> Response:
@@ -277,11 +287,9 @@ class ConversationListView(OperatorApiView):
             and not (assignee.isascii() and assignee.isdigit())
         ):
             raise ApiError("invalid", _("assignee is me, none or an operator id."))
-        q = params.get("q") or None
-        if q is not None and len(q) > 200:
-            raise ApiError("invalid", _("The search text is longer than 200 characters."))
+        q = search_text(request)
         label = params.get("label") or None
-        if "\x00" in (q or "") + (label or ""):  # PostgreSQL refuses NUL in text
+        if "\x00" in (label or ""):  # PostgreSQL refuses NUL in text
             raise ApiError("invalid", _("A filter contains a NUL character."))
         queryset = selectors.conversation_list(
             operator=self.operator,
@@ -292,8 +300,9 @@ class ConversationListView(OperatorApiView):
             label=label,
             q=q,
         )
-        rows, next_url = page_by_activity(request, queryset)
-        return Response({"results": [conversation_data(row) for row in rows], "next": next_url})
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response([conversation_data(row) for row in rows])
 
 
 class ListCountSerializer(serializers.Serializer):
@@ -347,33 +356,31 @@ class ConversationDetailView(OperatorApiView):
 
 
 class MessageCreateSerializer(StrictInput):
-    body = serializers.JSONField(help_text="1 to 10,000 characters of plain text")
-    client_id = serializers.JSONField(required=False, allow_null=True, default=None)
+    body = MessageBodyField()
+    client_id = ClientIdField(required=False, allow_null=True, default=None)
     private = serializers.BooleanField(default=False)
 
 
 class ConversationMessagesView(OperatorApiView):
     throttle_classes = [OperatorApiThrottle, OperatorMessageThrottle]
+    pagination_class = SeqPagination
 
-    @extend_schema(
-        parameters=[OpenApiParameter("after_seq", int), OpenApiParameter("limit", int)],
-        responses=MessagePage,
-    )
+    @extend_schema(responses=MessageSerializer(many=True))
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
-        after_seq = int_param(request, "after_seq", default=0, minimum=0, maximum=2**31)
-        limit = int_param(request, "limit", default=100, minimum=1, maximum=500)
-        rows = selectors.message_list_after(
-            conversation_id=conversation.pk, after_seq=after_seq, include_private=True, limit=limit
+        paginator = self.pagination_class()
+        rows = paginator.paginate_messages(
+            request,
+            lambda after_seq, limit: selectors.message_list_after(
+                conversation_id=conversation.pk,
+                after_seq=after_seq,
+                include_private=True,
+                limit=limit,
+            ),
         )
-        return Response(
-            {
-                "results": [message_data(row) for row in rows],
-                "next": next_after_seq(request, rows, limit),
-            }
-        )
+        return paginator.get_paginated_response([message_data(row) for row in rows])
 
     @extend_schema(
         request=MessageCreateSerializer,
@@ -396,15 +403,32 @@ class ConversationMessagesView(OperatorApiView):
 
 
 class AssignSerializer(StrictInput):
+    """Exactly one of `operator` and `team` (see `AssignSchema`)."""
+
+    body_required = True
+
     operator = serializers.IntegerField(required=False, allow_null=True)
     team = serializers.IntegerField(required=False, allow_null=True)
-    note = serializers.CharField(
-        required=False, allow_null=True, trim_whitespace=False, max_length=10_000
-    )
+    note = MessageBodyField(required=False, allow_null=True, help_text="a private handoff note")
+
+
+class AssignSchema(OpenApiSerializerExtension):
+    target_class = AssignSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_basic_serializer(self.target, direction)
+        schema["oneOf"] = [
+            {"required": [name], "properties": {name: {"type": "integer"}}}
+            for name in ("operator", "team")
+        ]
+        return schema
 
 
 class ConversationAssignView(OperatorApiView):
-    @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
+    @extend_schema(
+        request=AssignSerializer,
+        responses={200: ConversationSerializer, 409: ErrorSerializer},  # over_capacity
+    )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
@@ -431,17 +455,17 @@ class ConversationAssignView(OperatorApiView):
         return Response(ConversationSerializer(conversation).data)
 
 
-class StatusSerializer(StrictInput):
+class ConversationStatusInput(StrictInput):
     status = serializers.ChoiceField(choices=ConversationStatus.choices)
 
 
 class ConversationStatusView(OperatorApiView):
-    @extend_schema(request=StatusSerializer, responses=ConversationSerializer)
+    @extend_schema(request=ConversationStatusInput, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
-        serializer = StatusSerializer(data=strict_data(request))
+        serializer = ConversationStatusInput(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
         conversation = services.conversation_status_set(
             conversation=conversation,
@@ -452,7 +476,13 @@ class ConversationStatusView(OperatorApiView):
 
 
 class LabelsSerializer(StrictInput):
-    labels = serializers.ListField(child=serializers.CharField(max_length=50), max_length=30)
+    labels = serializers.ListField(
+        child=serializers.RegexField(
+            TEXT_PATTERN, max_length=services.MAX_LABEL_CHARS, trim_whitespace=False
+        ),
+        max_length=services.MAX_LABELS,
+        help_text="the whole set afterwards; each label is trimmed, duplicates count once",
+    )
 
 
 class ConversationLabelsView(OperatorApiView):
@@ -495,8 +525,11 @@ class ContactUpdateSerializer(StrictInput):
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
     vip = serializers.BooleanField(required=False)
-    account_manager = serializers.PrimaryKeyRelatedField(
-        queryset=Operator.objects.filter(is_active=True), required=False, allow_null=True
+    account_manager = ReferenceField(
+        queryset=Operator.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        not_found=OPERATOR_NOT_FOUND,
     )
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
 
@@ -527,29 +560,33 @@ class ContactDetailView(OperatorApiView):
         return self._render(contact)
 
 
-class ContactPage(serializers.Serializer):
-    results = ContactSerializer(many=True)
-    next = serializers.URLField(allow_null=True)
+class ContactPagination(KeysetPagination):
+    keys = ("-id",)
+    default_limit = 25
+    max_limit = 100
 
 
 class ContactListView(OperatorApiView):
+    pagination_class = ContactPagination
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="in the name, email or phone"),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("cursor", str),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_SEARCH_CHARS, "pattern": NO_NUL_PATTERN},
+                description="in the name, email or phone",
+            ),
         ],
-        responses=ContactPage,
+        responses=ContactSerializer(many=True),
         operation_id="v1_contacts_list",
     )
     def get(self, request: Request) -> Response:
         """The contacts the caller may see, newest first; `conversations` is always `[]` here
         (the contact's own page lists them)."""
         queryset = selectors.contact_search(operator=self.operator, q=search_text(request))
-        rows, next_url = page_by_keys(
-            request, queryset, keys=("-id",), default_limit=25, max_limit=100
-        )
-        return Response({"results": ContactSerializer(rows, many=True).data, "next": next_url})
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(ContactSerializer(rows, many=True).data)
 
 
 # --- labels -----------------------------------------------------------------------------------
@@ -560,26 +597,30 @@ class LabelSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class LabelPage(serializers.Serializer):
-    results = LabelSerializer(many=True)
-    next = serializers.URLField(allow_null=True)
+class LabelPagination(KeysetPagination):
+    keys = ("name", "id")
+    default_limit = 500
+    max_limit = 1000
 
 
 class LabelListView(OperatorApiView):
+    pagination_class = LabelPagination
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="in the name"),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("cursor", str),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_SEARCH_CHARS, "pattern": NO_NUL_PATTERN},
+                description="in the name",
+            ),
         ],
-        responses=LabelPage,
+        responses=LabelSerializer(many=True),
         operation_id="v1_labels_list",
     )
     def get(self, request: Request) -> Response:
         """The labels of the conversations the caller may see and those on no conversation
         (supervisors and admins: every label), by name."""
         queryset = selectors.label_list(operator=self.operator, q=search_text(request))
-        rows, next_url = page_by_keys(
-            request, queryset, keys=("name", "id"), default_limit=500, max_limit=1000
-        )
-        return Response({"results": LabelSerializer(rows, many=True).data, "next": next_url})
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(LabelSerializer(rows, many=True).data)

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from helpdesk.api_errors import ApiError
+
+# The highest `after_seq` a client may send (a conversation never gets near it).
+MAX_SEQ = 2**31
 
 
 def int_param(request: Request, name: str, *, default: int, minimum: int, maximum: int) -> int:
@@ -33,9 +39,11 @@ def int_param(request: Request, name: str, *, default: int, minimum: int, maximu
     return value
 
 
-def page_by_activity(request: Request, queryset: QuerySet[Any]) -> tuple[list[Any], str | None]:
+def page_by_activity(
+    request: Request, queryset: QuerySet[Any], *, default_limit: int = 25, max_limit: int = 100
+) -> tuple[list[Any], str | None]:
     """Newest activity first; the cursor is the last row's (last_activity_at, id)."""
-    limit = int_param(request, "limit", default=25, minimum=1, maximum=100)
+    limit = int_param(request, "limit", default=default_limit, minimum=1, maximum=max_limit)
     cursor = request.query_params.get("cursor")
     if cursor:
         try:
@@ -133,3 +141,140 @@ def search_text(request: Request) -> str | None:
     if q is not None and "\x00" in q:
         raise ApiError("invalid", _("A filter contains a NUL character."))
     return q
+
+
+# --- pagination classes: each enforces its query parameters and declares them, with the
+# list's shape, to the OpenAPI document (drf-spectacular asks `get_paginated_response_schema`
+# and `get_schema_operation_parameters` of a list view's `pagination_class`).
+
+
+def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+class ListPagination(BasePagination):
+    """The whole list in one page (`next` is null): for lists that stay short (teams,
+    operators, inboxes)."""
+
+    next_url: str | None = None
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.next_url = None
+        return list(queryset)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response({"results": data, "next": self.next_url})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": schema,
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "the URL of the next page; null on the last one",
+                },
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return []
+
+
+class LimitedPagination(ListPagination):
+    """Pages of at most `limit` rows (1 to `max_limit`)."""
+
+    default_limit = 50
+    max_limit = 200
+
+    def limit(self, request: Request) -> int:
+        return int_param(
+            request, "limit", default=self.default_limit, minimum=1, maximum=self.max_limit
+        )
+
+    def limit_parameter(self) -> dict[str, Any]:
+        return _query_parameter(
+            "limit",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": self.max_limit,
+                "default": self.default_limit,
+            },
+            "rows per page",
+        )
+
+
+class KeysetPagination(LimitedPagination):
+    """Pages in the order of `keys` (see `page_by_keys`), `next` carrying an opaque
+    `cursor`."""
+
+    keys: tuple[str, ...] = ("-id",)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        rows, self.next_url = page_by_keys(
+            request,
+            queryset,
+            keys=self.keys,
+            default_limit=self.default_limit,
+            max_limit=self.max_limit,
+        )
+        return rows
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            self.limit_parameter(),
+            _query_parameter(
+                "cursor", {"type": "string"}, "opaque; from the previous page's `next`"
+            ),
+        ]
+
+
+class ActivityPagination(KeysetPagination):
+    """Conversations, newest activity first."""
+
+    default_limit = 25
+    max_limit = 100
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        rows, self.next_url = page_by_activity(
+            request, queryset, default_limit=self.default_limit, max_limit=self.max_limit
+        )
+        return rows
+
+
+class SeqPagination(LimitedPagination):
+    """A conversation's messages in `seq` order after `after_seq`; `next` asks for those after
+    the page's last (null when the page is not full)."""
+
+    default_limit = 100
+    max_limit = 500
+
+    def paginate_messages(
+        self, request: Request, fetch: Callable[[int, int], Sequence[Any]]
+    ) -> list[Any]:
+        """`fetch(after_seq, limit)` reads the rows."""
+        after_seq = int_param(request, "after_seq", default=0, minimum=0, maximum=MAX_SEQ)
+        limit = self.limit(request)
+        rows = list(fetch(after_seq, limit))
+        self.next_url = next_after_seq(request, rows, limit)
+        return rows
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            _query_parameter(
+                "after_seq",
+                {"type": "integer", "minimum": 0, "maximum": MAX_SEQ, "default": 0},
+                "only messages with a greater `seq`",
+            ),
+            self.limit_parameter(),
+        ]

@@ -15,11 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chats import selectors, services
-from chats.api.console import MessagePage
-from chats.api.pagination import int_param, next_after_seq
+from chats.api.pagination import SeqPagination, int_param
 from chats.business_hours import open_state
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import (
+    ClientIdField,
+    MessageBodyField,
     MessageSerializer,
     VisitorConversationSerializer,
     iso_or_none,
@@ -27,6 +28,7 @@ from chats.serializers import (
     visitor_conversation_data,
 )
 from helpdesk.api_errors import ApiError
+from helpdesk.openapi import ErrorSerializer
 from helpdesk.strict_input import StrictInput
 from helpdesk.throttles import VisitorMessageThrottle, WidgetIpThrottle, WidgetSessionThrottle
 from operators.api.views import strict_data
@@ -151,7 +153,14 @@ class SessionView(APIView):
 
     @extend_schema(
         request=SessionRequestSerializer,
-        responses={201: SessionSerializer, 200: SessionSerializer},
+        # 401: identity_invalid; 403: origin_not_allowed; 404: inbox_not_found
+        responses={
+            201: SessionSerializer,
+            200: SessionSerializer,
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -200,24 +209,32 @@ class SessionView(APIView):
 
 
 class WidgetMessageSerializer(StrictInput):
-    body = serializers.JSONField(help_text="1 to 10,000 characters of plain text")
-    client_id = serializers.JSONField(required=False, allow_null=True, default=None)
+    body = MessageBodyField()
+    client_id = ClientIdField(required=False, allow_null=True, default=None)
+
+
+# The highest conversation id the widget's `conversation` parameter takes.
+MAX_CONVERSATION_ID = 2**62
 
 
 class WidgetMessagesView(VisitorView):
+    pagination_class = SeqPagination
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("after_seq", int),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("conversation", int, description="default: the latest"),
+            OpenApiParameter(
+                "conversation",
+                {"type": "integer", "minimum": 0, "maximum": MAX_CONVERSATION_ID},
+                description="one of the visitor's conversations; default (or 0): the latest",
+            ),
         ],
-        responses=MessagePage,
+        responses={200: MessageSerializer(many=True), 404: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
         visitor = self.visitor
-        after_seq = int_param(request, "after_seq", default=0, minimum=0, maximum=2**31)
-        limit = int_param(request, "limit", default=100, minimum=1, maximum=500)
-        conversation_id = int_param(request, "conversation", default=0, minimum=0, maximum=2**62)
+        conversation_id = int_param(
+            request, "conversation", default=0, minimum=0, maximum=MAX_CONVERSATION_ID
+        )
         conversation: Conversation | None
         if conversation_id:
             conversation = services.visitor_may_use(
@@ -225,20 +242,21 @@ class WidgetMessagesView(VisitorView):
             )
         else:
             conversation = selectors.visitor_current_conversation(visitor=visitor)
-        rows = []
-        if conversation is not None:
-            rows = selectors.message_list_after(
-                conversation_id=conversation.pk,
-                after_seq=after_seq,
-                include_private=False,
-                limit=limit,
-            )
-        return Response(
-            {
-                "results": MessageSerializer(rows, many=True).data,
-                "next": next_after_seq(request, rows, limit),
-            }
+        paginator = self.pagination_class()
+        rows = paginator.paginate_messages(
+            request,
+            lambda after_seq, limit: (
+                selectors.message_list_after(
+                    conversation_id=conversation.pk,
+                    after_seq=after_seq,
+                    include_private=False,
+                    limit=limit,
+                )
+                if conversation is not None
+                else []
+            ),
         )
+        return paginator.get_paginated_response(MessageSerializer(rows, many=True).data)
 
     @extend_schema(
         request=WidgetMessageSerializer, responses={201: MessageSerializer, 200: MessageSerializer}
@@ -267,7 +285,9 @@ class CsatSerializer(serializers.Serializer):
 
 class CsatView(VisitorView):
     @extend_schema(
-        request=CsatRequestSerializer, responses={201: CsatSerializer, 200: CsatSerializer}
+        request=CsatRequestSerializer,
+        # 409: no conversation to rate yet
+        responses={201: CsatSerializer, 200: CsatSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         serializer = CsatRequestSerializer(data=strict_data(request))

@@ -6,34 +6,36 @@ frames."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chats.api.pagination import page_by_keys
+from chats.api.pagination import KeysetPagination
 from helpdesk.api_errors import ApiError
 from operators import notifications, selectors
 from operators.api.views import OperatorApiView, strict_data
 from operators.serializers import NotificationSerializer, notification_data
 
 
-class NotificationPage(serializers.Serializer):
-    results = NotificationSerializer(many=True)
-    next = serializers.URLField(allow_null=True)
+class NotificationPagination(KeysetPagination):
+    keys = ("-id",)
+    default_limit = 50
+    max_limit = 200
 
 
 class NotificationListView(OperatorApiView):
+    pagination_class = NotificationPagination
+
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int), OpenApiParameter("cursor", str)],
-        responses=NotificationPage,
+        responses=NotificationSerializer(many=True),
         operation_id="v1_notifications_list",
     )
     def get(self, request: Request) -> Response:
         """The caller's notifications, newest first."""
         queryset = selectors.notification_list(operator=self.operator)
-        rows, next_url = page_by_keys(request, queryset, keys=("-id",), default_limit=50)
-        return Response({"results": [notification_data(row) for row in rows], "next": next_url})
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response([notification_data(row) for row in rows])
 
 
 class NotificationReadView(OperatorApiView):

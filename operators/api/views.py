@@ -7,15 +7,17 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chats.api.pagination import ListPagination
 from helpdesk.api_errors import ApiError
-from helpdesk.strict_input import StrictInput
+from helpdesk.openapi import ErrorSerializer
+from helpdesk.strict_input import TEAM_NOT_FOUND, ReferenceField, StrictInput
 from helpdesk.throttles import OperatorApiThrottle
 from operators import selectors, services
 from operators.models import ApiToken, Operator, Role, Status, Team
@@ -94,25 +96,44 @@ class StatusSerializer(StrictInput):
     status = serializers.ChoiceField(choices=Status.choices)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "password",
+        "minLength": 8,
+        "maxLength": 4096,
+        "description": "8 characters at least, and not a common password",
+    }
+)
+class PasswordField(serializers.CharField):
+    """A new password: the service applies settings.AUTH_PASSWORD_VALIDATORS and names what is
+    wrong (`invalid_password`); the document says as much as a schema can."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=4096, trim_whitespace=False, **kwargs)
+
+
 class OperatorCreateSerializer(StrictInput):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    password = PasswordField()
     name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     role = serializers.ChoiceField(choices=Role.choices, default=Role.AGENT)
-    teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, default=list)
+    teams = ReferenceField(
+        queryset=Team.objects.all(), many=True, default=list, not_found=TEAM_NOT_FOUND
+    )
     max_chats = serializers.IntegerField(min_value=0, max_value=1000, default=5)
 
 
 class OperatorUpdateSerializer(StrictInput):
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
-    teams = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), many=True, required=False
+    teams = ReferenceField(
+        queryset=Team.objects.all(), many=True, required=False, not_found=TEAM_NOT_FOUND
     )
     max_chats = serializers.IntegerField(min_value=0, max_value=1000, required=False)
     is_active = serializers.BooleanField(required=False)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, required=False)
+    password = PasswordField(required=False)
 
 
 def strict_data(request: Request) -> dict[str, Any]:
@@ -135,7 +156,12 @@ class TokenView(APIView):
         # DELETE checks the bearer token itself; without this, DRF turns its 401 into a 403.
         return "Bearer"
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer}, auth=[])
+    @extend_schema(
+        request=TokenRequestSerializer,
+        # 401: wrong username or password; 429: locked out after repeated failures.
+        responses={201: TokenSerializer, 401: ErrorSerializer, 429: ErrorSerializer},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
@@ -151,7 +177,8 @@ class TokenView(APIView):
         _token, key = services.token_issue(operator=operator)
         return Response({"token": key}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: None})
+    # drf-spectacular takes security requirements here, though its hint says strings.
+    @extend_schema(request=None, responses={204: None}, auth=[{"bearerAuth": []}])  # type: ignore[list-item]
     def delete(self, request: Request) -> Response:
         from operators.authentication import BearerTokenAuthentication
 
@@ -171,24 +198,33 @@ class MeView(OperatorApiView):
 
     @extend_schema(request=StatusSerializer, responses=MeSerializer)
     def patch(self, request: Request) -> Response:
-        serializer = StatusSerializer(data=strict_data(request))
+        """A partial update, as PATCH is: a body without `status` changes nothing."""
+        serializer = StatusSerializer(data=strict_data(request), partial=True)
         serializer.is_valid(raise_exception=True)
-        operator = services.operator_status_set(
-            operator=self.operator, status=serializer.validated_data["status"]
-        )
+        operator = self.operator
+        if "status" in serializer.validated_data:
+            operator = services.operator_status_set(
+                operator=operator, status=serializer.validated_data["status"]
+            )
         return Response(MeSerializer(operator).data)
 
 
 class OperatorListView(OperatorApiView):
+    pagination_class = ListPagination
+
     def get_permissions(self) -> Sequence[Any]:
         return [IsAdmin()] if self.request.method == "POST" else [IsSupervisorOrAdmin()]
 
     @extend_schema(responses=OperatorSerializer(many=True))
     def get(self, request: Request) -> Response:
-        operators = selectors.operator_list_with_load()
-        return Response({"results": OperatorSerializer(operators, many=True).data, "next": None})
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(selectors.operator_list_with_load(), request, view=self)
+        return paginator.get_paginated_response(OperatorSerializer(rows, many=True).data)
 
-    @extend_schema(request=OperatorCreateSerializer, responses={201: OperatorSerializer})
+    @extend_schema(
+        request=OperatorCreateSerializer,
+        responses={201: OperatorSerializer, 409: ErrorSerializer},  # username_taken
+    )
     def post(self, request: Request) -> Response:
         serializer = OperatorCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
@@ -213,15 +249,21 @@ class OperatorDetailView(OperatorApiView):
 
 
 class TeamListView(OperatorApiView):
+    pagination_class = ListPagination
+
     def get_permissions(self) -> Sequence[Any]:
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
 
     @extend_schema(responses=TeamSerializer(many=True))
     def get(self, request: Request) -> Response:
-        teams = Team.objects.order_by("id")
-        return Response({"results": TeamSerializer(teams, many=True).data, "next": None})
+        paginator = self.pagination_class()
+        rows = paginator.paginate_queryset(Team.objects.order_by("id"), request, view=self)
+        return paginator.get_paginated_response(TeamSerializer(rows, many=True).data)
 
-    @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
+    @extend_schema(
+        request=TeamCreateSerializer,
+        responses={201: TeamSerializer, 409: ErrorSerializer},  # team_exists
+    )
     def post(self, request: Request) -> Response:
         serializer = TeamCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)

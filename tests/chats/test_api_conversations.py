@@ -129,7 +129,6 @@ def test_only_an_admin_creates_inboxes(client_for, make_operator, team, role):
     "overrides",
     [
         {"channel": "fax"},
-        {"team": 999_999},
         {"team": None},
         {"routing": "random"},
         {"allowed_origins": "https://shop.example.com"},
@@ -1122,7 +1121,6 @@ def test_an_account_manager_can_be_cleared(client_for, agent, conversation):
     [
         {"email": "not an email"},
         {"vip": "sometimes"},
-        {"account_manager": 999_999},
         {"name": "x" * 201},
         {"phone": 12345678901234567890 * 10**40},
     ],
@@ -1137,3 +1135,11 @@ def test_bad_contact_fields_are_refused(client_for, agent, conversation, payload
 
 def test_an_unknown_contact_answers_404(client_for, agent):
     assert_error(client_for(agent).get("/api/v1/contacts/999999"), 404, "not_found")
+
+
+def test_an_account_manager_who_does_not_exist_answers_404(client_for, agent, conversation):
+    response = client_for(agent).patch(
+        f"/api/v1/contacts/{conversation.contact_id}", {"account_manager": 999_999}, format="json"
+    )
+
+    assert_error(response, 404, "operator_not_found")

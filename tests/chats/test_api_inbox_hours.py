@@ -229,7 +229,6 @@ def test_an_empty_change_changes_nothing(client_for, admin, inbox):
         {"id": 5},
         {"name": ""},
         {"name": 5},
-        {"team": 999_999},
         {"team": None},
         {"routing": "random"},
         {"allowed_origins": "https://x.example"},
@@ -327,3 +326,12 @@ def test_the_inbox_list_with_hours_costs_the_same_queries_for_many_inboxes(clien
 
     assert len(response.json()["results"]) == 11
     assert len(many) == len(one)
+
+
+def test_moving_an_inbox_to_a_team_that_does_not_exist_answers_404(client_for, admin, inbox):
+    response = client_for(admin).patch(
+        f"/api/v1/inboxes/{inbox.pk}", {"team": 999_999}, format="json"
+    )
+
+    assert_error(response, 404, "team_not_found")
+    assert Inbox.objects.get(pk=inbox.pk).team_id == inbox.team_id

@@ -152,3 +152,11 @@ def test_other_methods_on_an_inbox_answer_405(client_for, admin, inbox):
     assert_error(
         client.put(f"/api/v1/inboxes/{inbox.pk}", {}, format="json"), 405, "method_not_allowed"
     )
+
+
+def test_an_inbox_for_a_team_that_does_not_exist_answers_404(client_for, admin):
+    response = client_for(admin).post(
+        "/api/v1/inboxes", {"name": "Site", "channel": "web", "team": 999_999}, format="json"
+    )
+
+    assert_error(response, 404, "team_not_found")

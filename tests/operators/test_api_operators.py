@@ -160,7 +160,6 @@ def test_a_weak_password_is_refused(client_for, admin, team):
     "overrides",
     [
         {"role": "owner"},
-        {"teams": [999_999]},
         {"teams": "1"},
         {"max_chats": -1},
         {"max_chats": "many"},
@@ -329,3 +328,23 @@ def test_a_team_without_a_name_is_refused(client_for, admin):
     assert_error(
         client_for(admin).post("/api/v1/teams", {"name": ""}, format="json"), 400, "invalid"
     )
+
+
+def test_creating_an_operator_in_a_team_that_does_not_exist_answers_404(client_for, admin, team):
+    response = client_for(admin).post(
+        "/api/v1/operators", new_operator_payload(team, teams=[team.pk, 999_999]), format="json"
+    )
+
+    assert_error(response, 404, "team_not_found")
+    assert not Operator.objects.filter(username="new.agent").exists()
+
+
+def test_an_empty_patch_of_me_changes_nothing(client_for, agent):
+    before = agent.status
+
+    response = client_for(agent).patch("/api/v1/me", {}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == before
+    agent.refresh_from_db()
+    assert agent.status == before
