@@ -7,6 +7,7 @@ Register with `pytest_plugins = ["tests.live_server"]` or import the fixture.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -86,11 +87,11 @@ def start_uvicorn(port: int, extra_env: dict[str, str] | None = None) -> subproc
     )
 
 
-@pytest.fixture(scope="session")
-def live_server_url(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
-    """The base URL of one uvicorn process shared by the session's live tests."""
+@contextlib.contextmanager
+def serving(extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """A uvicorn process of its own, healthy, for the block; its base URL."""
     port = free_port()
-    process = start_uvicorn(port)
+    process = start_uvicorn(port, extra_env)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
@@ -101,3 +102,10 @@ def live_server_url(django_db_setup: None, django_db_blocker: object) -> Iterato
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
+    """The base URL of one uvicorn process shared by the session's live tests."""
+    with serving() as url:
+        yield url

@@ -19,7 +19,7 @@ import pytest
 from chats import services
 from chats.models import Conversation
 from operators.models import Operator
-from tests.live_server import free_port, start_uvicorn, wait_until_healthy
+from tests.live_server import serving
 
 pytest_plugins = ["tests.live_server"]
 
@@ -189,15 +189,8 @@ BACKLOG = 64 * 1024
 @pytest.fixture(scope="module")
 def small_backlog_server(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
     """A server of its own whose console sockets may fall 64 KiB behind (not 1 MiB)."""
-    port = free_port()
-    process = start_uvicorn(port, {"WS_CONSOLE_BACKLOG_BYTES": str(BACKLOG)})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    with serving({"WS_CONSOLE_BACKLOG_BYTES": str(BACKLOG)}) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def send_text(sock: socket.socket, text: str) -> None:

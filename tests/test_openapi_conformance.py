@@ -12,7 +12,6 @@ whole run stays under two minutes.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,7 @@ from operators.models import Role
 from operators.services import token_issue
 from tests import schemathesis_hooks  # noqa: F401  (the cursor and password rules)
 from tests.factories import InboxFactory, OperatorFactory, TeamFactory
-from tests.live_server import free_port, start_uvicorn, wait_until_healthy
+from tests.live_server import serving
 
 # `django_db` sets the test database up (and rolls back what a test itself writes); what the
 # server writes is committed, and flushed when the module ends (see `product`).
@@ -97,28 +96,22 @@ def product(django_db_setup: None, django_db_blocker: Any) -> Iterator[Product]:
     # The module's `django_db` mark makes pytest-django set the test database up; without it
     # this would write to, and flush, the development database.
     assert connection.settings_dict["NAME"].startswith("test_"), "not on the test database"
-    port = free_port()
-    process = start_uvicorn(port, {"RATE_LIMITS": "off"})
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process)
-        with django_db_blocker.unblock():
-            team = TeamFactory()
-            # An id no generated path reaches: `PATCH /api/v1/operators/{id}` may deactivate
-            # whom it names, or change their password.
-            admin = OperatorFactory(id=ADMIN_ID, role=Role.ADMIN, teams=[team])
-            inbox = InboxFactory(team=team)
-            admin_token, *spare = [token_issue(operator=admin)[1] for _ in range(SPARE_TOKENS + 1)]
-        running = Product(url, admin_token, visitor_session(url, inbox), spare)
-        me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {admin_token}"})
-        assert me.json()["role"] == "admin", me.text  # the server sees what the test wrote
-        yield running
+        with serving({"RATE_LIMITS": "off"}) as url:
+            with django_db_blocker.unblock():
+                team = TeamFactory()
+                # An id no generated path reaches: `PATCH /api/v1/operators/{id}` may
+                # deactivate whom it names, or change their password.
+                admin = OperatorFactory(id=ADMIN_ID, role=Role.ADMIN, teams=[team])
+                inbox = InboxFactory(team=team)
+                admin_token, *spare = [
+                    token_issue(operator=admin)[1] for _ in range(SPARE_TOKENS + 1)
+                ]
+            running = Product(url, admin_token, visitor_session(url, inbox), spare)
+            me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {admin_token}"})
+            assert me.json()["role"] == "admin", me.text  # the server sees what the test wrote
+            yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         with django_db_blocker.unblock():
             call_command("flush", interactive=False, verbosity=0)
 
