@@ -17,12 +17,14 @@ run: venv
 test: venv
 	./scripts/test.sh
 
+# The checks CI runs before the tests (.ci/run), and pre-commit runs on each commit.
 lint: venv
 	$(BIN)/pip install --quiet -e ".[test,dev]"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/mypy .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npx tsc --noEmit -p tsconfig.json
 
 bench: venv
 	./scripts/bench.sh
