@@ -942,10 +942,16 @@ def typing_by_operator(
 CONTACT_FIELDS = ("name", "email", "phone", "vip", "account_manager", "notes")
 
 
-def contact_update(*, contact: Contact, changes: dict[str, Any]) -> Contact:
-    for field, value in changes.items():
+def contact_update(
+    *, contact: Contact, changes: dict[str, Any], actor: Operator | None = None
+) -> Contact:
+    """Change a contact's fields. `actor` is the operator who does it (None: the visitor's own
+    fields, `visitor_contact_update`)."""
+    for field in changes:
         if field not in CONTACT_FIELDS:
             raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": field})
+    _check_may_name_account_manager(actor=actor, contact=contact, changes=changes)
+    for field, value in changes.items():
         setattr(contact, field, value)
     contact.save(update_fields=list(changes) or None)
     conversation_ids = list(contact.conversations.values_list("id", flat=True)[:100])
@@ -956,6 +962,21 @@ def contact_update(*, contact: Contact, changes: dict[str, Any]) -> Contact:
 
     transaction.on_commit(announce)
     return contact
+
+
+def _check_may_name_account_manager(
+    *, actor: Operator | None, contact: Contact, changes: dict[str, Any]
+) -> None:
+    """A key account's manager gets the contact's conversations in any team, so naming one
+    opens every team's conversations of the contact to them: supervisors and admins only.
+    Clearing one, or sending the current one again, opens nothing."""
+    if "account_manager" not in changes or (actor is not None and actor.sees_everything):
+        return
+    manager = changes["account_manager"]
+    if manager is not None and manager.pk != contact.account_manager_id:
+        raise Forbidden(
+            "forbidden", _("Only supervisors and admins choose a contact's account manager.")
+        )
 
 
 def csat_submit(*, visitor: Visitor, rating: int, comment: str) -> tuple[CsatResponse, bool]:

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.django_db
         ("messages", {"body": "hi", "private": 1}),
         ("assign", {"operator": "7"}),
         ("assign", {"team": True}),
-        ("assign", {"team": 1, "note": 5}),
         ("status", {"status": 1}),
         ("priority", {"priority": ["high"]}),
     ],
@@ -32,6 +31,18 @@ def test_an_operator_call_with_a_wrong_type_is_refused(
     )
     assert_error(response, 400, "invalid")
     assert not Label.objects.exists()
+    assert not Message.objects.exists()
+
+
+def test_a_handoff_note_of_the_wrong_type_is_refused_before_the_team_is_looked_up(
+    client_for, agent, conversation
+):
+    response = client_for(agent).post(
+        f"/api/v1/conversations/{conversation.pk}/assign",
+        {"team": 999_999, "note": 5},
+        format="json",
+    )
+    assert_error(response, 400, "invalid_body")
     assert not Message.objects.exists()
 
 

@@ -36,6 +36,7 @@ from chats.serializers import (
     iso_or_none,
     message_data,
 )
+from chats.validation import clean_body
 from helpdesk.api_errors import ApiError
 from helpdesk.openapi import ErrorSerializer
 from helpdesk.strict_input import OPERATOR_NOT_FOUND, TEAM_NOT_FOUND, ReferenceField, StrictInput
@@ -384,7 +385,8 @@ class ConversationMessagesView(OperatorApiView):
 
     @extend_schema(
         request=MessageCreateSerializer,
-        responses={201: MessageSerializer, 200: MessageSerializer},
+        # 409 over_capacity: a reply takes an unassigned conversation, within the agent's capacity
+        responses={201: MessageSerializer, 200: MessageSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = services.operator_may_use(
@@ -436,6 +438,9 @@ class ConversationAssignView(OperatorApiView):
         serializer = AssignSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        note = data.get("note")
+        if note is not None:
+            note = clean_body(note)  # the whole body is checked before the names in it
         operator = team = None
         if data.get("operator") is not None:
             operator = Operator.objects.filter(pk=data["operator"]).first()
@@ -450,7 +455,7 @@ class ConversationAssignView(OperatorApiView):
             actor=self.operator,
             operator=operator,
             team=team,
-            note=data.get("note"),
+            note=note,
         )
         return Response(ConversationSerializer(conversation).data)
 
@@ -556,7 +561,9 @@ class ContactDetailView(OperatorApiView):
         contact = self._contact(request, contact_id)
         serializer = ContactUpdateSerializer(data=strict_data(request), partial=True)
         serializer.is_valid(raise_exception=True)
-        contact = services.contact_update(contact=contact, changes=dict(serializer.validated_data))
+        contact = services.contact_update(
+            contact=contact, changes=dict(serializer.validated_data), actor=self.operator
+        )
         return self._render(contact)
 
 

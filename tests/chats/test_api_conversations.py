@@ -1052,8 +1052,15 @@ def test_an_agent_reads_the_contact_of_a_conversation_with_its_conversations(
     assert all(set(c) >= CONVERSATION_FIELDS for c in body["conversations"])
 
 
-def test_an_agent_changes_a_contact(client_for, agent, make_operator, team, conversation):
+def test_an_agent_changes_a_contact(
+    client_for, agent, supervisor, make_operator, team, conversation
+):
     manager = make_operator(Role.AGENT, [team])
+    client_for(supervisor).patch(
+        f"/api/v1/contacts/{conversation.contact_id}",
+        {"account_manager": manager.pk},
+        format="json",
+    )
 
     response = client_for(agent).patch(
         f"/api/v1/contacts/{conversation.contact_id}",
@@ -1131,6 +1138,39 @@ def test_bad_contact_fields_are_refused(client_for, agent, conversation, payload
     )
 
     assert_error(response, 400, "invalid")
+
+
+def test_an_agent_may_not_name_a_contacts_account_manager(
+    client_for, agent, make_operator, team, conversation
+):
+    """A manager gets the contact's conversations in every team: naming one is a side door."""
+    colleague = make_operator(Role.AGENT, [team])
+    for manager in (agent, colleague):
+        response = client_for(agent).patch(
+            f"/api/v1/contacts/{conversation.contact_id}",
+            {"account_manager": manager.pk, "vip": True},
+            format="json",
+        )
+
+        assert_error(response, 403, "forbidden")
+    conversation.contact.refresh_from_db()
+    assert conversation.contact.account_manager_id is None
+    assert conversation.contact.vip is False  # nothing of a refused change is stored
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMIN])
+def test_supervisors_and_admins_name_and_clear_an_account_manager(
+    client_for, make_operator, team, conversation, role
+):
+    boss = make_operator(role)
+    manager = make_operator(Role.AGENT, [team])
+    url = f"/api/v1/contacts/{conversation.contact_id}"
+
+    named = client_for(boss).patch(url, {"account_manager": manager.pk}, format="json")
+    cleared = client_for(boss).patch(url, {"account_manager": None}, format="json")
+
+    assert named.json()["account_manager"] == manager.pk
+    assert cleared.status_code == 200 and cleared.json()["account_manager"] is None
 
 
 def test_an_unknown_contact_answers_404(client_for, agent):
