@@ -80,6 +80,8 @@ def presence_disconnected(*, operator_id: int, channel_name: str) -> None:
         ConsoleConnection.objects.filter(channel_name=channel_name).delete()
         if not _live_connections(operator_id):
             Operator.objects.filter(pk=operator_id).update(console_left_at=timezone.now())
+            return
+    _follow_consoles(operator_id)  # the console in use closed: the idle ones left say away
 
 
 def presence_settle(*, operator_id: int) -> str | None:
@@ -106,8 +108,13 @@ def presence_settle(*, operator_id: int) -> str | None:
 
 def presence_sweep() -> list[int]:
     """Settle every operator who is not offline and holds no live console socket."""
-    stale = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
-    ConsoleConnection.objects.filter(seen_at__lt=stale).delete()
+    stale_rows = ConsoleConnection.objects.filter(
+        seen_at__lt=timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    )
+    lost_a_console = set(stale_rows.values_list("operator_id", flat=True))
+    stale_rows.delete()
+    for operator_id in sorted(lost_a_console):  # those with consoles left follow what remains
+        _follow_consoles(operator_id)
     candidates = Operator.objects.filter(is_active=True).exclude(status=Status.OFFLINE)
     changed = []
     for operator_id in candidates.values_list("pk", flat=True):

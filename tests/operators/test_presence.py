@@ -133,6 +133,31 @@ def test_a_console_in_use_keeps_the_operator_online_while_another_tab_idles(agen
 
 
 @pytest.mark.django_db
+def test_closing_the_console_in_use_leaves_the_idle_one_saying_away(agent):
+    presence.presence_connected(operator_id=agent.pk, channel_name="in-use")
+    presence.presence_connected(operator_id=agent.pk, channel_name="forgotten-tab")
+    presence.presence_idle(operator_id=agent.pk, channel_name="forgotten-tab", idle=True)
+
+    presence.presence_disconnected(operator_id=agent.pk, channel_name="in-use")
+
+    assert _status(agent) == Status.AWAY
+
+
+@pytest.mark.django_db
+def test_a_console_in_use_whose_process_died_leaves_the_idle_one_saying_away(agent):
+    presence.presence_connected(operator_id=agent.pk, channel_name="on-a-dead-process")
+    presence.presence_connected(operator_id=agent.pk, channel_name="forgotten-tab")
+    presence.presence_idle(operator_id=agent.pk, channel_name="forgotten-tab", idle=True)
+    ConsoleConnection.objects.filter(channel_name="on-a-dead-process").update(
+        seen_at=timezone.now() - timedelta(hours=1)
+    )
+
+    presence.presence_sweep()
+
+    assert _status(agent) == Status.AWAY
+
+
+@pytest.mark.django_db
 def test_a_console_reconnecting_while_idle_leaves_the_operator_away(agent):
     Operator.objects.filter(pk=agent.pk).update(status=Status.AWAY)
 
