@@ -588,7 +588,7 @@ def operator_message_send(
             client_id=client_id,
             private=private,
         )
-    body = clean_body(body)  # a bad body must not take the conversation first
+    body = clean_body(body)  # refused before the row is locked
     with transaction.atomic():
         locked = _lock(conversation.pk)
         if _held_by_nobody(locked):
@@ -638,6 +638,7 @@ def conversation_assign(
             operator = Operator.objects.select_for_update().get(pk=operator.pk)
             _check_may_assign_operator(actor=actor, conversation=locked, operator=operator)
         previous = events.audience_of(locked)
+        waited_in = locked.team_id if locked.queued_at is not None else None
         drain_team: int | None = None
         if operator is not None:
             if locked.assignee_id != operator.pk:
@@ -660,6 +661,8 @@ def conversation_assign(
             locked.assigned_at = None
             drain_team = team.pk
         locked.save(update_fields=["assignee", "team", "queued_at", "assigned_at"])
+        if waited_in is not None and (locked.queued_at is None or locked.team_id != waited_in):
+            transaction.on_commit(lambda: _queue_positions_changed(waited_in))
         handoff = None
         if note:
             handoff, _created = message_create(

@@ -128,7 +128,6 @@ def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
     if password is not None:
         operator.set_password(_password_checked(password, operator))
         revoke = True
-        operator.api_tokens.all().delete()  # a new password: every old token stops working
     if was_active and not operator.is_active:
         revoke = True
     _admin_rights_follow_role(operator)
@@ -136,6 +135,8 @@ def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
         operator.credentials_version += 1
     with transaction.atomic():
         operator.save()
+        if password is not None:
+            operator.api_tokens.all().delete()  # a new password: every old token stops working
         if teams is not None:
             operator.teams.set(list(teams))
         operator_id = operator.pk

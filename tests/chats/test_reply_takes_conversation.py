@@ -132,3 +132,30 @@ def test_a_reply_to_a_resolved_conversation_does_not_assign_it(client_for, agent
     conversation.refresh_from_db()
     assert conversation.assignee_id is None
     assert conversation.status == ConversationStatus.RESOLVED
+
+
+def test_the_visitors_behind_move_up_when_a_reply_takes_the_first_in_the_queue(
+    client_for, agent, inbox, conversation, published
+):
+    behind = conversation_open(inbox=inbox, contact=ContactFactory())
+    assert Conversation.objects.get(pk=behind.pk).queued_at is not None
+    published.clear()
+
+    reply(client_for(agent), conversation)
+
+    group = groups.visitor(behind.contact_id, behind.inbox_id)
+    frames = [json.loads(event["frame"]) for event in published.to(group)]
+    assert [frame["conversation"]["queue_position"] for frame in frames] == [1]
+
+
+def test_the_queue_closes_up_when_a_waiting_conversation_is_sent_to_another_team(
+    supervisor, other_team, inbox, conversation, published
+):
+    behind = conversation_open(inbox=inbox, contact=ContactFactory())
+    published.clear()
+
+    conversation_assign(conversation=conversation, actor=supervisor, team=other_team)
+
+    group = groups.visitor(behind.contact_id, behind.inbox_id)
+    frames = [json.loads(event["frame"]) for event in published.to(group)]
+    assert [frame["conversation"]["queue_position"] for frame in frames] == [1]
