@@ -7,6 +7,7 @@ it lives in the process. `RATE_LIMITS=off` turns every bucket off.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -150,3 +151,21 @@ async def aallow(limit: Limit, subject: str) -> bool:
     except redis.RedisError:
         return _local.take(_key(limit, subject), limit)
     return bool(result)
+
+
+def address_subject(address: str | None) -> str:
+    """A client address as per-address limits and the login lockout count it: an IPv4 address
+    itself, an IPv6 client by its /64 (one subscriber holds a whole /64, and would otherwise get
+    a fresh bucket, and a fresh lockout count, for every address in it)."""
+    if not address:
+        return "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        # the /64's first address: still an IP address, as django-axes stores one
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)

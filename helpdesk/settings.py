@@ -367,3 +367,5 @@ LOGGING = {
 
 TESTING = "pytest" in sys.modules
 AXES_LOCKOUT_CALLABLE = "operators.lockout.lockout_response"
+# The lockout counts an IPv6 client by its /64, as the rate limits do.
+AXES_CLIENT_IP_CALLABLE = "operators.lockout.lockout_address"

@@ -11,7 +11,8 @@ from helpdesk import ratelimit
 
 
 def client_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The client's address as the per-address limits and the login lockout count it."""
+    return ratelimit.address_subject(request.META.get("REMOTE_ADDR"))
 
 
 class _BucketThrottle(BaseThrottle):

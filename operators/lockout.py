@@ -6,6 +6,7 @@ elsewhere (the console's and Django admin's login forms)."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,17 @@ from helpdesk.throttles import client_ip
 # The views that check a password: the token endpoint (POST), the console's login page and
 # Django admin's. Named, so that moving a URL keeps them limited.
 SIGN_IN_VIEWS = frozenset({"auth-token", "login", "admin:login"})
+
+
+def lockout_address(request: Any) -> str | None:
+    """The address django-axes counts failures by (`AXES_CLIENT_IP_CALLABLE`): as the rate
+    limits count it, an IPv6 client by its /64; None when the request names no IP address
+    (axes stores an IP address or nothing)."""
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def _refusal(request: HttpRequest, code: str, message: str, **extra: Any) -> HttpResponse:

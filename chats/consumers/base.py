@@ -105,7 +105,7 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         return await self.address_allows_new_socket()
 
     async def address_allows_new_socket(self) -> bool:
-        address = (self.scope.get("client") or ["unknown"])[0]
+        address = ratelimit.address_subject((self.scope.get("client") or [None])[0])
         return await ratelimit.aallow(ratelimit.socket_limit(), f"{self.address_bucket}{address}")
 
     async def _hello_deadline(self) -> None:

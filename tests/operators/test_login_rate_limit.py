@@ -95,6 +95,27 @@ def test_one_address_spraying_many_usernames_is_stopped_with_429_and_retry_after
     assert sign_in(path, victim.username, PASSWORD, address=ELSEWHERE).status_code in (201, 302)
 
 
+def test_a_spray_from_every_address_of_one_ipv6_64_shares_one_budget(
+    small_budget: int, rate_clock: FakeClock, make_operator: Callable[..., Operator]
+) -> None:
+    victim = make_operator(Role.AGENT, [], username="victim")
+    for number in range(small_budget):
+        own_address = f"2001:db8:77:1::{number + 1:x}"
+        sign_in("/api/v1/auth/token", f"user{number}", "Winter2026!", address=own_address)
+
+    refused = sign_in(
+        "/api/v1/auth/token", victim.username, PASSWORD, address="2001:db8:77:1::ffff"
+    )
+
+    assert_rate_limited(refused, "/api/v1/auth/token")
+    assert (
+        sign_in(
+            "/api/v1/auth/token", victim.username, PASSWORD, address="2001:db8:77:2::1"
+        ).status_code
+        == 201
+    )  # the neighbouring /64 is another subscriber
+
+
 def test_the_token_endpoint_and_the_login_forms_share_one_budget_per_address(
     small_budget: int, rate_clock: FakeClock, make_operator: Callable[..., Operator]
 ) -> None:
