@@ -39,6 +39,15 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# --- GNU gettext, for the check that the RU/EN catalogues hold every string of the code -------
+if ! command -v msgfmt >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing GNU gettext for the catalogue check" >&2
+    (apt-get install -y gettext >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y gettext >/dev/null))
+  fi
+  command -v msgfmt >/dev/null 2>&1 || { echo "FATAL: GNU gettext is missing (apt-get install gettext)" >&2; exit 1; }
+fi
+
 export PATH="$PWD/$VENV/bin:$PATH"
 export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk}
 export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}

@@ -413,6 +413,11 @@ class AssignSerializer(StrictInput):
     team = serializers.IntegerField(required=False, allow_null=True)
     note = MessageBodyField(required=False, allow_null=True, help_text="a private handoff note")
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs.get("operator") is None) == (attrs.get("team") is None):
+            raise serializers.ValidationError(_("Give either an operator or a team."))
+        return attrs
+
 
 class AssignSchema(OpenApiSerializerExtension):
     target_class = AssignSerializer
