@@ -49,18 +49,22 @@ class CannedResponsePagination(KeysetPagination):
 SHORTCUT_PATTERN = r"^[a-z0-9_-]{1,32}$"
 
 
-class CannedResponseCreateSerializer(StrictInput):
-    closed = True
-    shortcut = serializers.RegexField(
-        SHORTCUT_PATTERN, help_text="unique per owner or team; lowercase letters, digits, _ and -"
-    )
-    title = serializers.RegexField(
+def _title_field() -> serializers.RegexField:
+    return serializers.RegexField(
         NO_NUL_PATTERN,
         required=False,
         allow_blank=True,
         allow_null=True,
         max_length=services.CANNED_TITLE_MAX_CHARS,
     )
+
+
+class CannedResponseCreateSerializer(StrictInput):
+    closed = True
+    shortcut = serializers.RegexField(
+        SHORTCUT_PATTERN, help_text="unique per owner or team; lowercase letters, digits, _ and -"
+    )
+    title = _title_field()
     body = serializers.RegexField(
         TEXT_PATTERN,
         max_length=services.CANNED_BODY_MAX_CHARS,
@@ -74,13 +78,7 @@ class CannedResponseCreateSerializer(StrictInput):
 class CannedResponseUpdateSerializer(StrictInput):
     closed = True
     shortcut = serializers.RegexField(SHORTCUT_PATTERN, required=False)
-    title = serializers.RegexField(
-        NO_NUL_PATTERN,
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        max_length=services.CANNED_TITLE_MAX_CHARS,
-    )
+    title = _title_field()
     body = serializers.RegexField(
         TEXT_PATTERN, required=False, max_length=services.CANNED_BODY_MAX_CHARS
     )
