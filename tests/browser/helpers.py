@@ -227,3 +227,16 @@ def assert_accessible(page: Any, what: str) -> None:
         for v in blocking
     ]
     assert not blocking, f"axe-core on {what}:\n" + "\n".join(lines)
+
+
+def record_page_errors(page: Any, errors: list[str]) -> None:
+    """Collect what a page must never do into `errors`: throw, or be refused by the CSP."""
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"console: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )

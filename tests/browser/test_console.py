@@ -29,7 +29,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from chats.models import CannedResponse, Inbox, Label
 from operators.models import Operator, Role, Status, Team
-from tests.browser.helpers import OperatorApi, assert_accessible, wait_until
+from tests.browser.helpers import OperatorApi, assert_accessible, record_page_errors, wait_until
 from tests.factories import PASSWORD, InboxFactory, OperatorFactory, TeamFactory
 from tests.live_server import live_server_url  # noqa: F401
 
@@ -104,15 +104,7 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
             dialog.dismiss()
 
         page.on("dialog", on_dialog)
-        page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                errors.append(f"console: {message.text}")
-                if message.type == "error" and "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        record_page_errors(page, errors)
         return page
 
     yield make

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from chats.selectors import DEMO_INBOX_NAME
 from operators.models import Status
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, record_page_errors
 from tests.factories import InboxFactory, OperatorFactory, TeamFactory
 from tests.live_server import live_server_url  # noqa: F401
 
@@ -34,15 +34,7 @@ def new_page(shared_chromium: Browser) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                errors.append(message.text)
-                if message.type == "error" and "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        record_page_errors(page, errors)
         return page
 
     yield make
