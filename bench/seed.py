@@ -22,8 +22,8 @@ django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 
-from chats import services  # noqa: E402
 from chats.models import Channel, RoutingStrategy  # noqa: E402
+from chats.services import inboxes  # noqa: E402
 from operators.models import Operator, Role, Status, Team  # noqa: E402
 
 
@@ -34,7 +34,7 @@ def seed(*, teams: int, consoles: int) -> dict:
     team_rows = []
     for index in range(teams):
         team = Team.objects.create(name=f"bench-team-{index}")
-        inbox = services.inbox_create(
+        inbox = inboxes.inbox_create(
             name=f"bench inbox {index}",
             channel=Channel.WEB,
             team=team,

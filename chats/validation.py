@@ -19,8 +19,16 @@ def _is_unicode_text(text: str) -> bool:
     return True
 
 
-def clean_body(body: Any) -> str:
+class CleanBody(str):
+    """A body `clean_body` accepted: checked once, however many services it passes through."""
+
+    __slots__ = ()
+
+
+def clean_body(body: Any) -> CleanBody:
     """A message body: text of 1 to 10,000 code points, not only whitespace, kept verbatim."""
+    if isinstance(body, CleanBody):
+        return body
     if not isinstance(body, str):
         raise ServiceError("invalid_body", _("The message body must be a string."))
     if not body.strip():
@@ -35,7 +43,7 @@ def clean_body(body: Any) -> str:
         raise ServiceError("invalid_body", _("The message body contains a NUL character."))
     if not _is_unicode_text(body):
         raise ServiceError("invalid_body", _("The message body is not valid Unicode text."))
-    return body
+    return CleanBody(body)
 
 
 def clean_client_id(client_id: Any) -> str | None:

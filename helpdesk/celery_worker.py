@@ -11,7 +11,7 @@ to another, and remote control is off as well (`CELERY_WORKER_ENABLE_REMOTE_CONT
 `celery inspect` and `celery control` get no answer).
 
 Routing requests are at most once: one sent while the broker is unreachable is dropped
-(`chats.services._drain`), and a Redis without persistence forgets its queued tasks when it
+(`chats.assignment.requests`), and a Redis without persistence forgets its queued tasks when it
 restarts. The conversations waiting are in the database, so each time the worker's consumer
 starts, which it does again after every reconnection, it asks for `drain_waiting_queues`.
 """
@@ -33,7 +33,7 @@ class DrainWaitingQueues(bootsteps.StartStopStep):
     requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def start(self, parent: Any) -> None:
-        from chats.tasks import drain_waiting_queues
+        from chats.assignment.tasks import drain_waiting_queues
 
         try:
             drain_waiting_queues.delay()

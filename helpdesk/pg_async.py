@@ -1,5 +1,5 @@
 """PostgreSQL straight from the event loop, for the one hot path that is plain SQL (the group
-commit of visitors' messages, `chats.message_batch.asend`).
+commit of visitors' messages, `chats.services.message_batch.asend`).
 
 Going through a `db_call` thread costs a message two thread hand-offs and, for each round
 trip, the GIL taken back from a busy event loop: milliseconds at every load

@@ -200,13 +200,16 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_CONSUMER = "helpdesk.celery_worker:Consumer"
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_BEAT_SCHEDULE = {
-    "presence-sweep": {"task": "operators.tasks.presence_sweep", "schedule": 15.0},
+    "presence-sweep": {"task": "chats.assignment.tasks.presence_sweep", "schedule": 15.0},
     # Queues held outside business hours drain once their inbox opens.
-    "drain-opened-inboxes": {"task": "chats.tasks.drain_opened_inboxes", "schedule": 60.0},
+    "drain-opened-inboxes": {
+        "task": "chats.assignment.tasks.drain_opened_inboxes",
+        "schedule": 60.0,
+    },
     # Conversations idle past their inbox's auto_resolve_after are resolved.
     "auto-resolve-idle": {"task": "chats.tasks.auto_resolve_idle", "schedule": 60.0},
-    "ownership-sweep": {"task": "operators.tasks.ownership_sweep", "schedule": 30.0},
-    "unanswered-reassign": {"task": "operators.tasks.unanswered_reassign", "schedule": 10.0},
+    "ownership-sweep": {"task": "chats.assignment.tasks.ownership_sweep", "schedule": 30.0},
+    "unanswered-reassign": {"task": "chats.assignment.tasks.unanswered_reassign", "schedule": 10.0},
 }
 
 # --- Auth and security ----------------------------------------------------------------------

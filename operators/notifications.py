@@ -7,8 +7,9 @@
   (`key_account_notify`, once per conversation);
 - `reassigned`: a conversation taken from them for want of an answer (`reassigned_notify`).
 
-Each runs inside the transaction of the write it reports, so a notification exists exactly when
-its fact does; the console hears of it after the commit, on the operator's own group
+Each runs inside the transaction of the write it reports (they are in-transaction listeners of
+its domain event: `operators.listeners`), so a notification exists exactly when its fact does;
+the console hears of it after the commit (`NotificationsCreated`), on the operator's own group
 (`operator.<id>`), as a `notification` frame.
 """
 
@@ -17,12 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from chats import events
 from chats.audience import Audience, operators_who_may_see
+from chats.events.dispatch import record
+from chats.events.domain import NotificationsCreated, audience_of
 from chats.models import Conversation, Message
 from operators.models import Notification, NotificationKind, Operator, Status
 from operators.selectors import operator_scope
@@ -104,36 +105,32 @@ def _notify(
             for operator_id in allowed
         ]
     )
-    frames = [(n.operator_id, notification_data(n)) for n in notifications]
-
-    def announce() -> None:
-        for operator_id, frame in frames:
-            events.notification_created(operator_id, frame)
-
+    frames = tuple((n.operator_id, notification_data(n)) for n in notifications)
     if frames:
-        transaction.on_commit(announce)
+        record(NotificationsCreated(frames=frames))
     return notifications
 
 
 def transfer_notify(
     *,
-    conversation: Conversation,
+    conversation_id: int,
+    audience: Audience,
     by: Operator,
-    operator: Operator | None = None,
+    operator_id: int | None = None,
     team_id: int | None = None,
     note: Message | None = None,
 ) -> list[Notification]:
     """A hand assignment: the receiving operator (`assigned`), or the members of the receiving
     team who are online or away (`team_transfer`), hear of it; never the one who did it.
     `note` is the hand-off note, if any. Call inside the assignment's transaction."""
-    if operator is not None:
-        if operator.pk == by.pk:
+    if operator_id is not None:
+        if operator_id == by.pk:
             return []
         return _notify(
-            operator_ids=[operator.pk],
+            operator_ids=[operator_id],
             kind=NotificationKind.ASSIGNED,
-            conversation_id=conversation.pk,
-            audience=events.audience_of(conversation),
+            conversation_id=conversation_id,
+            audience=audience,
             message=note,
             by=by,
         )
@@ -147,8 +144,8 @@ def transfer_notify(
     return _notify(
         operator_ids=list(members),
         kind=NotificationKind.TEAM_TRANSFER,
-        conversation_id=conversation.pk,
-        audience=events.audience_of(conversation),
+        conversation_id=conversation_id,
+        audience=audience,
         message=note,
         by=by,
     )
@@ -180,7 +177,7 @@ def key_account_notify(*, manager_ids_by_conversation: dict[int, int]) -> list[N
         scope = scopes.get(manager_id)
         if (conversation.pk, manager_id) in already or scope is None:
             continue
-        audience = events.audience_of(conversation)
+        audience = audience_of(conversation)
         if scope.may_see(audience):
             notifications += _notify(
                 operator_ids=[manager_id],
@@ -191,15 +188,17 @@ def key_account_notify(*, manager_ids_by_conversation: dict[int, int]) -> list[N
     return notifications
 
 
-def reassigned_notify(*, operator_id: int, conversation: Conversation) -> list[Notification]:
+def reassigned_notify(
+    *, operator_id: int, conversation_id: int, audience: Audience
+) -> list[Notification]:
     """The operator a conversation was taken from, for want of an answer, if they still may see
-    it (its inbox is their team's). Call inside the transaction that took it, after the
-    change."""
+    it (`audience`, as it is after the change: its inbox is their team's). Call inside the
+    transaction that took it, after the change."""
     return _notify(
         operator_ids=[operator_id],
         kind=NotificationKind.REASSIGNED,
-        conversation_id=conversation.pk,
-        audience=events.audience_of(conversation),
+        conversation_id=conversation_id,
+        audience=audience,
     )
 
 

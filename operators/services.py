@@ -6,18 +6,17 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from chats import events
-from chats.services import new_secret_token, token_hash
+from chats.events.dispatch import record
+from chats.events.domain import CredentialsEnded, OperatorStatusChanged, OperatorUpdated
 from helpdesk.errors import Conflict, ServiceError
+from helpdesk.tokens import new_secret_token, token_hash
 from operators.models import ApiToken, Operator, Role, Status, Team
 from operators.selectors import operator_scope
 
@@ -61,9 +60,7 @@ def token_revoke(*, api_token: ApiToken) -> None:
     operator_id, token_id = api_token.operator_id, api_token.pk
     with transaction.atomic():
         api_token.delete()
-        transaction.on_commit(
-            lambda: events.operator_sockets_revoked(operator_id, token_id=token_id)
-        )
+        record(CredentialsEnded(operator_id=operator_id, token_id=token_id))
 
 
 # --- login sessions ---------------------------------------------------------------------------
@@ -77,8 +74,7 @@ def session_digest(session_key: str) -> str:
 def session_sockets_revoke(*, operator_id: int, session_key: str) -> None:
     """The login session ended (a logout): close the console sockets opened with its cookie.
     An expired or flushed session is caught by the sockets' periodic re-check."""
-    digest = session_digest(session_key)
-    transaction.on_commit(lambda: events.operator_sockets_revoked(operator_id, session=digest))
+    record(CredentialsEnded(operator_id=operator_id, session=session_digest(session_key)))
 
 
 # --- operators --------------------------------------------------------------------------------
@@ -139,16 +135,15 @@ def operator_update(*, operator: Operator, changes: dict[str, Any]) -> Operator:
             operator.api_tokens.all().delete()  # a new password: every old token stops working
         if teams is not None:
             operator.teams.set(list(teams))
-        operator_id = operator.pk
-        if revoke:
-            transaction.on_commit(lambda: events.operator_sockets_revoked(operator_id))
-        else:
-            scope = operator_scope(operator=operator)
-            transaction.on_commit(lambda: events.operator_access_changed(operator_id, scope))
-        if was_active and not operator.is_active:
-            transaction.on_commit(lambda: _release_conversations(operator_id))
-        if operator.max_chats > old_max or teams is not None:
-            transaction.on_commit(lambda: _drain_operator_teams(operator_id))
+        record(
+            OperatorUpdated(
+                operator_id=operator.pk,
+                revoked=revoke,
+                deactivated=was_active and not operator.is_active,
+                scope=None if revoke else operator_scope(operator=operator),
+                may_take_more=operator.max_chats > old_max or teams is not None,
+            )
+        )
     return operator
 
 
@@ -158,18 +153,6 @@ def _admin_rights_follow_role(operator: Operator) -> None:
     is_admin = operator.role == Role.ADMIN
     operator.is_staff = is_admin
     operator.is_superuser = is_admin
-
-
-def _release_conversations(operator_id: int) -> None:
-    from operators.watchdog import deactivated_release
-
-    deactivated_release(operator_id=operator_id)
-
-
-def _drain_operator_teams(operator_id: int) -> None:
-    from chats.services import _drain_for_operator
-
-    _drain_for_operator(operator_id)
 
 
 def operator_frame(operator: Operator) -> dict[str, Any]:
@@ -202,27 +185,15 @@ def operator_status_set(*, operator: Operator, status: str, automatic: bool = Fa
         operator.status_changed_at = timezone.now()
     with transaction.atomic():
         operator.save(update_fields=["status", "chosen_status", "status_changed_at"])
-        frame = operator_frame(operator)
-        transaction.on_commit(lambda: events.operator_status_changed(frame))
-        operator_id = operator.pk
-        if status == Status.ONLINE:
-            transaction.on_commit(lambda: _drain_operator_teams(operator_id))
-        if status == Status.OFFLINE:
-            transaction.on_commit(lambda: _schedule_ownership_return(operator_id))
-    return operator
-
-
-def _schedule_ownership_return(operator_id: int) -> None:
-    """The watchdog looks at an operator who went offline once the grace period is over; the
-    beat sweep `ownership_sweep` catches a request the broker lost."""
-    from operators.tasks import ownership_return
-
-    try:
-        ownership_return.apply_async(
-            (operator_id,), countdown=settings.OWNERSHIP_RETURN_GRACE_SECONDS
+        record(
+            OperatorStatusChanged(
+                operator_id=operator.pk,
+                status=status,
+                automatic=automatic,
+                frame=operator_frame(operator),
+            )
         )
-    except BrokerUnreachable:
-        logger.warning("ownership return of operator %s not scheduled: no broker", operator_id)
+    return operator
 
 
 # --- teams ------------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def visitor(inbox: Inbox) -> tuple[Any, str]:
 
 @pytest.fixture
 def conversation(inbox: Inbox, visitor: tuple[Any, str]) -> Conversation:
-    from chats.services import conversation_open
+    from chats.services.conversations import conversation_open
 
     return conversation_open(inbox=inbox, contact=visitor[0].contact)
 

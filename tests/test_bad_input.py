@@ -730,7 +730,7 @@ def test_the_operator_limit_is_per_operator(
 
 
 def test_the_operator_limit_spans_conversations(agent_client, agent, inbox, rate_clock):
-    from chats.services import conversation_open
+    from chats.services.conversations import conversation_open
     from tests.factories import ContactFactory
 
     conversations = [conversation_open(inbox=inbox, contact=ContactFactory()) for _ in range(3)]

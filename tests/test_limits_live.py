@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chats import services
 from chats.models import Conversation
+from chats.services import authors, messages
 from operators.models import Operator
 from tests.live_server import serving
 
@@ -229,9 +229,9 @@ def read_frames(sock: socket.socket) -> Iterator[tuple[int, bytes]]:
 
 def _write_replies(conversation: Conversation, operator: Operator, count: int) -> None:
     for number in range(count):
-        services.message_create(
+        messages.message_create(
             conversation_id=conversation.pk,
-            author=services.Author.of_operator(operator),
+            author=authors.Author.of_operator(operator),
             body=f"{number} " + "x" * 9_990,
         )
 

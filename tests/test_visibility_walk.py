@@ -23,9 +23,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from chats import services
+from chats.events.domain import audience_of
 from chats.models import CannedResponse, Contact, Conversation, Inbox, Label
 from chats.routing import websocket_urlpatterns
+from chats.services import assigning, authors, contacts, conversations, messages, reading, visitors
 from operators import notifications
 from operators.models import Notification, Operator, Role, Team
 from operators.services import token_issue
@@ -60,12 +61,12 @@ class World:
 
 def _signed_in(inbox: Inbox, external_id: str, page: str) -> tuple[Any, str]:
     digest = hmac.new(inbox.identity_secret.encode(), external_id.encode(), hashlib.sha256)
-    session = services.visitor_session_start(
+    session = visitors.visitor_session_start(
         inbox=inbox,
         visitor_token=None,
         locale="en",
         page={"url": page, "title": "Shop"},
-        identity=services.Identity(
+        identity=visitors.Identity(
             external_id=external_id,
             hash=digest.hexdigest(),
             name="Maria Ivanova",
@@ -92,14 +93,14 @@ def build_world() -> World:
     support_agent = OperatorFactory(username="petra", teams=[support])
 
     support_visitor, _ = _signed_in(support_inbox, "customer-42", "https://shop.example/help")
-    support_message, _ = services.visitor_message_send(
+    support_message, _ = messages.visitor_message_send(
         visitor=support_visitor, body="My router blinks red", client_id=None
     )
     _bump_conversation_ids_to(SALES_CONVERSATION_ID)
     sales_visitor, _ = _signed_in(sales_inbox, "customer-42", f"https://shop.example/{MARKER}")
     assert sales_visitor.contact_id == support_visitor.contact_id  # one person, two teams
     Contact.objects.filter(pk=sales_visitor.contact_id).update(phone=PHONE)
-    sales_message, _ = services.visitor_message_send(
+    sales_message, _ = messages.visitor_message_send(
         visitor=sales_visitor, body=f"{MARKER} what does the gold plan cost?", client_id=None
     )
     sales_conversation = Conversation.objects.get(pk=sales_message.conversation_id)
@@ -130,27 +131,27 @@ def build_world() -> World:
 def sales_work(conversation_id: int, agent: Operator, colleague: Operator) -> None:
     """What Sales does with its conversation: every kind of change an operator makes."""
     conversation = Conversation.objects.get(pk=conversation_id)
-    services.conversation_assign(conversation=conversation, actor=agent, operator=agent)
-    services.message_create(
+    assigning.conversation_assign(conversation=conversation, actor=agent, operator=agent)
+    messages.message_create(
         conversation_id=conversation_id,
-        author=services.Author.of_operator(agent),
+        author=authors.Author.of_operator(agent),
         body=f"{MARKER} the gold plan is 90 a month",
     )
-    services.message_create(
+    messages.message_create(
         conversation_id=conversation_id,
-        author=services.Author.of_operator(agent),
+        author=authors.Author.of_operator(agent),
         body=f"{MARKER} note: big account, @sam offer the discount",
         private=True,
     )
-    services.conversation_labels_set(conversation=conversation, labels=[f"{MARKER}-upsell"])
-    services.conversation_priority_set(conversation=conversation, priority="high")
-    services.conversation_assign(
+    conversations.conversation_labels_set(conversation=conversation, labels=[f"{MARKER}-upsell"])
+    conversations.conversation_priority_set(conversation=conversation, priority="high")
+    assigning.conversation_assign(
         conversation=conversation,
         actor=agent,
         team=Team.objects.get(pk=conversation.team_id),
         note=f"{MARKER} handoff: sam takes it",
     )
-    services.conversation_status_set(conversation=conversation, actor=agent, status="pending")
+    conversations.conversation_status_set(conversation=conversation, actor=agent, status="pending")
 
 
 def assert_nothing_of_sales(text: str, where: str) -> None:
@@ -365,7 +366,7 @@ def test_what_support_sees_does_not_change_when_sales_works() -> None:
     gets = {key: value for key, value in _walk(w).items() if key[0] == "GET"}
 
     sales_work(w.sales_conversation.pk, w.sales_colleague, w.sales_agent)
-    services.visitor_message_send(
+    messages.visitor_message_send(
         visitor=w.sales_visitor, body=f"{MARKER} still there?", client_id=None
     )
     after = {key: value for key, value in _walk(w).items() if key[0] == "GET"}
@@ -409,24 +410,26 @@ async def test_support_console_receives_nothing_of_sales_work(ws) -> None:
     sales_id = w.sales_conversation.pk
 
     def more_sales_work() -> None:
-        services.visitor_message_send(
+        messages.visitor_message_send(
             visitor=w.sales_visitor, body=f"{MARKER} hello again", client_id=None
         )
         conversation = Conversation.objects.get(pk=sales_id)
-        services.typing_by_visitor(visitor=w.sales_visitor, conversation=conversation, active=True)
-        services.typing_by_operator(
+        reading.typing_by_visitor(visitor=w.sales_visitor, conversation=conversation, active=True)
+        reading.typing_by_operator(
             operator=w.sales_agent, conversation=conversation, active=True, private=True
         )
-        services.conversation_read_by_visitor(
+        reading.conversation_read_by_visitor(
             visitor=w.sales_visitor, conversation=conversation, seq=conversation.last_seq
         )
-        services.conversation_read_by_operator(conversation=conversation, seq=conversation.last_seq)
-        services.contact_update(
+        reading.conversation_read_by_operator(conversation=conversation, seq=conversation.last_seq)
+        contacts.contact_update(
             contact=conversation.contact, changes={"notes": "prefers email"}
         )  # every conversation of the contact is announced: Sales' to Sales only
         sales_work(sales_id, w.sales_colleague, w.sales_agent)
-        services.conversation_status_set(conversation=conversation, actor=None, status="resolved")
-        services.visitor_message_send(
+        conversations.conversation_status_set(
+            conversation=conversation, actor=None, status="resolved"
+        )
+        messages.visitor_message_send(
             visitor=w.support_visitor, body="support: done", client_id=None
         )
 
@@ -457,7 +460,7 @@ async def test_an_agent_who_loses_a_conversation_sees_where_it_went_not_the_hand
     supervisor = await on_db(OperatorFactory, role=Role.SUPERVISOR)
     sales_id = w.sales_conversation.pk
     await on_db(
-        lambda: services.conversation_assign(
+        lambda: assigning.conversation_assign(
             conversation=Conversation.objects.get(pk=sales_id),
             actor=supervisor,
             operator=w.support_agent,
@@ -466,13 +469,13 @@ async def test_an_agent_who_loses_a_conversation_sees_where_it_went_not_the_hand
     console = await _support_console(ws, w)
 
     def take_back() -> None:
-        services.conversation_assign(
+        assigning.conversation_assign(
             conversation=Conversation.objects.get(pk=sales_id),
             actor=w.sales_agent,
             operator=w.sales_agent,
             note=f"{MARKER} petra got the prices wrong",
         )
-        services.visitor_message_send(
+        messages.visitor_message_send(
             visitor=w.support_visitor, body="support: done", client_id=None
         )
 
@@ -490,7 +493,7 @@ async def test_an_agent_who_loses_a_conversation_sees_where_it_went_not_the_hand
 @pytest.mark.django_db
 def test_support_agent_is_offered_only_the_labels_of_its_own_conversations(client_for) -> None:
     w = build_world()
-    services.conversation_labels_set(conversation=w.support_conversation, labels=["router"])
+    conversations.conversation_labels_set(conversation=w.support_conversation, labels=["router"])
     Label.objects.create(name="delivery")  # on no conversation: the shared vocabulary
 
     support = client_for(w.support_agent).get("/api/v1/labels").json()["results"]
@@ -509,25 +512,29 @@ def test_a_notification_of_a_conversation_moved_out_of_sight_is_no_longer_listed
     w = build_world()
     supervisor = OperatorFactory(role=Role.SUPERVISOR)
     conversation = Conversation.objects.get(pk=w.sales_conversation.pk)
-    services.conversation_assign(
+    assigning.conversation_assign(
         conversation=conversation, actor=supervisor, operator=w.support_agent
     )
-    services.message_create(
+    messages.message_create(
         conversation_id=conversation.pk,
-        author=services.Author.of_operator(w.sales_agent),
+        author=authors.Author.of_operator(w.sales_agent),
         body="@petra the customer asked for you",
         private=True,
     )
     listed = client_for(w.support_agent).get("/api/v1/notifications").json()["results"]
     assert {n["kind"] for n in listed} == {"assigned", "mention"}
 
-    services.conversation_assign(
+    assigning.conversation_assign(
         conversation=conversation, actor=w.sales_agent, operator=w.sales_agent
     )
 
     assert client_for(w.support_agent).get("/api/v1/notifications").json()["results"] == []
     taken_back = Conversation.objects.get(pk=conversation.pk)
     assert (
-        notifications.reassigned_notify(operator_id=w.support_agent.pk, conversation=taken_back)
+        notifications.reassigned_notify(
+            operator_id=w.support_agent.pk,
+            conversation_id=taken_back.pk,
+            audience=audience_of(taken_back),
+        )
         == []
     )

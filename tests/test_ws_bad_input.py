@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from chats import services
 from chats.models import Conversation, Message
+from chats.services import authors, conversations, messages
 from tests.factories import InboxFactory, visitor_for
 from tests.ws_helpers import (
     CONSOLE_ORIGIN,
@@ -509,9 +509,9 @@ async def test_another_visitors_conversation_never_leaks(
     ws, inbox, visitor, conversation, agent, widget_client_for
 ):
     await on_db(
-        lambda: services.message_create(
+        lambda: messages.message_create(
             conversation_id=conversation.pk,
-            author=services.Author.of_contact(visitor[0].contact),
+            author=authors.Author.of_contact(visitor[0].contact),
             body="my card number is 4111",
         )
     )
@@ -528,14 +528,14 @@ async def test_another_visitors_conversation_never_leaks(
     await owner.send_json_to({"type": "message", "client_id": "o-1", "body": "my address is..."})
     assert (await receive_json(owner))["type"] == "ack"
     await on_db(
-        lambda: services.message_create(
+        lambda: messages.message_create(
             conversation_id=conversation.pk,
-            author=services.Author.of_operator(agent),
+            author=authors.Author.of_operator(agent),
             body="thanks, noted",
         )
     )
     await on_db(
-        lambda: services.conversation_status_set(
+        lambda: conversations.conversation_status_set(
             conversation=conversation, actor=agent, status="pending"
         )
     )

@@ -17,10 +17,18 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chats import selectors, services
+from chats import selectors
 from chats.api.pagination import MAX_SEARCH_CHARS, KeysetPagination, search_text
 from chats.models import CannedResponse
 from chats.serializers import NO_NUL_PATTERN, TEXT_PATTERN
+from chats.services.canned import (
+    CANNED_BODY_MAX_CHARS,
+    CANNED_FIELDS,
+    CANNED_TITLE_MAX_CHARS,
+    canned_response_create,
+    canned_response_delete,
+    canned_response_update,
+)
 from helpdesk.api_errors import ApiError
 from helpdesk.openapi import ErrorSerializer
 from helpdesk.strict_input import StrictInput
@@ -55,7 +63,7 @@ def _title_field() -> serializers.RegexField:
         required=False,
         allow_blank=True,
         allow_null=True,
-        max_length=services.CANNED_TITLE_MAX_CHARS,
+        max_length=CANNED_TITLE_MAX_CHARS,
     )
 
 
@@ -67,7 +75,7 @@ class CannedResponseCreateSerializer(StrictInput):
     title = _title_field()
     body = serializers.RegexField(
         TEXT_PATTERN,
-        max_length=services.CANNED_BODY_MAX_CHARS,
+        max_length=CANNED_BODY_MAX_CHARS,
         help_text="placeholders allowed",
     )
     team = serializers.IntegerField(
@@ -79,9 +87,7 @@ class CannedResponseUpdateSerializer(StrictInput):
     closed = True
     shortcut = serializers.RegexField(SHORTCUT_PATTERN, required=False)
     title = _title_field()
-    body = serializers.RegexField(
-        TEXT_PATTERN, required=False, max_length=services.CANNED_BODY_MAX_CHARS
-    )
+    body = serializers.RegexField(TEXT_PATTERN, required=False, max_length=CANNED_BODY_MAX_CHARS)
 
 
 def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -126,7 +132,7 @@ class CannedResponseListView(OperatorApiView):
             team = Team.objects.filter(pk=team_id).first()
             if team is None:
                 raise ApiError("team_not_found", _("Team not found."), 404)
-        canned = services.canned_response_create(
+        canned = canned_response_create(
             actor=self.operator,
             shortcut=data.get("shortcut"),
             title=data.get("title", ""),
@@ -155,15 +161,15 @@ class CannedResponseDetailView(OperatorApiView):
     )
     def patch(self, request: Request, canned_response_id: int) -> Response:
         canned = self._canned(canned_response_id)
-        changes = _only(strict_data(request), services.CANNED_FIELDS)
-        canned = services.canned_response_update(
+        changes = _only(strict_data(request), CANNED_FIELDS)
+        canned = canned_response_update(
             actor=self.operator, canned_response=canned, changes=changes
         )
         return Response(CannedResponseSerializer(canned).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, canned_response_id: int) -> Response:
-        services.canned_response_delete(
+        canned_response_delete(
             actor=self.operator, canned_response=self._canned(canned_response_id)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

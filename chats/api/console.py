@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from chats import selectors, services
+from chats import selectors
 from chats.api.pagination import (
     MAX_SEARCH_CHARS,
     ActivityPagination,
@@ -36,6 +36,7 @@ from chats.serializers import (
     iso_or_none,
     message_data,
 )
+from chats.services import assigning, contacts, conversations, inboxes
 from chats.validation import clean_body
 from helpdesk.api_errors import ApiError
 from helpdesk.openapi import ErrorSerializer
@@ -141,8 +142,8 @@ class InboxHoursInput(StrictInput):
     business_hours = BusinessHoursField(default=dict)
     holidays = HolidaysField(default=list)  # type: ignore[arg-type]
     auto_resolve_after = serializers.IntegerField(
-        min_value=services.AUTO_RESOLVE_MIN_SECONDS,
-        max_value=services.AUTO_RESOLVE_MAX_SECONDS,
+        min_value=inboxes.AUTO_RESOLVE_MIN_SECONDS,
+        max_value=inboxes.AUTO_RESOLVE_MAX_SECONDS,
         allow_null=True,
         default=None,
         help_text="seconds of silence after which an open or pending conversation is resolved; "
@@ -204,7 +205,7 @@ class InboxListView(OperatorApiView):
     def post(self, request: Request) -> Response:
         serializer = InboxCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        inbox = services.inbox_create(**serializer.validated_data)
+        inbox = inboxes.inbox_create(**serializer.validated_data)
         return Response(InboxAdminSerializer(inbox).data, status=status.HTTP_201_CREATED)
 
 
@@ -237,7 +238,7 @@ class InboxDetailView(OperatorApiView):
                 "invalid", _("This field cannot be changed: %(field)s") % {"field": unknown[0]}
             )
         serializer.is_valid(raise_exception=True)
-        inbox = services.inbox_update(inbox=inbox, changes=dict(serializer.validated_data))
+        inbox = inboxes.inbox_update(inbox=inbox, changes=dict(serializer.validated_data))
         return Response(InboxAdminSerializer(inbox).data)
 
 
@@ -350,7 +351,7 @@ class ConversationCountsView(OperatorApiView):
 class ConversationDetailView(OperatorApiView):
     @extend_schema(responses=ConversationSerializer)
     def get(self, request: Request, conversation_id: int) -> Response:
-        conversation = services.operator_may_use(
+        conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
         return Response(ConversationSerializer(conversation).data)
@@ -368,7 +369,7 @@ class ConversationMessagesView(OperatorApiView):
 
     @extend_schema(responses=MessageSerializer(many=True))
     def get(self, request: Request, conversation_id: int) -> Response:
-        conversation = services.operator_may_use(
+        conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
         paginator = self.pagination_class()
@@ -389,12 +390,12 @@ class ConversationMessagesView(OperatorApiView):
         responses={201: MessageSerializer, 200: MessageSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = services.operator_may_use(
+        conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
         serializer = MessageCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        message, created = services.operator_message_send(
+        message, created = assigning.operator_message_send(
             operator=self.operator,
             conversation=conversation,
             body=serializer.validated_data["body"],
@@ -437,7 +438,7 @@ class ConversationAssignView(OperatorApiView):
         responses={200: ConversationSerializer, 409: ErrorSerializer},  # over_capacity
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = services.operator_may_use(
+        conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
         serializer = AssignSerializer(data=strict_data(request))
@@ -455,7 +456,7 @@ class ConversationAssignView(OperatorApiView):
             team = Team.objects.filter(pk=data["team"]).first()
             if team is None:
                 raise ApiError("team_not_found", _("Team not found."), 404)
-        conversation = services.conversation_assign(
+        conversation = assigning.conversation_assign(
             conversation=conversation,
             actor=self.operator,
             operator=operator,
@@ -472,12 +473,12 @@ class ConversationStatusInput(StrictInput):
 class ConversationStatusView(OperatorApiView):
     @extend_schema(request=ConversationStatusInput, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = services.operator_may_use(
+        conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
         serializer = ConversationStatusInput(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        conversation = services.conversation_status_set(
+        conversation = conversations.conversation_status_set(
             conversation=conversation,
             actor=self.operator,
             status=serializer.validated_data["status"],
@@ -488,9 +489,9 @@ class ConversationStatusView(OperatorApiView):
 class LabelsSerializer(StrictInput):
     labels = serializers.ListField(
         child=serializers.RegexField(
-            TEXT_PATTERN, max_length=services.MAX_LABEL_CHARS, trim_whitespace=False
+            TEXT_PATTERN, max_length=conversations.MAX_LABEL_CHARS, trim_whitespace=False
         ),
-        max_length=services.MAX_LABELS,
+        max_length=conversations.MAX_LABELS,
         help_text="the whole set afterwards; each label is trimmed, duplicates count once",
     )
 
@@ -498,12 +499,12 @@ class LabelsSerializer(StrictInput):
 class ConversationLabelsView(OperatorApiView):
     @extend_schema(request=LabelsSerializer, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = services.operator_may_use(
+        conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
         serializer = LabelsSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        conversation = services.conversation_labels_set(
+        conversation = conversations.conversation_labels_set(
             conversation=conversation, labels=serializer.validated_data["labels"]
         )
         return Response(ConversationSerializer(conversation).data)
@@ -516,12 +517,12 @@ class PrioritySerializer(StrictInput):
 class ConversationPriorityView(OperatorApiView):
     @extend_schema(request=PrioritySerializer, responses=ConversationSerializer)
     def post(self, request: Request, conversation_id: int) -> Response:
-        conversation = services.operator_may_use(
+        conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
         serializer = PrioritySerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        conversation = services.conversation_priority_set(
+        conversation = conversations.conversation_priority_set(
             conversation=conversation, priority=serializer.validated_data["priority"]
         )
         return Response(ConversationSerializer(conversation).data)
@@ -566,7 +567,7 @@ class ContactDetailView(OperatorApiView):
         contact = self._contact(request, contact_id)
         serializer = ContactUpdateSerializer(data=strict_data(request), partial=True)
         serializer.is_valid(raise_exception=True)
-        contact = services.contact_update(
+        contact = contacts.contact_update(
             contact=contact, changes=dict(serializer.validated_data), actor=self.operator
         )
         return self._render(contact)

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chats import selectors, services
+from chats import selectors
 from chats.api.pagination import SeqPagination, int_param
 from chats.business_hours import open_state
 from chats.models import Conversation, Inbox, Visitor
@@ -27,6 +27,7 @@ from chats.serializers import (
     message_data,
     visitor_conversation_data,
 )
+from chats.services import contacts, feedback, inboxes, messages, visitors
 from helpdesk.api_errors import ApiError
 from helpdesk.openapi import ErrorSerializer
 from helpdesk.strict_input import StrictInput
@@ -43,7 +44,7 @@ class VisitorAuthentication(authentication.BaseAuthentication):
         token = bearer_token(request)
         if token is None:
             raise exceptions.NotAuthenticated()
-        visitor = services.visitor_authenticate(token=token)
+        visitor = visitors.visitor_authenticate(token=token)
         if visitor is None:
             raise exceptions.AuthenticationFailed(_("The visitor token is invalid."))
         return None, visitor
@@ -66,7 +67,7 @@ class HasVisitor(BasePermission):
 
 
 def check_origin(request: Request, inbox: Inbox) -> None:
-    if not services.inbox_allows_origin(inbox=inbox, origin=request.headers.get("Origin")):
+    if not inboxes.inbox_allows_origin(inbox=inbox, origin=request.headers.get("Origin")):
         raise ApiError("origin_not_allowed", _("This site may not use this inbox's widget."), 403)
 
 
@@ -172,12 +173,12 @@ class SessionView(APIView):
             raise ApiError("inbox_not_found", _("No inbox has this key."), 404)
         check_origin(request, inbox)
         identity = data["identity"]
-        session = services.visitor_session_start(
+        session = visitors.visitor_session_start(
             inbox=inbox,
             visitor_token=data["visitor_token"],
             locale=data["locale"] or request.LANGUAGE_CODE,
             page=data["page"] or {},
-            identity=services.Identity(**identity) if identity else None,
+            identity=visitors.Identity(**identity) if identity else None,
         )
         # a new visitor is a new contact, with no conversation yet to look up
         conversation = (
@@ -237,7 +238,7 @@ class WidgetMessagesView(VisitorView):
         )
         conversation: Conversation | None
         if conversation_id:
-            conversation = services.visitor_may_use(
+            conversation = visitors.visitor_may_use(
                 visitor=visitor, conversation_id=conversation_id
             )
         else:
@@ -264,7 +265,7 @@ class WidgetMessagesView(VisitorView):
     def post(self, request: Request) -> Response:
         serializer = WidgetMessageSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        message, created = services.visitor_message_send(
+        message, created = messages.visitor_message_send(
             visitor=self.visitor,
             body=serializer.validated_data["body"],
             client_id=serializer.validated_data["client_id"],
@@ -292,7 +293,7 @@ class CsatView(VisitorView):
     def post(self, request: Request) -> Response:
         serializer = CsatRequestSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        response, created = services.csat_submit(visitor=self.visitor, **serializer.validated_data)
+        response, created = feedback.csat_submit(visitor=self.visitor, **serializer.validated_data)
         return Response(CsatSerializer(response).data, status=201 if created else 200)
 
 
@@ -320,7 +321,7 @@ class WidgetContactView(VisitorView):
     def patch(self, request: Request) -> Response:
         serializer = VisitorContactSerializer(data=strict_data(request), partial=True)
         serializer.is_valid(raise_exception=True)
-        contact = services.visitor_contact_update(
+        contact = contacts.visitor_contact_update(
             visitor=self.visitor, changes=dict(serializer.validated_data)
         )
         return Response(VisitorContactSerializer(contact).data)

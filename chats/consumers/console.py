@@ -9,15 +9,16 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
 from django.utils.translation import gettext as _
 
-from chats import groups, services
+from chats import groups
+from chats.assignment import presence
 from chats.audience import Scope
 from chats.consumers import feed, revalidation
 from chats.consumers.base import CLOSE_UNAUTHORIZED, Frame, FrameError, ProtocolConsumer, field
 from chats.consumers.revalidation import Credentials
 from chats.models import Conversation
 from chats.serializers import message_data
+from chats.services import assigning, conversations, reading
 from helpdesk.db import db_call
-from operators import presence
 from operators.models import Operator
 from operators.selectors import operator_scope
 from operators.services import operator_frame, token_authenticate
@@ -61,8 +62,10 @@ def _login_with_session(user: Any, session: Any) -> tuple[Operator, Credentials,
 def _message_send(
     operator: Operator, conversation_id: int, body: Any, client_id: Any, private: bool
 ) -> dict[str, Any]:
-    conversation = services.operator_may_use(operator=operator, conversation_id=conversation_id)
-    message, _created = services.operator_message_send(
+    conversation = conversations.operator_may_use(
+        operator=operator, conversation_id=conversation_id
+    )
+    message, _created = assigning.operator_message_send(
         operator=operator,
         conversation=conversation,
         body=body,
@@ -73,17 +76,19 @@ def _message_send(
 
 
 def _typing(operator: Operator, conversation_id: int, active: bool, private: bool) -> None:
-    conversation = services.operator_may_use(operator=operator, conversation_id=conversation_id)
-    services.typing_by_operator(
+    conversation = conversations.operator_may_use(
+        operator=operator, conversation_id=conversation_id
+    )
+    reading.typing_by_operator(
         operator=operator, conversation=conversation, active=active, private=private
     )
 
 
 def _read(operator: Operator, conversation_id: int, seq: int) -> None:
-    conversation: Conversation = services.operator_may_use(
+    conversation: Conversation = conversations.operator_may_use(
         operator=operator, conversation_id=conversation_id
     )
-    services.conversation_read_by_operator(conversation=conversation, seq=seq)
+    reading.conversation_read_by_operator(conversation=conversation, seq=seq)
 
 
 class ConsoleConsumer(ProtocolConsumer):

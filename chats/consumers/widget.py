@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from chats import groups, selectors, services
+from chats import groups, selectors
 from chats.consumers import writer
 from chats.consumers.base import (
     CLOSE_TOO_MANY_SOCKETS,
@@ -21,6 +21,7 @@ from chats.consumers.base import (
 )
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import message_data, visitor_conversation_data
+from chats.services import inboxes, messages, reading, visitors
 from chats.validation import clean_body, clean_client_id
 from helpdesk.db import db_call
 from helpdesk.ws_limits import visitor_sockets
@@ -81,12 +82,12 @@ class WidgetConsumer(ProtocolConsumer):
         if inbox is None:
             return False
         self.inbox = inbox
-        return services.inbox_allows_origin(inbox=inbox, origin=header(self.scope, b"origin"))
+        return inboxes.inbox_allows_origin(inbox=inbox, origin=header(self.scope, b"origin"))
 
     async def hello(self, frame: Frame) -> None:
         token = frame.get("visitor_token")
         visitor = await db_call(
-            services.visitor_authenticate, token=token if isinstance(token, str) else None
+            visitors.visitor_authenticate, token=token if isinstance(token, str) else None
         )
         if visitor is None or visitor.inbox_id != self.inbox.pk:
             await self.send_error("not_authenticated", _("The visitor token is invalid."))
@@ -152,7 +153,7 @@ class WidgetConsumer(ProtocolConsumer):
             # a first message opens the conversation (a few queries and commits): on its own,
             # in parallel with others, rather than holding up a batch
             stored, _created = await db_call(
-                services.visitor_message_send, visitor=self.visitor, body=body, client_id=client_id
+                messages.visitor_message_send, visitor=self.visitor, body=body, client_id=client_id
             )
         else:
             # stored together with the other sends of this moment (group commit), acked after
@@ -168,7 +169,7 @@ class WidgetConsumer(ProtocolConsumer):
         if self.conversation_id is None:
             raise FrameError("no_conversation", _("There is no conversation yet."))
         return await db_call(
-            services.visitor_may_use, visitor=self.visitor, conversation_id=self.conversation_id
+            visitors.visitor_may_use, visitor=self.visitor, conversation_id=self.conversation_id
         )
 
     async def on_typing(self, frame: Frame) -> None:
@@ -178,7 +179,7 @@ class WidgetConsumer(ProtocolConsumer):
         conversation = await self._current_conversation()
         assert self.visitor is not None
         await db_call(
-            services.typing_by_visitor,
+            reading.typing_by_visitor,
             visitor=self.visitor,
             conversation=conversation,
             active=active,
@@ -191,7 +192,7 @@ class WidgetConsumer(ProtocolConsumer):
         conversation = await self._current_conversation()
         assert self.visitor is not None
         await db_call(
-            services.conversation_read_by_visitor,
+            reading.conversation_read_by_visitor,
             visitor=self.visitor,
             conversation=conversation,
             seq=seq,

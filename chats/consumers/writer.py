@@ -1,5 +1,5 @@
 """The writer of visitors' messages: one per event loop (so per server process), storing the
-sends that are waiting at a moment together (`chats.message_batch`).
+sends that are waiting at a moment together (`chats.services.message_batch`).
 
 A widget socket's `message` frame waits here for its answer. When nothing is being stored, a
 send goes at once, alone: at a low rate this costs what storing it directly did. While a batch
@@ -19,9 +19,9 @@ from typing import Any
 
 from django.conf import settings
 
-from chats import message_batch
-from chats.message_batch import Outcome, VisitorSend
 from chats.models import Message, Visitor
+from chats.services import message_batch
+from chats.services.message_batch import Outcome, VisitorSend
 from helpdesk.loop_local import LoopLocal
 
 

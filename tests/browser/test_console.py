@@ -586,7 +586,9 @@ def test_labels_and_priority_show_live_in_a_colleagues_console(
 def waiting_conversations(desk: Desk, count: int) -> list[int]:
     """`count` conversations in the desk's inbox, each with one unread message from its contact
     (written straight to the database: the widget API would be slower for no gain here)."""
-    from chats.services import Author, conversation_open, message_create
+    from chats.services.authors import Author
+    from chats.services.conversations import conversation_open
+    from chats.services.messages import message_create
     from tests.factories import ContactFactory
 
     ids = []
@@ -720,8 +722,8 @@ SHOWCASE: dict[str, dict[str, Any]] = {
 
 def seed_showcase(desk: Desk, language: str) -> tuple[int, Visitor]:
     """A realistic inbox: several customers, a VIP, a label, a priority, a note."""
-    from chats import services
     from chats.models import Contact, Conversation
+    from chats.services import assigning, authors, conversations, messages
 
     data = SHOWCASE[language]
     olga_name, alex_name, sam_name = data["operators"]
@@ -745,19 +747,19 @@ def seed_showcase(desk: Desk, language: str) -> tuple[int, Visitor]:
         vip=True, phone=data["phone"], notes=data["notes"]
     )
     olga = Operator.objects.get(pk=desk.olga.pk)
-    services.conversation_assign(conversation=conversation, actor=olga, operator=olga)
+    assigning.conversation_assign(conversation=conversation, actor=olga, operator=olga)
     for text, private in ((data["reply"], False), (data["note"], True)):
-        services.message_create(
+        messages.message_create(
             conversation_id=conversation_id,
-            author=services.Author.of_operator(olga),
+            author=authors.Author.of_operator(olga),
             body=text,
             client_id=None,
             private=private,
         )
     main.send(data["thanks"])
     conversation.refresh_from_db()
-    services.conversation_labels_set(conversation=conversation, labels=["delivery"])
-    services.conversation_priority_set(conversation=conversation, priority="high")
+    conversations.conversation_labels_set(conversation=conversation, labels=["delivery"])
+    conversations.conversation_priority_set(conversation=conversation, priority="high")
     return conversation_id, main
 
 

@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chats.models import Conversation, ConversationStatus, Inbox, Label, Message
-from chats.services import Author, conversation_labels_set, conversation_open, message_create
+from chats.services.authors import Author
+from chats.services.conversations import conversation_labels_set, conversation_open
+from chats.services.messages import message_create
 from operators.models import Role, Status
 from tests.factories import ContactFactory, InboxFactory
 from tests.helpers import CONVERSATION_CONTRACT_FIELDS, MESSAGE_FIELDS, assert_error

@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chats import tasks
+from chats.assignment import tasks
 from chats.models import Inbox
-from chats.services import AUTO_RESOLVE_MAX_SECONDS, conversation_open
+from chats.services.conversations import conversation_open
+from chats.services.inboxes import AUTO_RESOLVE_MAX_SECONDS
 from tests.factories import ContactFactory, InboxFactory
 from tests.helpers import assert_error
 

@@ -9,7 +9,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from chats.models import Contact, Conversation, ConversationStatus, CsatResponse, Message, Visitor
-from chats.services import Author, conversation_open, message_create
+from chats.services.authors import Author
+from chats.services.conversations import conversation_open
+from chats.services.messages import message_create
 from operators.models import Role, Status
 from tests.factories import InboxFactory, visitor_for
 from tests.helpers import assert_error

@@ -150,7 +150,7 @@ def test_a_verified_contact_keeps_what_the_site_said(inbox, widget_client_for):
 def test_a_contact_change_is_announced_to_the_console(
     inbox, widget_client_for, published, django_capture_on_commit_callbacks
 ):
-    from chats.services import conversation_open
+    from chats.services.conversations import conversation_open
 
     visitor, token = visitor_for(inbox)
     conversation_open(inbox=inbox, contact=visitor.contact)

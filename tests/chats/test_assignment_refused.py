@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chats.models import Conversation, Message
-from chats.services import conversation_open
+from chats.services.conversations import conversation_open
 from operators.models import Operator, Role, Status, Team
 from tests.factories import ContactFactory, InboxFactory, TeamFactory
 from tests.helpers import assert_error

@@ -11,15 +11,15 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chats import groups, selectors, services, tasks
+from chats import groups, selectors, tasks
+from chats.assignment import tasks as assignment_tasks
 from chats.models import AuthorKind, Conversation, ConversationStatus, Message
-from chats.services import (
-    Author,
-    conversation_assign,
-    conversation_auto_resolve,
-    conversation_open,
-    message_create,
-)
+from chats.services import auto_resolve
+from chats.services.assigning import conversation_assign
+from chats.services.authors import Author
+from chats.services.auto_resolve import conversation_auto_resolve
+from chats.services.conversations import conversation_open
+from chats.services.messages import message_create
 from operators.models import Role
 from tests.factories import ContactFactory, InboxFactory, visitor_for
 
@@ -167,17 +167,17 @@ def test_a_run_takes_a_batch_oldest_first_and_asks_for_another(inbox, monkeypatc
 
 def test_a_failing_conversation_does_not_stop_the_others(inbox, monkeypatch):
     first, second = idle(chat(inbox), seconds=HOUR + 120), idle(chat(inbox))
-    original = services.conversation_auto_resolve
+    original = auto_resolve.conversation_auto_resolve
 
     def flaky(*, conversation_id: int) -> bool:
         if conversation_id == first.pk:
             raise RuntimeError("database hiccup")
         return original(conversation_id=conversation_id)
 
-    monkeypatch.setattr(services, "conversation_auto_resolve", flaky)
+    monkeypatch.setattr(tasks, "conversation_auto_resolve", flaky)
 
     assert tasks.auto_resolve_idle() == [second.pk]
-    monkeypatch.setattr(services, "conversation_auto_resolve", original)
+    monkeypatch.setattr(tasks, "conversation_auto_resolve", original)
     assert tasks.auto_resolve_idle() == [first.pk]
 
 
@@ -242,7 +242,9 @@ def test_auto_resolve_frees_the_assignees_capacity_and_the_queue_drains(
     conversation_assign(conversation=busy, actor=operator, operator=operator)
     queued = chat(inbox)
     idle(busy)
-    monkeypatch.setattr(tasks.drain_team_queue, "delay", tasks.drain_team_queue)
+    monkeypatch.setattr(
+        assignment_tasks.drain_team_queue, "delay", assignment_tasks.drain_team_queue
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.auto_resolve_idle() == [busy.pk]
@@ -297,7 +299,7 @@ def test_beat_schedules_the_opening_drain_and_auto_resolve_every_minute():
     schedule = {
         entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
-    assert schedule["chats.tasks.drain_opened_inboxes"] == 60.0
+    assert schedule["chats.assignment.tasks.drain_opened_inboxes"] == 60.0
     assert schedule["chats.tasks.auto_resolve_idle"] == 60.0
     for name in schedule:
         assert name in app.tasks, name

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from chats import services
 from chats.audience import Audience, Scope
 from chats.consumers.feed import ConsoleFeed, Outbox, start_now
 from chats.models import Conversation
+from chats.services import assigning, authors, messages
 from helpdesk.asgi import application
 from operators.models import Role
 from tests.ws_helpers import (
@@ -33,13 +33,13 @@ AGENT_SCOPE = Scope(
 
 
 def _assign(conversation: Conversation, operator: Any) -> None:
-    services.conversation_assign(conversation=conversation, actor=operator, operator=operator)
+    assigning.conversation_assign(conversation=conversation, actor=operator, operator=operator)
 
 
 def _write(conversation_id: int, operator: Any, body: str, private: bool = False) -> Any:
-    return services.message_create(
+    return messages.message_create(
         conversation_id=conversation_id,
-        author=services.Author.of_operator(operator),
+        author=authors.Author.of_operator(operator),
         body=body,
         private=private,
     )[0]

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chats.models import Conversation
-from chats.services import conversation_open
+from chats.services.conversations import conversation_open
 from operators.models import Role
 from tests.factories import ContactFactory, InboxFactory
 from tests.helpers import assert_error
@@ -113,7 +113,8 @@ def test_a_contact_with_several_conversations_is_listed_once(client_for, agent, 
 
 
 def test_the_search_does_not_look_into_messages(client_for, agent, inbox):
-    from chats.services import Author, message_create
+    from chats.services.authors import Author
+    from chats.services.messages import message_create
 
     contact = customer(inbox, name="Plain")
     conversation = Conversation.objects.get(contact=contact)

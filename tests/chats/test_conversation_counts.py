@@ -11,13 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from chats import selectors
 from chats.models import Conversation, ConversationStatus, Inbox
-from chats.services import (
-    Author,
-    conversation_labels_set,
-    conversation_open,
-    conversation_read_by_operator,
-    message_create,
-)
+from chats.services.authors import Author
+from chats.services.conversations import conversation_labels_set, conversation_open
+from chats.services.messages import message_create
+from chats.services.reading import conversation_read_by_operator
 from operators.models import Operator, Role
 from tests.factories import ContactFactory, InboxFactory
 from tests.helpers import assert_error

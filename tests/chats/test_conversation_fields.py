@@ -13,13 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from chats import selectors
 from chats.models import Conversation
 from chats.serializers import conversation_data, visitor_conversation_data
-from chats.services import (
-    Author,
-    conversation_open,
-    conversation_read_by_operator,
-    conversation_status_set,
-    message_create,
-)
+from chats.services.authors import Author
+from chats.services.conversations import conversation_open, conversation_status_set
+from chats.services.messages import message_create
+from chats.services.reading import conversation_read_by_operator
 from operators.models import Role
 from tests.factories import ContactFactory, InboxFactory
 from tests.helpers import assert_error
@@ -221,7 +218,7 @@ def test_the_fast_conversation_data_matches_the_documented_serializer(
     agent, inbox, make_operator, team
 ):
     from chats.serializers import ConversationSerializer, VisitorConversationSerializer
-    from chats.services import conversation_labels_set
+    from chats.services.conversations import conversation_labels_set
 
     empty = conversation_open(inbox=inbox, contact=ContactFactory(vip=True))
     Conversation.objects.filter(pk=empty.pk).update(queued_at=empty.created_at)
@@ -243,16 +240,16 @@ def test_the_fast_conversation_data_matches_the_documented_serializer(
 
 
 def test_the_console_sees_the_page_the_visitor_opened_the_chat_on(client_for, agent, inbox):
-    from chats import services
+    from chats.services import messages, visitors
 
-    session = services.visitor_session_start(
+    session = visitors.visitor_session_start(
         inbox=inbox,
         visitor_token=None,
         locale="en",
         page={"url": "https://shop.example/cart?step=2", "title": "Cart"},
         identity=None,
     )
-    message, _ = services.visitor_message_send(visitor=session.visitor, body="help", client_id="p1")
+    message, _ = messages.visitor_message_send(visitor=session.visitor, body="help", client_id="p1")
     body = client_for(agent).get(f"/api/v1/conversations/{message.conversation_id}").json()
     assert body["page_url"] == "https://shop.example/cart?step=2"
 

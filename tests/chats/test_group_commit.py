@@ -1,5 +1,5 @@
-"""Group commit of visitors' messages (`chats.message_batch`, `chats.consumers.writer`): many
-sends in one statement, with every guarantee of one send on its own."""
+"""Group commit of visitors' messages (`chats.services.message_batch`, `chats.consumers.writer`):
+many sends in one statement, with every guarantee of one send on its own."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connection, connections
 
-from chats import message_batch, services
 from chats.consumers.writer import VisitorMessageWriter
-from chats.message_batch import VisitorSend, visitor_messages_send
 from chats.models import Message
+from chats.services import authors, conversations, message_batch, messages
+from chats.services.message_batch import VisitorSend, visitor_messages_send
 from helpdesk import pg_async
 from helpdesk.errors import ServiceError
 from tests.factories import visitor_for
@@ -23,7 +23,7 @@ from tests.ws_helpers import on_db, receive_until
 
 def _visitor_with_conversation(inbox: Any) -> Any:
     visitor, _token = visitor_for(inbox)
-    services.conversation_open(inbox=inbox, contact=visitor.contact)
+    conversations.conversation_open(inbox=inbox, contact=visitor.contact)
     return visitor
 
 
@@ -38,7 +38,7 @@ def test_a_batch_with_repeated_and_already_stored_client_ids_stores_each_message
     visitor, conversation
 ):
     person = visitor[0]
-    earlier, _created = services.visitor_message_send(visitor=person, body="old", client_id="c0")
+    earlier, _created = messages.visitor_message_send(visitor=person, body="old", client_id="c0")
 
     outcomes = visitor_messages_send(
         [
@@ -73,7 +73,7 @@ def person_key(visitor: Any) -> str:
 def test_concurrent_batches_and_single_sends_keep_every_conversation_gapless(inbox, agent):
     visitors = [_visitor_with_conversation(inbox) for _ in range(4)]
     conversations = [
-        services.visitor_message_send(visitor=v, body="hi", client_id=None)[0].conversation_id
+        messages.visitor_message_send(visitor=v, body="hi", client_id=None)[0].conversation_id
         for v in visitors
     ]
     barrier = threading.Barrier(8)
@@ -99,9 +99,9 @@ def test_concurrent_batches_and_single_sends_keep_every_conversation_gapless(inb
         try:
             barrier.wait()
             for round_ in range(5):
-                services.message_create(
+                messages.message_create(
                     conversation_id=conversations[round_ % 4],
-                    author=services.Author.of_operator(agent),
+                    author=authors.Author.of_operator(agent),
                     body=f"operator {worker} {round_}",
                 )
         except BaseException as error:  # pragma: no cover - reported below
@@ -138,7 +138,7 @@ async def test_a_failed_batch_acks_nothing_and_the_resends_are_stored_once(
 
     # the statement fails, and so does each send on its own after it
     monkeypatch.setattr(message_batch, "send_sql", lambda: "SELECT * FROM no_such_table")
-    monkeypatch.setattr(services, "visitor_message_send", broken)
+    monkeypatch.setattr(message_batch, "visitor_message_send", broken)
     sends = [writer.send(person, f"message {n}", f"c{n}") for n in range(5)]
     results = await asyncio.gather(*sends, return_exceptions=True)
     assert all(isinstance(result, OperationalError) for result in results)
@@ -167,7 +167,7 @@ def test_a_batch_that_trips_the_unique_constraint_stores_its_sends_one_by_one(
     visitor, conversation, monkeypatch
 ):
     person = visitor[0]
-    raced, _created = services.visitor_message_send(visitor=person, body="raced", client_id="c1")
+    raced, _created = messages.visitor_message_send(visitor=person, body="raced", client_id="c1")
 
     # as if the other process's resend had committed while our statement ran
     monkeypatch.setattr(message_batch, "EARLIER_SQL", "NULL::bigint")
@@ -187,7 +187,7 @@ async def test_the_event_loops_statement_answers_each_send_as_one_send_would(
     person, _token = visitor
     newcomer = (await on_db(visitor_for, inbox))[0]  # no conversation yet: the first opens it
     earlier, _created = await on_db(
-        services.visitor_message_send, visitor=person, body="old", client_id="c0"
+        messages.visitor_message_send, visitor=person, body="old", client_id="c0"
     )
     console = await ws.connect_console(agent_token)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from chats import services
 from chats.models import Conversation
+from chats.services import conversations
 from operators.models import Notification, Role
 from tests.factories import ContactFactory, InboxFactory, operator_says
 from tests.helpers import assert_error
@@ -117,7 +117,7 @@ def test_a_member_of_the_conversations_team_is_notified_even_from_another_inbox(
     agent, make_operator, team, other_team
 ):
     inbox = InboxFactory(team=other_team)
-    conversation = services.conversation_open(inbox=inbox, contact=ContactFactory())
+    conversation = conversations.conversation_open(inbox=inbox, contact=ContactFactory())
     Conversation.objects.filter(pk=conversation.pk).update(team=team)
     member = make_operator(Role.AGENT, [team], username="member")
     admin = make_operator(Role.ADMIN, username="root")

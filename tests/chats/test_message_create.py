@@ -10,7 +10,8 @@ from django.db import connection
 from chats import groups
 from chats.audience import Audience, Scope
 from chats.models import Message
-from chats.services import Author, message_create
+from chats.services.authors import Author
+from chats.services.messages import message_create
 from helpdesk.errors import ServiceError
 from tests.factories import OperatorFactory
 

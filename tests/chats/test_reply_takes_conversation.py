@@ -9,7 +9,8 @@ import pytest
 
 from chats import groups
 from chats.models import Conversation, ConversationStatus, Message
-from chats.services import conversation_assign, conversation_open, conversation_status_set
+from chats.services.assigning import conversation_assign
+from chats.services.conversations import conversation_open, conversation_status_set
 from operators.models import Role, Status
 from tests.factories import ContactFactory, InboxFactory
 from tests.helpers import assert_error

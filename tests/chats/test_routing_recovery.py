@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from kombu.exceptions import OperationalError
 
-from chats import tasks
+from chats.assignment import tasks
 from chats.models import ConversationStatus
-from chats.services import conversation_open
+from chats.services.conversations import conversation_open
 from tests.factories import ContactFactory, InboxFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from chats.serializers import MessageSerializer, message_data
-from chats.services import Author, message_create
+from chats.services.authors import Author
+from chats.services.messages import message_create
 
 
 @pytest.mark.django_db

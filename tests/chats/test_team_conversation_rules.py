@@ -12,12 +12,9 @@ from django.utils import timezone
 
 from chats import groups
 from chats.models import Conversation
-from chats.services import (
-    conversation_assign,
-    conversation_open,
-    conversation_read_by_operator,
-    conversation_status_set,
-)
+from chats.services.assigning import conversation_assign
+from chats.services.conversations import conversation_open, conversation_status_set
+from chats.services.reading import conversation_read_by_operator
 from operators.models import Role, Status
 from tests.factories import ContactFactory, InboxFactory, visitor_says
 

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
 
-from chats import services
 from chats.models import Conversation, Message
+from chats.services import authors, conversations, messages
 from operators.models import Operator, Role, Status
 from operators.services import operator_status_set, operator_update, token_issue
 from tests.factories import InboxFactory, visitor_for
@@ -33,9 +33,9 @@ CLOSE_UNAUTHORIZED = 4401
 
 
 def _operator_writes(conversation_id: int, operator: Any, body: str, private: bool = False):
-    message, _created = services.message_create(
+    message, _created = messages.message_create(
         conversation_id=conversation_id,
-        author=services.Author.of_operator(operator),
+        author=authors.Author.of_operator(operator),
         body=body,
         private=private,
     )
@@ -47,14 +47,14 @@ async def operator_writes(conversation_id: int, operator: Any, body: str, privat
 
 
 def _visitor_writes(visitor: Any, body: str) -> Any:
-    return services.visitor_message_send(visitor=visitor, body=body, client_id=None)[0]
+    return messages.visitor_message_send(visitor=visitor, body=body, client_id=None)[0]
 
 
 def _conversation_in_new_inbox(team: Any) -> Conversation:
     """A conversation of a visitor in another inbox, of `team`."""
     inbox = InboxFactory(team=team)
     visitor, _token = visitor_for(inbox)
-    return services.conversation_open(inbox=inbox, contact=visitor.contact)
+    return conversations.conversation_open(inbox=inbox, contact=visitor.contact)
 
 
 def _session_cookie(operator: Any) -> str:
@@ -160,10 +160,10 @@ async def test_an_agent_of_another_team_receives_nothing_of_a_conversation_it_ma
     await widget.send_json_to({"type": "read", "seq": 3})
     await console.send_json_to({"type": "typing", "conversation": conversation.pk, "active": True})
     await on_db(
-        lambda: services.conversation_labels_set(conversation=conversation, labels=["refund"])
+        lambda: conversations.conversation_labels_set(conversation=conversation, labels=["refund"])
     )
     await on_db(
-        lambda: services.conversation_status_set(
+        lambda: conversations.conversation_status_set(
             conversation=conversation, actor=agent, status="resolved"
         )
     )

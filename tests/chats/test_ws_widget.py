@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from chats import selectors, services
+from chats import selectors
 from chats.consumers import widget as widget_consumer
 from chats.models import Conversation, Message
+from chats.services import assigning, authors, conversations, messages
 from tests.helpers import MESSAGE_FIELDS
 from tests.ws_helpers import (
     assert_no_frame,
@@ -29,9 +30,9 @@ MESSAGE_KEYS = MESSAGE_FIELDS
 
 
 def _operator_writes(conversation: Conversation, operator: Any, body: str, **extra: Any) -> Any:
-    message, _created = services.message_create(
+    message, _created = messages.message_create(
         conversation_id=conversation.pk,
-        author=services.Author.of_operator(operator),
+        author=authors.Author.of_operator(operator),
         body=body,
         **extra,
     )
@@ -39,7 +40,7 @@ def _operator_writes(conversation: Conversation, operator: Any, body: str, **ext
 
 
 def _visitor_writes(visitor: Any, body: str, client_id: str | None = None) -> Any:
-    message, _created = services.visitor_message_send(
+    message, _created = messages.visitor_message_send(
         visitor=visitor, body=body, client_id=client_id
     )
     return message
@@ -317,7 +318,7 @@ async def test_private_note_never_reaches_the_widget(
     )
     # a conversation frame after the notes (its previews must not show them either)
     await on_db(
-        lambda: services.conversation_status_set(
+        lambda: conversations.conversation_status_set(
             conversation=conversation, actor=agent, status="pending"
         )
     )
@@ -437,7 +438,9 @@ async def test_status_and_assignee_changes_reach_the_widget_as_conversation_fram
     widget = await ws.connect_widget(inbox, visitor[1])
 
     await on_db(
-        lambda: services.conversation_assign(conversation=conversation, actor=admin, operator=agent)
+        lambda: assigning.conversation_assign(
+            conversation=conversation, actor=admin, operator=agent
+        )
     )
     assigned = await receive_until(widget, "conversation")
     assert set(assigned["conversation"]) == CONVERSATION_KEYS
@@ -445,7 +448,7 @@ async def test_status_and_assignee_changes_reach_the_widget_as_conversation_fram
     assert assigned["conversation"]["assignee"] == {"name": agent.display_name}
 
     await on_db(
-        lambda: services.conversation_status_set(
+        lambda: conversations.conversation_status_set(
             conversation=conversation, actor=agent, status="resolved"
         )
     )
@@ -459,12 +462,14 @@ async def test_the_teams_labels_and_priority_send_the_visitor_nothing(
     widget = await ws.connect_widget(inbox, visitor[1])
 
     await on_db(
-        lambda: services.conversation_labels_set(
+        lambda: conversations.conversation_labels_set(
             conversation=conversation, labels=["difficult-customer"]
         )
     )
     await on_db(
-        lambda: services.conversation_priority_set(conversation=conversation, priority="urgent")
+        lambda: conversations.conversation_priority_set(
+            conversation=conversation, priority="urgent"
+        )
     )
 
     await assert_no_frame(widget, timeout=1.0)

@@ -6,8 +6,8 @@ from typing import Any
 
 import factory
 
-from chats import services
 from chats.models import Contact, Conversation, Inbox, Message
+from chats.services import authors, messages, visitors
 from operators.models import Operator, Role, Status, Team
 
 PASSWORD = "correct-horse-battery-9"
@@ -64,7 +64,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
 def visitor_for(inbox: Inbox, contact: Contact | None = None) -> tuple[object, str]:
     """A visitor of `inbox` and its plain token."""
-    session = services.visitor_session_start(
+    session = visitors.visitor_session_start(
         inbox=inbox, visitor_token=None, locale="en", page={}, identity=None
     )
     if contact is not None:
@@ -82,9 +82,9 @@ def operator_says(
     **kwargs: Any,
 ) -> Message:
     """A message (or, with `private`, a note) by `operator`, through the service."""
-    message, _created = services.message_create(
+    message, _created = messages.message_create(
         conversation_id=conversation.pk,
-        author=services.Author.of_operator(operator),
+        author=authors.Author.of_operator(operator),
         body=body,
         private=private,
         **kwargs,
@@ -95,7 +95,7 @@ def operator_says(
 def visitor_says(conversation: Conversation, body: str = "Hello?") -> Message:
     """A message by the conversation's contact, through the service."""
     contact = Conversation.objects.select_related("contact").get(pk=conversation.pk).contact
-    message, _created = services.message_create(
-        conversation_id=conversation.pk, author=services.Author.of_contact(contact), body=body
+    message, _created = messages.message_create(
+        conversation_id=conversation.pk, author=authors.Author.of_contact(contact), body=body
     )
     return message

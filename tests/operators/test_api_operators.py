@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from chats.models import ConversationStatus
-from chats.services import conversation_open
+from chats.services.conversations import conversation_open
 from operators.models import Operator, Role, Status, Team
 from tests.factories import PASSWORD, ContactFactory
 from tests.helpers import assert_error

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from chats import selectors, tasks
+from chats import selectors
+from chats.assignment import tasks
+from chats.assignment.drain import team_queue_drain
 from chats.models import Conversation
-from chats.services import conversation_assign, conversation_open
-from operators.assignment import team_queue_drain
+from chats.services.assigning import conversation_assign
+from chats.services.conversations import conversation_open
 from operators.models import Role, Status
 from tests.factories import ContactFactory, InboxFactory
 

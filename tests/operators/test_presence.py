@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from operators import presence
+from chats.assignment import presence
 from operators.models import ConsoleConnection, Operator, Status
 from operators.services import operator_status_set
 

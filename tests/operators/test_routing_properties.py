@@ -5,7 +5,7 @@ conversations opened, resolved, reopened, set pending, transferred to an operato
 (by an agent or a supervisor), operators changing status and capacity, and drain runs. The
 Celery worker is modelled exactly: every `_drain(team)` a service asks for (after its commit) is
 recorded, and a `drain` step runs the requests waiting so far through the real task
-(`chats.tasks.drain_team_queue`), as the worker would, in order. Every example runs in a
+(`chats.assignment.tasks.drain_team_queue`), as the worker would, in order. Every example runs in a
 savepoint that is rolled back, so each starts from the same world.
 
 What is checked:
@@ -44,10 +44,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chats import selectors
+from chats.assignment.tasks import drain_team_queue
 from chats.models import Contact, Conversation, ConversationStatus, Inbox, RoutingStrategy
 from chats.serializers import conversation_data
-from chats.services import conversation_assign, conversation_open, conversation_status_set
-from chats.tasks import drain_team_queue
+from chats.services.assigning import conversation_assign
+from chats.services.conversations import conversation_open, conversation_status_set
 from helpdesk.errors import ServiceError
 from operators.models import Operator, Role, Status, Team
 from operators.services import operator_status_set, operator_update
@@ -487,7 +488,7 @@ def test_routing_keeps_its_invariants_whatever_happens(
     sequence: list[Any],
 ) -> None:
     requested: list[int] = []
-    monkeypatch.setattr("chats.services._drain", requested.append)
+    monkeypatch.setattr("chats.assignment.requests.request_team_drain", requested.append)
     player = Player(world, django_capture_on_commit_callbacks, requested)
     with transaction.atomic():  # a savepoint per example, rolled back at its end
         for operator, (status, max_chats) in zip(world.agents, initial, strict=True):

@@ -10,9 +10,11 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from chats.assignment.candidates import Candidate
+from chats.assignment.drain import team_queue_drain
 from chats.models import ConversationStatus, RoutingStrategy
-from chats.services import conversation_assign, conversation_open, conversation_status_set
-from operators.assignment import Candidate, team_queue_drain
+from chats.services.assigning import conversation_assign
+from chats.services.conversations import conversation_open, conversation_status_set
 from operators.models import Role, Status
 from tests.factories import ContactFactory, InboxFactory, OperatorFactory, TeamFactory
 
@@ -23,7 +25,7 @@ def test_a_key_account_waiting_in_another_team_goes_to_its_manager_once_they_fre
     monkeypatch, django_capture_on_commit_callbacks, published
 ):
     requested: list[int] = []
-    monkeypatch.setattr("chats.services._drain", requested.append)
+    monkeypatch.setattr("chats.assignment.requests.request_team_drain", requested.append)
     sales, support = TeamFactory(), TeamFactory()
     sales_inbox = InboxFactory(team=sales, routing=RoutingStrategy.LEAST_BUSY)
     support_inbox = InboxFactory(team=support, routing=RoutingStrategy.LEAST_BUSY)
@@ -58,9 +60,9 @@ def test_a_hand_assignment_while_a_drain_holds_the_queue_neither_deadlocks_nor_f
     """A drain locks its queued conversations, then its candidates' rows. A hand assignment
     of one of those conversations used to lock the operator first, then the conversation: the
     two waited on each other until PostgreSQL killed one (a 500 for the operator's request)."""
-    from operators import assignment
+    from chats.assignment import drain as assignment
 
-    monkeypatch.setattr("chats.services._drain", lambda team_id: None)
+    monkeypatch.setattr("chats.assignment.requests.request_team_drain", lambda team_id: None)
     team = TeamFactory()
     inbox = InboxFactory(team=team, routing=RoutingStrategy.LEAST_BUSY)
     operator = OperatorFactory(teams=[team], status=Status.ONLINE, max_chats=5)

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from chats import services
+from chats.assignment.drain import team_queue_drain
 from chats.models import Contact, Conversation, ConversationStatus, Inbox
-from operators.assignment import team_queue_drain
+from chats.services import conversations
 from operators.models import Notification, Operator, Role, Status, Team
 from tests.factories import ContactFactory, InboxFactory, operator_says
 
@@ -23,7 +23,7 @@ def routed(team: Team) -> Inbox:
 
 
 def open_for(inbox: Inbox, contact: Contact) -> Conversation:
-    return services.conversation_open(inbox=inbox, contact=contact)
+    return conversations.conversation_open(inbox=inbox, contact=contact)
 
 
 def drained(conversation: Conversation) -> Conversation:
@@ -99,7 +99,7 @@ def test_each_key_account_conversation_is_told_once(make_operator, team, routed)
     contact = ContactFactory(account_manager=manager)
     first = open_for(routed, contact)
     drained(first)
-    services.conversation_status_set(
+    conversations.conversation_status_set(
         conversation=first, actor=None, status=ConversationStatus.RESOLVED
     )
     second = open_for(routed, contact)

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from chats import services
 from chats.models import Conversation, Inbox, Message
+from chats.services import assigning
 from operators.models import Notification, Role, Status
 from tests.factories import InboxFactory, operator_says, visitor_says
 
@@ -136,7 +136,7 @@ def test_a_transfer_to_a_team_is_routed_to_its_free_member(
     monkeypatch,
     django_capture_on_commit_callbacks,
 ):
-    from chats.tasks import drain_team_queue
+    from chats.assignment.tasks import drain_team_queue
 
     member = make_operator(Role.AGENT, [other_team], status=Status.ONLINE)
     monkeypatch.setattr(drain_team_queue, "delay", drain_team_queue)  # the worker, inline
@@ -211,7 +211,7 @@ async def test_the_assigned_notification_reaches_the_receivers_console(
     console = await ws.connect_console(token)
 
     await on_db(
-        services.conversation_assign,
+        assigning.conversation_assign,
         conversation=conversation,
         actor=agent,
         operator=teammate,

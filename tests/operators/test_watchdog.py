@@ -12,17 +12,16 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from chats import services, tasks
-from chats.models import Conversation, ConversationStatus, Inbox
-from operators import presence
-from operators import tasks as operator_tasks
-from operators.models import Notification, Operator, Role, Status, Team
-from operators.services import operator_status_set
-from operators.watchdog import (
+from chats.assignment import presence, tasks
+from chats.assignment.watchdog import (
     ownership_return,
     ownership_sweep,
     unanswered_reassign,
 )
+from chats.models import Conversation, ConversationStatus, Inbox
+from chats.services import assigning, conversations
+from operators.models import Notification, Operator, Role, Status, Team
+from operators.services import operator_status_set
 from tests.factories import ContactFactory, InboxFactory, operator_says, visitor_says
 
 GRACE = 60
@@ -48,7 +47,7 @@ def routed(team: Team) -> Inbox:
 
 
 def held_by(operator: Operator, inbox: Inbox) -> Conversation:
-    conversation = services.conversation_open(inbox=inbox, contact=ContactFactory())
+    conversation = conversations.conversation_open(inbox=inbox, contact=ContactFactory())
     Conversation.objects.filter(pk=conversation.pk).update(
         assignee=operator, queued_at=None, assigned_at=timezone.now()
     )
@@ -80,7 +79,7 @@ def test_going_offline_by_hand_or_by_presence_schedules_the_return_after_the_gra
 ):
     scheduled: list[tuple[tuple[int, ...], dict]] = []
     monkeypatch.setattr(
-        operator_tasks.ownership_return,
+        tasks.ownership_return,
         "apply_async",
         lambda args, **options: scheduled.append((args, options)),
     )
@@ -153,11 +152,11 @@ def test_after_the_grace_an_offline_operators_unanswered_conversations_return_to
 def test_returned_conversations_keep_their_place_and_go_to_a_free_colleague(
     agent, make_operator, team, routed, drains
 ):
-    from operators.assignment import team_queue_drain
+    from chats.assignment.drain import team_queue_drain
 
     returned = held_by(agent, routed)
     visitor_says(returned)
-    newcomer = services.conversation_open(inbox=routed, contact=ContactFactory())
+    newcomer = conversations.conversation_open(inbox=routed, contact=ContactFactory())
     # the newcomer arrived after the returned conversation's visitor began to wait
     Conversation.objects.filter(pk=newcomer.pk).update(queued_at=timezone.now())
     offline_since = go_offline(agent)
@@ -187,8 +186,8 @@ def test_conversations_given_to_an_offline_operator_afterwards_stay_theirs(
     agent, supervisor, routed
 ):
     offline_since = go_offline(agent)
-    conversation = services.conversation_open(inbox=routed, contact=ContactFactory())
-    services.conversation_assign(conversation=conversation, actor=supervisor, operator=agent)
+    conversation = conversations.conversation_open(inbox=routed, contact=ContactFactory())
+    assigning.conversation_assign(conversation=conversation, actor=supervisor, operator=agent)
     visitor_says(conversation)
 
     assert ownership_return(operator_id=agent.pk, now=offline_since + timedelta(hours=1)) == []
@@ -226,8 +225,8 @@ def test_the_sweep_returns_what_a_lost_task_did_not_and_only_once(
 
 @pytest.mark.django_db
 def test_the_return_task_is_acked_late_and_harmless_twice(agent, routed, drains):
-    assert operator_tasks.ownership_return.acks_late is True
-    assert operator_tasks.ownership_sweep.acks_late is True
+    assert tasks.ownership_return.acks_late is True
+    assert tasks.ownership_sweep.acks_late is True
     conversation = held_by(agent, routed)
     visitor_says(conversation)
     offline_since = go_offline(agent)
@@ -238,9 +237,9 @@ def test_the_return_task_is_acked_late_and_harmless_twice(agent, routed, drains)
         assigned_at=offline_since - timedelta(seconds=2 * GRACE)
     )
 
-    assert operator_tasks.ownership_return(agent.pk) == [conversation.pk]
-    assert operator_tasks.ownership_return(agent.pk) == []
-    assert operator_tasks.ownership_sweep() == []
+    assert tasks.ownership_return(agent.pk) == [conversation.pk]
+    assert tasks.ownership_return(agent.pk) == []
+    assert tasks.ownership_sweep() == []
 
 
 # --- (b) unanswered for the inbox's reassign_unanswered_after ------------------------------------
@@ -302,11 +301,11 @@ def test_a_public_reply_by_the_assignee_keeps_the_conversation(pair, routed):
 def test_a_private_note_or_a_reply_before_the_assignment_is_no_answer(pair, make_operator, routed):
     first, second = pair
     before = make_operator(Role.SUPERVISOR)
-    conversation = services.conversation_open(inbox=routed, contact=ContactFactory())
+    conversation = conversations.conversation_open(inbox=routed, contact=ContactFactory())
     visitor_says(conversation)
     operator_says(conversation, before, "Passing you to a colleague")
     visitor_says(conversation, "ok?")
-    services.conversation_assign(conversation=conversation, actor=before, operator=first)
+    assigning.conversation_assign(conversation=conversation, actor=before, operator=first)
     operator_says(conversation, first, "@someone help", private=True)
 
     later = timezone.now() + timedelta(seconds=REASSIGN_AFTER)
@@ -339,7 +338,7 @@ def test_with_nobody_else_free_it_stays_and_moves_at_a_later_pass(
     assert fresh(conversation).assignee_id == first.pk
     assert not Notification.objects.exists()
 
-    services.conversation_status_set(
+    conversations.conversation_status_set(
         conversation=busy, actor=None, status=ConversationStatus.RESOLVED
     )
     assert unanswered_reassign(now=later + timedelta(seconds=10)) == [conversation.pk]
@@ -419,7 +418,7 @@ def test_inboxes_without_the_setting_or_routed_by_hand_are_left_alone(pair, rout
 
 @pytest.mark.django_db
 def test_the_reassignment_task_is_acked_late(pair, routed, drains):
-    assert operator_tasks.unanswered_reassign.acks_late is True
+    assert tasks.unanswered_reassign.acks_late is True
     first, second = pair
     conversation = held_by(first, routed)
     visitor_says(conversation)
@@ -427,8 +426,8 @@ def test_the_reassignment_task_is_acked_late(pair, routed, drains):
         assigned_at=timezone.now() - timedelta(seconds=REASSIGN_AFTER)
     )
 
-    assert operator_tasks.unanswered_reassign() == [conversation.pk]
-    assert operator_tasks.unanswered_reassign() == []
+    assert tasks.unanswered_reassign() == [conversation.pk]
+    assert tasks.unanswered_reassign() == []
     assert fresh(conversation).assignee_id == second.pk
 
 
@@ -478,8 +477,17 @@ def test_concurrent_passes_move_a_conversation_once(make_operator, team, routed,
 
 @pytest.mark.django_db
 def test_deactivating_an_operator_returns_all_their_conversations_to_the_queue(
-    client_for, admin, team, routed, make_operator, drains, django_capture_on_commit_callbacks
+    client_for,
+    admin,
+    team,
+    routed,
+    make_operator,
+    drains,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
 ):
+    # the release is the worker's task: run it inline, as the worker would
+    monkeypatch.setattr(tasks.release_deactivated, "delay", tasks.release_deactivated)
     leaver = make_operator(Role.AGENT, [team], status=Status.ONLINE)
     waiting = held_by(leaver, routed)
     visitor_says(waiting, "Hello?")

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from chats import services
 from chats.models import Contact, Conversation, Inbox
 from chats.selectors import DEMO_INBOX_NAME
-from chats.services import Author
+from chats.services import conversations, inboxes, messages
+from chats.services.authors import Author
 from helpdesk.errors import ServiceError
 from operators.models import Operator, Role, Team
 from operators.services import operator_create
@@ -78,7 +78,7 @@ class Command(BaseCommand):
                     operator = self._create(username, name, role, [teams[t] for t in team_names])
                     created.append(username)
                 operators[username] = operator
-            inbox = Inbox.objects.filter(name=DEMO_INBOX_NAME).first() or services.inbox_create(
+            inbox = Inbox.objects.filter(name=DEMO_INBOX_NAME).first() or inboxes.inbox_create(
                 name=DEMO_INBOX_NAME,
                 channel="web",
                 team=teams["Support"],
@@ -107,11 +107,11 @@ class Command(BaseCommand):
     def _conversations(self, inbox: Inbox, operators: dict[str, Operator]) -> None:
         for name, email, lines in CONVERSATIONS:
             contact = Contact.objects.create(name=name, email=email)
-            conversation = services.conversation_open(inbox=inbox, contact=contact)
+            conversation = conversations.conversation_open(inbox=inbox, contact=contact)
             for who, body in lines:
                 author = (
                     Author.of_contact(contact)
                     if who == "visitor"
                     else Author.of_operator(operators[who])
                 )
-                services.message_create(conversation_id=conversation.pk, author=author, body=body)
+                messages.message_create(conversation_id=conversation.pk, author=author, body=body)

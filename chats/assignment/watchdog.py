@@ -40,14 +40,20 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from chats import events
+from chats.assignment.candidates import choose_operator, last_operators, team_candidates
 from chats.audience import Audience
 from chats.business_hours import closed_inbox_ids
+from chats.events.dispatch import record
+from chats.events.domain import (
+    AssignCause,
+    ConversationAssigned,
+    DomainEvent,
+    KeyAccountWaiting,
+    audience_of,
+)
 from chats.models import AuthorKind, Conversation, ConversationStatus, Inbox, Message
 from chats.models import RoutingStrategy as Routing
-from operators.assignment import choose_operator, last_operators, team_candidates
 from operators.models import Operator, Status, Team
-from operators.notifications import key_account_notify, reassigned_notify
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -87,11 +93,24 @@ def awaiting_reply(queryset: QuerySet[Conversation]) -> QuerySet[AwaitingReply]:
     )
 
 
-def _announce(moves: list[tuple[int, Audience]], *, released: set[int], teams: set[int]) -> None:
-    from chats.services import conversations_rerouted
+def _requeue(conversation: Conversation, *, since: datetime) -> None:
+    """Back to its team's queue, where it waits from `since`."""
+    conversation.assignee = None
+    conversation.assigned_at = None
+    conversation.team_id = conversation.team_id or conversation.inbox.team_id
+    conversation.queued_at = since
+    conversation.save(update_fields=["assignee", "assigned_at", "team", "queued_at"])
 
-    transaction.on_commit(
-        lambda: conversations_rerouted(moves=moves, released_operators=released, teams=teams)
+
+def _moved(
+    conversation: Conversation, previous: Audience, cause: AssignCause, at: datetime
+) -> ConversationAssigned:
+    return ConversationAssigned(
+        conversation_id=conversation.pk,
+        previous=previous,
+        current=audience_of(conversation),
+        cause=cause,
+        at=at,
     )
 
 
@@ -118,20 +137,13 @@ def ownership_return(*, operator_id: int, now: datetime | None = None) -> list[i
             .filter(Q(assigned_at__isnull=True) | Q(assigned_at__lte=offline_since))
         )
         waiting = list(awaiting_reply(held).order_by("pk"))
-        moves: list[tuple[int, Audience]] = []
-        teams: set[int] = set()
+        moves: list[ConversationAssigned] = []
         for conversation in waiting:
-            moves.append((conversation.pk, events.audience_of(conversation)))
-            conversation.assignee = None
-            conversation.assigned_at = None
-            conversation.team_id = conversation.team_id or conversation.inbox.team_id
-            conversation.queued_at = conversation.waiting_since
-            conversation.save(update_fields=["assignee", "assigned_at", "team", "queued_at"])
-            teams.add(conversation.team_id)
-            reassigned_notify(operator_id=operator_id, conversation=conversation)
-        if moves:
-            _announce(moves, released=set(), teams=teams)
-        return [pk for pk, _audience in moves]
+            previous = audience_of(conversation)
+            _requeue(conversation, since=conversation.waiting_since or now)
+            moves.append(_moved(conversation, previous, AssignCause.RETURNED, now))
+        record(*moves)
+        return [move.conversation_id for move in moves]
 
 
 def ownership_sweep(*, now: datetime | None = None) -> list[int]:
@@ -190,19 +202,13 @@ def deactivated_release(*, operator_id: int) -> list[int]:
             .exclude(status=ConversationStatus.RESOLVED)
         )
         waited_since = {c.pk: c.waiting_since for c in awaiting_reply(held)}
-        moves: list[tuple[int, Audience]] = []
-        teams: set[int] = set()
+        moves: list[ConversationAssigned] = []
         for conversation in held.order_by("pk"):
-            moves.append((conversation.pk, events.audience_of(conversation)))
-            conversation.assignee = None
-            conversation.assigned_at = None
-            conversation.team_id = conversation.team_id or conversation.inbox.team_id
-            conversation.queued_at = waited_since.get(conversation.pk) or now
-            conversation.save(update_fields=["assignee", "assigned_at", "team", "queued_at"])
-            teams.add(conversation.team_id)
-        if moves:
-            _announce(moves, released=set(), teams=teams)
-        return [pk for pk, _audience in moves]
+            previous = audience_of(conversation)
+            _requeue(conversation, since=waited_since.get(conversation.pk) or now)
+            moves.append(_moved(conversation, previous, AssignCause.RELEASED, now))
+        record(*moves)
+        return [move.conversation_id for move in moves]
 
 
 # --- (b) a conversation its assignee does not answer goes to someone else --------------------
@@ -284,13 +290,10 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
         # Whoever holds a conversation due in this pass takes none from it: the pass would
         # otherwise shuffle unanswered conversations among unresponsive operators.
         unresponsive = {c.assignee_id for c in locked if c.assignee_id is not None}
-        moves: list[tuple[int, Audience]] = []
-        released: set[int] = set()
+        moves: list[DomainEvent] = []
         passed_over: dict[int, int] = {}
         moment = now
         for conversation in locked:
-            first = conversation.assignee_id
-            assert first is not None
             chosen, manager = choose_operator(
                 conversation,
                 candidates,
@@ -302,7 +305,7 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
                 passed_over[conversation.pk] = manager
             if chosen is None:
                 continue  # nobody else is free: it stays, and is tried again at the next pass
-            moves.append((conversation.pk, events.audience_of(conversation)))
+            previous = audience_of(conversation)
             chosen.load += 1
             chosen.last_assigned_at = moment
             conversation.assignee_id = chosen.operator_id
@@ -310,10 +313,9 @@ def _reassign_in_team(*, team_id: int, conversation_ids: list[int], now: datetim
             conversation.queued_at = None
             conversation.save(update_fields=["assignee", "assigned_at", "queued_at"])
             Operator.objects.filter(pk=chosen.operator_id).update(last_assigned_at=moment)
+            moves.append(_moved(conversation, previous, AssignCause.REASSIGNED, moment))
             moment = moment + timedelta(microseconds=1)  # keeps the turn order strict
-            released.add(first)
-            reassigned_notify(operator_id=first, conversation=conversation)
-        key_account_notify(manager_ids_by_conversation=passed_over)
-        if moves:
-            _announce(moves, released=released, teams=set())
-        return [pk for pk, _audience in moves]
+        if passed_over:
+            moves.append(KeyAccountWaiting(manager_ids_by_conversation=passed_over))
+        record(*moves)
+        return [move.conversation_id for move in moves if isinstance(move, ConversationAssigned)]

@@ -1,10 +1,11 @@
 """Group commit: many visitors' sends stored by one SQL statement, in one transaction.
 
 `visitor_messages_send` (in a thread, on Django's connection) and `asend` (on the event loop,
-on an asyncio connection: the server's hot path) are `services.visitor_message_send` for a list
+on an asyncio connection: the server's hot path) are `messages.visitor_message_send` for a list
 of sends, with the same answers and the same guarantees, at a cost that hardly grows with the
 list: one statement looks up every send's resend and open conversation and stores them all
-(one round trip, one commit, one fsync), one Redis round trip publishes all their events. The
+(one round trip, one commit, one fsync), and one dispatch hands all their `MessageCreated`
+events to the listeners (the live broadcast publishes them in one Redis round trip). The
 writer of each server process (`chats.consumers.writer`) hands them the sends waiting at a
 moment.
 
@@ -17,7 +18,7 @@ The guarantees, and how they hold:
   second send of one `client_id` in the same list gets the first's message. A resend that
   commits in another process while our statement runs trips the unique constraint: the
   statement fails whole, and each of its sends is stored again on its own
-  (`services.visitor_message_send`, which answers a duplicate with the first message).
+  (`messages.visitor_message_send`, which answers a duplicate with the first message).
 - Acks only after the commit, events only after it: the statement is its own transaction (or
   a savepoint of the caller's), the events are published after it, and the sends' answers are
   returned only when it has committed. A failure answers each send with the error, so nothing
@@ -39,13 +40,21 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 
-from chats import broadcast, events
-from chats.models import AuthorKind, Conversation, ConversationStatus, Message, Visitor
+from chats.events.dispatch import adispatch, record
+from chats.events.domain import MessageCreated
+from chats.models import AuthorKind, ConversationStatus, Message, Visitor
+from chats.services.messages import (
+    status_changed_by_message,
+    stored_conversation,
+    visitor_message_send,
+)
 from chats.validation import clean_body, clean_client_id
 from helpdesk import pg_async
 from helpdesk.db import db_call, default_vendor
 
 logger = logging.getLogger(__name__)
+
+PENDING = ConversationStatus.PENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +146,8 @@ class Batch:
     # what the statement left to the one-send path, and what it changed
     resent: dict[int, int] = field(default_factory=dict)  # index: the earlier message's id
     alone: list[int] = field(default_factory=list)
-    created: list[tuple[Message, Conversation]] = field(default_factory=list)
-    reopened: list[int] = field(default_factory=list)
+    created: list[MessageCreated] = field(default_factory=list)
+    reopened: list[MessageCreated] = field(default_factory=list)
 
     @property
     def needs_database(self) -> bool:
@@ -159,7 +168,7 @@ class Batch:
         """Read the statement's rows (one per send to store, in order) into the answers."""
         if len(rows) != len(self.to_store):  # cannot happen; never ack a guess
             raise DatabaseError(f"group commit answered {len(rows)} of {len(self.to_store)}")
-        reopened: set[int] = set()
+        reopened: dict[int, MessageCreated] = {}
         for index, row in zip(self.to_store, rows, strict=True):
             _ord, earlier, message_id, seq, *facts, before = row
             if earlier is not None:
@@ -167,21 +176,19 @@ class Batch:
             elif message_id is None:
                 self.alone.append(index)
             else:
-                message, conversation = self._stored(index, message_id, seq, now, facts)
-                self.outcomes[index] = (message, True)
-                self.created.append((message, conversation))
+                event = self._stored(index, message_id, seq, now, facts)
+                self.outcomes[index] = (event.message, True)
+                self.created.append(event)
                 if before == ConversationStatus.PENDING:
-                    reopened.add(conversation.pk)
-        self.reopened = sorted(reopened)
+                    reopened.setdefault(event.conversation.pk, event)
+        self.reopened = [reopened[pk] for pk in sorted(reopened)]
 
     def _stored(
         self, index: int, message_id: int, seq: int, now: Any, facts: list[Any]
-    ) -> tuple[Message, Conversation]:
-        from chats import services
-
+    ) -> MessageCreated:
         send = self.sends[index]
         body, client_id = self.cleaned[index]
-        conversation = services.stored_conversation(*facts)
+        conversation = stored_conversation(*facts)
         message = Message(
             id=message_id,
             conversation_id=conversation.pk,
@@ -197,21 +204,19 @@ class Batch:
         )
         message._state.adding = False
         message._state.db = DEFAULT_DB_ALIAS  # the statement's database (`pg_async`)
-        return message, conversation
+        return MessageCreated(message=message, conversation=conversation)
 
     def store_alone(self) -> None:
         """Every send still to store goes on its own (the statement failed)."""
         self.alone = list(self.to_store)
 
     def finish(self) -> list[Outcome]:
-        """What the statement left: in a thread, as it may query (`needs_database`)."""
-        from chats import services
-
-        for conversation_id in self.reopened:
-            try:  # only an event: the messages stand, and the consoles re-read on resume
-                services._after_conversation_change(conversation_id)
-            except DatabaseError:
-                logger.warning("announcing conversation %s failed", conversation_id, exc_info=True)
+        """What the statement left: in a thread, as it may query (`needs_database`). After the
+        commit: a pending conversation a send turned open is announced (a listener's failure
+        is logged by the dispatch: the messages stand, and the consoles re-read on resume)."""
+        for event in self.reopened:
+            at = event.message.created_at
+            record(status_changed_by_message(event.conversation, previous=PENDING, at=at))
         if self.resent:
             found = Message.objects.select_related("author_operator", "author_contact").in_bulk(
                 list(self.resent.values())
@@ -219,7 +224,7 @@ class Batch:
             for index, message_id in self.resent.items():
                 self.outcomes[index] = (found[message_id], False)
         for index in self.alone:
-            self.outcomes[index] = _one(services.visitor_message_send, self.sends[index])
+            self.outcomes[index] = _one(visitor_message_send, self.sends[index])
         for index, first in self.repeats.items():
             outcome = self.outcomes[first]
             self.outcomes[index] = (outcome[0], False) if isinstance(outcome, tuple) else outcome
@@ -275,8 +280,7 @@ def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
         with block, connection.cursor() as cursor:
             cursor.execute(send_sql(), params)
             batch.take(cursor.fetchall(), params["now"])
-            created = batch.created
-            transaction.on_commit(lambda: events.messages_created(created))
+            record(*batch.created)
     except DatabaseError:
         logger.info("group commit of %d sends failed; storing them one by one", len(sends))
         batch = prepare(sends)
@@ -303,7 +307,7 @@ async def asend(sends: list[VisitorSend]) -> list[Outcome]:
             batch = prepare(sends)
             batch.store_alone()
         else:
-            await broadcast.apublish_batch(events.messages_events(batch.created))
+            await adispatch(batch.created)
     if batch.needs_database:
         return await db_call(batch.finish)
     return batch.finish()

@@ -1,10 +1,11 @@
-"""Every event the product streams, with its payload and its recipients, in one place.
+"""Every frame the product streams, with its payload and its recipients, in one place.
 
-Services call these only from `transaction.on_commit` (or, for typing, which stores nothing,
-directly). Each event carries its frame already encoded, so fan-out does no work per socket, and
-its audience, so each process's console feed (`chats.consumers.feed`) writes it only to the
-sockets whose operator may see it. Private notes are
-kept from visitors here and nowhere else.
+The live listener (`chats.events.live_listener`) builds these, for the domain events it hears
+after the commit, and publishes them in one round trip to Redis; typing, which stores nothing
+and is no fact, is streamed directly. Each published event carries its frame already encoded,
+so fan-out does no work per socket, and its audience, so each process's console feed
+(`chats.consumers.feed`) writes it only to the sockets whose operator may see it. What a
+visitor may hear is `DomainEvent.reaches_visitor`: private notes never reach the widget.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -20,7 +21,8 @@ from django.utils import translation
 
 from chats import broadcast, groups
 from chats.audience import Audience, Scope
-from chats.models import Conversation, Message
+from chats.events.domain import MessageCreated, audience_of
+from chats.models import Conversation
 from chats.serializers import conversation_data, message_data, visitor_conversation_data
 
 P = ParamSpec("P")
@@ -41,14 +43,6 @@ def in_default_language(build: Callable[P, R]) -> Callable[P, R]:
 
 def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
-def audience_of(conversation: Conversation) -> Audience:
-    return Audience(
-        inbox=conversation.inbox_id,
-        team=conversation.team_id,
-        assignee=conversation.assignee_id,
-    )
 
 
 Event = dict[str, Any]
@@ -106,33 +100,20 @@ def _to_visitor(
     broadcast.publish_batch([_visitor_event(conversation, frame, seq=seq, message_id=message_id)])
 
 
-def _message_events(message: Message, conversation: Conversation) -> list[tuple[str, Event]]:
+def _message_events(event: MessageCreated) -> list[tuple[str, Event]]:
+    message, conversation = event.message, event.conversation
     frame = encode({"type": "message", "message": message_data(message)})
     batch = _console_events(frame, [audience_of(conversation)])
-    if not message.private:
+    if event.reaches_visitor:
         batch.append(_visitor_event(conversation, frame, seq=message.seq, message_id=message.pk))
     return batch
 
 
 @in_default_language
-def message_created(message: Message, conversation: Conversation) -> None:
-    """To the consoles that may see it and, unless it is a private note, to the visitor: one
-    encoding of the frame, one round trip to Redis."""
-    broadcast.publish_batch(_message_events(message, conversation))
-
-
-@in_default_language
-def messages_events(created: list[tuple[Message, Conversation]]) -> list[tuple[str, Event]]:
-    """The events of `message_created` for each (message, conversation) of a group commit, in
-    their order, to be published in one round trip to Redis (`broadcast.apublish_batch`)."""
-    return [event for pair in created for event in _message_events(*pair)]
-
-
-def messages_created(created: list[tuple[Message, Conversation]]) -> None:
-    """`message_created` for each (message, conversation), all in one round trip to Redis."""
-    batch = messages_events(created)
-    if batch:
-        broadcast.publish_batch(batch)
+def messages_events(created: Sequence[MessageCreated]) -> list[tuple[str, Event]]:
+    """To the consoles that may see each message and, unless it is a private note, to its
+    visitor: one encoding of each frame, all in the list's order."""
+    return [published for event in created for published in _message_events(event)]
 
 
 # What the operators who just lost a conversation see of it: where it went, not what happened
@@ -141,9 +122,9 @@ DEPARTED_FIELDS = ("id", "inbox", "status", "priority", "assignee", "team", "con
 
 
 @in_default_language
-def conversation_changed(
+def conversation_events(
     conversation: Conversation, *, previous: Audience | None = None, to_visitor: bool = True
-) -> None:
+) -> list[tuple[str, Event]]:
     """`conversation` must come from `selectors.conversation_base()` (queue position, labels).
     The operators who may see it get the whole object; those who saw it before (`previous`) and
     may see it no longer get its `DEPARTED_FIELDS`; its visitor, unless the change is one of the
@@ -159,7 +140,7 @@ def conversation_changed(
     if to_visitor:
         frame = {"type": "conversation", "conversation": visitor_conversation_data(conversation)}
         batch.append(_visitor_event(conversation, frame))
-    broadcast.publish_batch(batch)
+    return batch
 
 
 @in_default_language
@@ -190,52 +171,50 @@ def operator_typing(
 
 
 @in_default_language
-def visitor_read(conversation: Conversation, *, seq: int, name: str) -> None:
+def visitor_read_events(
+    conversation: Conversation, *, seq: int, name: str
+) -> list[tuple[str, Event]]:
     frame = {
         "type": "read",
         "conversation": conversation.pk,
         "seq": seq,
         "author": {"kind": "visitor", "name": name},
     }
-    _to_console(frame, [audience_of(conversation)])
+    return _console_events(frame, [audience_of(conversation)])
 
 
 @in_default_language
-def operator_read(conversation: Conversation, *, seq: int) -> None:
+def operator_read_events(conversation: Conversation, *, seq: int) -> list[tuple[str, Event]]:
     """`conversation` from `selectors.conversation_base()`: the consoles get it whole, with its
     new `agent_read_seq`; the visitor only the mark."""
-    _to_console(
+    batch = _console_events(
         {"type": "conversation", "conversation": conversation_data(conversation)},
         [audience_of(conversation)],
     )
-    _to_visitor(conversation, {"type": "read", "seq": seq})
+    batch.append(_visitor_event(conversation, {"type": "read", "seq": seq}))
+    return batch
 
 
-def operator_status_changed(operator_frame: dict[str, Any]) -> None:
-    broadcast.publish(
-        groups.CONSOLE,
-        {"type": "relay", "frame": encode({"type": "operator", "operator": operator_frame})},
-    )
+def operator_status_events(operator_frame: dict[str, Any]) -> list[tuple[str, Event]]:
+    frame = encode({"type": "operator", "operator": operator_frame})
+    return [(groups.CONSOLE, {"type": "relay", "frame": frame})]
 
 
-def operator_access_changed(operator_id: int, scope: Scope) -> None:
-    broadcast.publish(groups.operator(operator_id), {"type": "access", "scope": scope.as_dict()})
+def operator_access_events(operator_id: int, scope: Scope) -> list[tuple[str, Event]]:
+    return [(groups.operator(operator_id), {"type": "access", "scope": scope.as_dict()})]
 
 
-def operator_sockets_revoked(
+def operator_revoke_events(
     operator_id: int, *, token_id: int | None = None, session: str | None = None
-) -> None:
+) -> list[tuple[str, Event]]:
     """Close the operator's sockets: all of them, or those opened with one token, or with one
     login session (named by `operators.services.session_digest`, never by its key)."""
-    broadcast.publish(
-        groups.operator(operator_id), {"type": "revoke", "token_id": token_id, "session": session}
-    )
+    revoke = {"type": "revoke", "token_id": token_id, "session": session}
+    return [(groups.operator(operator_id), revoke)]
 
 
-def notification_created(operator_id: int, notification: dict[str, Any]) -> None:
+def notification_events(operator_id: int, notification: dict[str, Any]) -> list[tuple[str, Event]]:
     """To the one operator it is for, on all their console sockets (`operator.<id>`): the
     consumers' `relay` handler sends the pre-encoded frame as it is."""
-    broadcast.publish(
-        groups.operator(operator_id),
-        {"type": "relay", "frame": encode({"type": "notification", "notification": notification})},
-    )
+    frame = encode({"type": "notification", "notification": notification})
+    return [(groups.operator(operator_id), {"type": "relay", "frame": frame})]

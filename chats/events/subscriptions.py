@@ -1,0 +1,49 @@
+"""Who hears which domain event: the one place listeners are registered (at start-up, from
+`ChatsConfig.ready`).
+
+In the transaction of the fact (they write what must exist exactly when the fact does):
+- report events (`reports.listeners`);
+- notifications (`operators.listeners`).
+
+After the commit, in this order:
+- the live broadcast to consoles and widgets (`chats.events.live_listener`);
+- routing (`chats.assignment.listeners`), which enqueues its work.
+"""
+
+from __future__ import annotations
+
+from chats.assignment import listeners as routing
+from chats.events import live_listener
+from chats.events.dispatch import Listener, Registry, registry
+from operators import listeners as notifications
+from reports import listeners as reporting
+
+
+def subscribe(into: Registry = registry) -> None:
+    into.add(
+        Listener(
+            name="reports",
+            event_types=reporting.EVENT_TYPES,
+            handle=reporting.on_events,
+            in_transaction=True,
+            wants=reporting.wants,
+        )
+    )
+    into.add(
+        Listener(
+            name="notifications",
+            event_types=notifications.EVENT_TYPES,
+            handle=notifications.on_events,
+            in_transaction=True,
+            wants=notifications.wants,
+        )
+    )
+    into.add(
+        Listener(
+            name="live",
+            event_types=live_listener.EVENT_TYPES,
+            handle=live_listener.on_events,
+            ahandle=live_listener.on_events_async,
+        )
+    )
+    into.add(Listener(name="routing", event_types=routing.EVENT_TYPES, handle=routing.on_events))

@@ -1,0 +1,82 @@
+"""A contact's fields, changed by an operator or by the visitor themself (the widget)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chats.events.dispatch import record
+from chats.events.domain import ContactUpdated
+from chats.models import Contact, Visitor
+from helpdesk.errors import Forbidden, ServiceError
+from operators.models import Operator
+
+CONTACT_FIELDS = ("name", "email", "phone", "vip", "account_manager", "notes")
+
+
+def contact_update(
+    *, contact: Contact, changes: dict[str, Any], actor: Operator | None = None
+) -> Contact:
+    """Change a contact's fields. `actor` is the operator who does it (None: the visitor's own
+    fields, `visitor_contact_update`)."""
+    for field in changes:
+        if field not in CONTACT_FIELDS:
+            raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": field})
+    _check_may_name_account_manager(actor=actor, contact=contact, changes=changes)
+    for field, value in changes.items():
+        setattr(contact, field, value)
+    with transaction.atomic():
+        contact.save(update_fields=list(changes) or None)
+        conversation_ids = tuple(contact.conversations.values_list("id", flat=True)[:100])
+        record(
+            ContactUpdated(
+                contact_id=contact.pk, fields=tuple(changes), conversation_ids=conversation_ids
+            )
+        )
+    return contact
+
+
+def _check_may_name_account_manager(
+    *, actor: Operator | None, contact: Contact, changes: dict[str, Any]
+) -> None:
+    """A key account's manager gets the contact's conversations in any team, so naming one
+    opens every team's conversations of the contact to them: supervisors and admins only.
+    Clearing one, or sending the current one again, opens nothing."""
+    if "account_manager" not in changes or (actor is not None and actor.sees_everything):
+        return
+    manager = changes["account_manager"]
+    if manager is not None and manager.pk != contact.account_manager_id:
+        raise Forbidden(
+            "forbidden", _("Only supervisors and admins choose a contact's account manager.")
+        )
+
+
+# --- the visitor's own contact details (widget) -------------------------------------------------
+
+VISITOR_CONTACT_FIELDS = ("name", "email", "phone")
+
+
+def visitor_contact_update(*, visitor: Visitor, changes: dict[str, str]) -> Contact:
+    """The visitor says who they are: the widget's pre-chat form, the email to be answered at
+    while nobody is online, or the host page's `identify({name, email, phone})`.
+
+    Blank values change nothing. A contact the site vouched for (a signed identity, so it has
+    an `external_id`) keeps what the site said: the visitor may only fill its blank fields.
+    """
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=visitor.contact_id)
+        verified = contact.external_id is not None
+        updates: dict[str, Any] = {}
+        for field, value in changes.items():
+            if field not in VISITOR_CONTACT_FIELDS:
+                raise ServiceError("invalid", _("Unknown field: %(field)s") % {"field": field})
+            value = value.strip()
+            current = getattr(contact, field)
+            if not value or value == current or (verified and current):
+                continue
+            updates[field] = value
+        if updates:
+            contact = contact_update(contact=contact, changes=updates)
+    return contact

@@ -1,0 +1,152 @@
+"""Conversations: opened, their status (resolve, reopen, pending), labels and priority."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chats import selectors
+from chats.events.dispatch import record
+from chats.events.domain import (
+    ConversationOpened,
+    ConversationStatusChanged,
+    ConversationUpdated,
+    audience_of,
+)
+from chats.models import (
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Inbox,
+    Label,
+    Priority,
+    RoutingStrategy,
+)
+from helpdesk.errors import NotFound, ServiceError
+from operators.models import Operator
+
+MAX_LABELS = 30
+MAX_LABEL_CHARS = 50
+
+
+def conversation_lock(conversation_id: int) -> Conversation:
+    """The conversation's row, locked until the transaction ends (call inside one)."""
+    return Conversation.objects.select_for_update().get(pk=conversation_id)
+
+
+def operator_may_use(*, operator: Operator, conversation_id: int) -> Conversation:
+    conversation = selectors.conversation_get_visible(
+        operator=operator, conversation_id=conversation_id
+    )
+    if conversation is None:
+        raise NotFound("not_found", _("Conversation not found."))
+    return conversation
+
+
+def conversation_open(*, inbox: Inbox, contact: Contact, page_url: str = "") -> Conversation:
+    """Open a new conversation; unless its inbox routes by hand, it joins its team's queue and
+    routing takes it from there."""
+    now = timezone.now()
+    queued = inbox.routing != RoutingStrategy.MANUAL
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            inbox=inbox,
+            contact=contact,
+            team_id=inbox.team_id,
+            created_at=now,
+            last_activity_at=now,
+            queued_at=now if queued else None,
+            page_url=page_url[:2000],
+        )
+        record(
+            ConversationOpened(
+                conversation_id=conversation.pk,
+                audience=audience_of(conversation),
+                contact_id=contact.pk,
+                queued=queued,
+                at=now,
+            )
+        )
+    return conversation
+
+
+def conversation_status_set(
+    *, conversation: Conversation, actor: Operator | None, status: str
+) -> Conversation:
+    if status not in ConversationStatus.values:
+        raise ServiceError("invalid_status", _("Unknown status."))
+    with transaction.atomic():
+        locked = conversation_lock(conversation.pk)
+        if locked.status != status:
+            status_change(locked, status=status, actor=actor)
+    return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def status_change(locked: Conversation, *, status: str, actor: Operator | None) -> None:
+    """Within a transaction holding `locked`'s row: set its status and record the change. A
+    resolve takes it out of its queue; a reopen of a conversation nobody holds puts it back
+    in (unless its inbox routes by hand)."""
+    now = timezone.now()
+    previous = locked.status
+    waited_in = locked.team_id if locked.queued_at is not None else None
+    locked.status = status
+    queued = False
+    if status == ConversationStatus.RESOLVED:
+        locked.resolved_at = now
+        locked.queued_at = None
+    elif previous == ConversationStatus.RESOLVED:
+        locked.resolved_at = None
+        if locked.assignee_id is None and locked.inbox.routing != RoutingStrategy.MANUAL:
+            locked.queued_at = now
+            queued = True
+    locked.save(update_fields=["status", "resolved_at", "queued_at"])
+    record(
+        ConversationStatusChanged(
+            conversation_id=locked.pk,
+            audience=audience_of(locked),
+            previous=previous,
+            status=status,
+            at=now,
+            actor_id=actor.pk if actor is not None else None,
+            queued=queued,
+            left_queue_of=waited_in if locked.queued_at is None else None,
+        )
+    )
+
+
+def _label_names(labels: list[str]) -> list[str]:
+    names: list[str] = []
+    for raw in labels:
+        name = raw.strip() if isinstance(raw, str) else ""
+        if not name or len(name) > MAX_LABEL_CHARS:
+            raise ServiceError(
+                "invalid_label", _("A label is 1 to %(n)s characters.") % {"n": MAX_LABEL_CHARS}
+            )
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_LABELS:
+        raise ServiceError("too_many_labels", _("At most %(n)s labels.") % {"n": MAX_LABELS})
+    return names
+
+
+def conversation_labels_set(*, conversation: Conversation, labels: list[str]) -> Conversation:
+    names = _label_names(labels)
+    with transaction.atomic():
+        locked = conversation_lock(conversation.pk)
+        existing = {label.name: label for label in Label.objects.filter(name__in=names)}
+        for name in names:
+            if name not in existing:
+                existing[name], _created = Label.objects.get_or_create(name=name)
+        locked.labels.set([existing[name] for name in names])
+        record(ConversationUpdated(conversation_id=locked.pk, fields=("labels",)))
+    return selectors.conversation_with_position(conversation_id=conversation.pk)
+
+
+def conversation_priority_set(*, conversation: Conversation, priority: str) -> Conversation:
+    if priority not in Priority.values:
+        raise ServiceError("invalid_priority", _("Unknown priority."))
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(priority=priority)
+        record(ConversationUpdated(conversation_id=conversation.pk, fields=("priority",)))
+    return selectors.conversation_with_position(conversation_id=conversation.pk)

@@ -1,0 +1,37 @@
+"""What the visitor thinks of a conversation: the rating and its comment."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chats import selectors
+from chats.events.dispatch import record
+from chats.events.domain import CsatCreated, audience_of
+from chats.models import CsatResponse, Visitor
+from helpdesk.errors import ServiceError
+
+
+def csat_submit(*, visitor: Visitor, rating: int, comment: str) -> tuple[CsatResponse, bool]:
+    """The visitor rates their current conversation; a second rating replaces the first."""
+    conversation = selectors.visitor_current_conversation(visitor=visitor)
+    if conversation is None:
+        raise ServiceError(
+            "no_conversation", _("There is no conversation to rate yet."), status=409
+        )
+    with transaction.atomic():
+        response, created = CsatResponse.objects.update_or_create(
+            conversation=conversation, defaults={"rating": rating, "comment": comment}
+        )
+        record(
+            CsatCreated(
+                conversation_id=conversation.pk,
+                audience=audience_of(conversation),
+                rating=rating,
+                comment=comment,
+                replaced=not created,
+                at=timezone.now(),
+            )
+        )
+    return response, created

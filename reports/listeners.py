@@ -1,0 +1,179 @@
+"""Report events, written in the transaction of each fact (an in-transaction listener), so a
+fact and its report event exist together or not at all; `opened` and `first_response` are
+unique per conversation, so a retry never counts one twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from chats.audience import Audience
+from chats.events.domain import (
+    ConversationAssigned,
+    ConversationOpened,
+    ConversationStatusChanged,
+    CsatCreated,
+    DomainEvent,
+    MessageCreated,
+)
+from chats.models import AuthorKind, Conversation, Inbox, Message
+from reports.models import ReportEvent, ReportEventKind
+
+EVENT_TYPES: tuple[type[DomainEvent], ...] = (
+    ConversationOpened,
+    MessageCreated,
+    ConversationAssigned,
+    ConversationStatusChanged,
+    CsatCreated,
+)
+
+
+def wants(event: DomainEvent) -> bool:
+    match event:
+        case MessageCreated():
+            return event.is_operator_reply
+        case ConversationAssigned(previous=previous, current=current):
+            gained = current.assignee is not None and current.assignee != previous.assignee
+            return gained or current.team != previous.team
+        case ConversationStatusChanged():
+            return event.resolved or event.reopened
+    return True
+
+
+class Rows:
+    """The rows of one batch, each with its inbox's channel (one query for the batch)."""
+
+    def __init__(self, events: Sequence[DomainEvent]) -> None:
+        self.rows: list[ReportEvent] = []
+        self.inbox_ids = {_audience(event).inbox for event in events}
+
+    def add(
+        self,
+        kind: str,
+        *,
+        at: datetime,
+        conversation_id: int,
+        audience: Audience,
+        actor_id: int | None = None,
+        value: float | None = None,
+        operator_id: int | None = None,
+    ) -> None:
+        self.rows.append(
+            ReportEvent(
+                kind=kind,
+                occurred_at=at,
+                conversation_id=conversation_id,
+                inbox_id=audience.inbox,
+                team_id=audience.team,
+                operator_id=audience.assignee if operator_id is None else operator_id,
+                actor_id=actor_id,
+                value=value,
+            )
+        )
+
+    def save(self) -> None:
+        channels = dict(Inbox.objects.filter(pk__in=self.inbox_ids).values_list("pk", "channel"))
+        for row in self.rows:
+            row.channel = channels.get(row.inbox_id, "")
+        ReportEvent.objects.bulk_create(self.rows, ignore_conflicts=True)
+
+
+def _audience(event: DomainEvent) -> Audience:
+    match event:
+        case MessageCreated():
+            return event.audience
+        case ConversationAssigned():
+            return event.current
+        case ConversationOpened() | ConversationStatusChanged() | CsatCreated():
+            return event.audience
+    raise TypeError(f"no report event for {type(event).__name__}")
+
+
+def _first_response_seconds(message: Message) -> float | None:
+    """From the contact's first message to this reply, if this is the first reply after it."""
+    answered = ReportEvent.objects.filter(
+        conversation_id=message.conversation_id, kind=ReportEventKind.FIRST_RESPONSE
+    )
+    if answered.exists():
+        return None
+    first = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id,
+            author_kind=AuthorKind.VISITOR,
+            seq__lt=message.seq,
+        )
+        .order_by("seq")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return None if first is None else (message.created_at - first).total_seconds()
+
+
+def _message_rows(event: MessageCreated, rows: Rows) -> None:
+    message = event.message
+    common = {
+        "at": message.created_at,
+        "conversation_id": message.conversation_id,
+        "audience": event.audience,
+        "actor_id": message.author_operator_id,
+    }
+    rows.add(ReportEventKind.REPLY, **common)  # type: ignore[arg-type]
+    seconds = _first_response_seconds(message)
+    if seconds is not None:
+        rows.add(ReportEventKind.FIRST_RESPONSE, value=seconds, **common)  # type: ignore[arg-type]
+
+
+def _assignment_rows(event: ConversationAssigned, rows: Rows) -> None:
+    previous, current = event.previous, event.current
+    common = {"at": event.at, "conversation_id": event.conversation_id, "audience": current}
+    if current.assignee is not None and current.assignee != previous.assignee:
+        rows.add(ReportEventKind.ASSIGNED, actor_id=event.actor_id, **common)  # type: ignore[arg-type]
+    if current.team != previous.team:
+        rows.add(ReportEventKind.TRANSFERRED, actor_id=event.actor_id, **common)  # type: ignore[arg-type]
+
+
+def _status_rows(event: ConversationStatusChanged, rows: Rows) -> None:
+    if event.resolved:
+        created_at = Conversation.objects.values_list("created_at", flat=True).get(
+            pk=event.conversation_id
+        )
+        seconds = (event.at - created_at).total_seconds()
+        kind = ReportEventKind.RESOLVED
+    else:
+        seconds, kind = None, ReportEventKind.REOPENED
+    rows.add(
+        kind,
+        at=event.at,
+        conversation_id=event.conversation_id,
+        audience=event.audience,
+        actor_id=event.actor_id,
+        value=seconds,
+    )
+
+
+def on_events(events: Sequence[DomainEvent]) -> None:
+    rows = Rows(events)
+    for event in events:
+        match event:
+            case ConversationOpened():
+                rows.add(
+                    ReportEventKind.OPENED,
+                    at=event.at,
+                    conversation_id=event.conversation_id,
+                    audience=event.audience,
+                )
+            case MessageCreated():
+                _message_rows(event, rows)
+            case ConversationAssigned():
+                _assignment_rows(event, rows)
+            case ConversationStatusChanged():
+                _status_rows(event, rows)
+            case CsatCreated():
+                rows.add(
+                    ReportEventKind.RATED,
+                    at=event.at,
+                    conversation_id=event.conversation_id,
+                    audience=event.audience,
+                    value=float(event.rating),
+                )
+    rows.save()

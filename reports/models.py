@@ -1,0 +1,63 @@
+"""Report events: every fact the reports count, one row each, written in the transaction of
+the fact (`reports.listeners`), with the conversation's inbox, channel, team and operator as
+they were at that moment. Append-only: the nightly rollups (and today's live figures) are
+computed from these rows, never from the conversations as they are now.
+
+The ids are kept without foreign keys on purpose: a report keeps its counts when a contact is
+erased or an inbox, team or operator is deleted.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportEventKind(models.TextChoices):
+    OPENED = "opened", _("Conversation opened")
+    FIRST_RESPONSE = "first_response", _("First response")
+    REPLY = "reply", _("Reply")
+    ASSIGNED = "assigned", _("Assigned")
+    TRANSFERRED = "transferred", _("Transferred")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+    RATED = "rated", _("Rated")
+
+
+ONCE_PER_CONVERSATION = (ReportEventKind.OPENED, ReportEventKind.FIRST_RESPONSE)
+
+
+class ReportEvent(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportEventKind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    conversation_id = models.BigIntegerField(_("conversation"))
+    inbox_id = models.BigIntegerField(_("inbox"))
+    channel = models.CharField(_("channel"), max_length=20)
+    team_id = models.BigIntegerField(_("team"), null=True)
+    # the conversation's assignee at that moment: whose figures it counts in
+    operator_id = models.BigIntegerField(_("operator"), null=True)
+    # who did it, where someone did (the replier, who resolved or assigned), else null
+    actor_id = models.BigIntegerField(_("actor"), null=True)
+    # seconds (first_response: from the contact's first message; resolved: from the
+    # conversation's creation) or the rating (rated); null where the kind has none
+    value = models.FloatField(_("value"), null=True)
+    outcome = models.CharField(_("outcome"), max_length=20, blank=True, default="")
+    sale_amount = models.DecimalField(_("sale amount"), max_digits=14, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        indexes = [
+            models.Index(fields=["occurred_at", "kind"], name="report_event_time_kind"),
+            models.Index(fields=["conversation_id", "kind"], name="report_event_conversation"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation_id", "kind"],
+                condition=models.Q(kind__in=ONCE_PER_CONVERSATION),
+                name="report_event_once_per_conversation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of conversation {self.conversation_id} at {self.occurred_at}"
