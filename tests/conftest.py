@@ -11,6 +11,8 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from chats import broadcast
+from chats.events.dispatch import Listener, registry
+from chats.events.domain import DomainEvent
 from chats.models import Contact, Conversation, Inbox
 from operators.models import Operator, Role, Team
 from operators.services import token_issue
@@ -189,3 +191,12 @@ async def ws(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
     clients = WsClients()
     yield clients
     await clients.close_all()
+
+
+@pytest.fixture
+def heard(monkeypatch: pytest.MonkeyPatch) -> list[DomainEvent]:
+    """Every domain event dispatched after a commit, in order (a listener registered last)."""
+    events: list[DomainEvent] = []
+    listener = Listener(name="test-heard", event_types=(DomainEvent,), handle=events.extend)
+    monkeypatch.setattr(registry, "listeners", [*registry.listeners, listener])
+    return events
