@@ -88,3 +88,46 @@ export function message(id: number, seq: number, conversation = 1, extra: Record
     ...extra,
   };
 }
+
+/** A stand-in for the few DOM calls that build message bodies (the tests run without a DOM):
+ * text nodes and elements with properties; setting `innerHTML` throws. */
+export class FakeNode {
+  readonly children: FakeNode[] = [];
+  readonly props: Record<string, string> = {};
+  textContent = "";
+
+  constructor(
+    readonly tag: string,
+    readonly ownerDocument: FakeDocument,
+  ) {}
+
+  appendChild(node: FakeNode): FakeNode {
+    this.children.push(node);
+    return node;
+  }
+
+  set href(value: string) {
+    this.props.href = value;
+  }
+  set target(value: string) {
+    this.props.target = value;
+  }
+  set rel(value: string) {
+    this.props.rel = value;
+  }
+  set innerHTML(_value: string) {
+    throw new Error("innerHTML is never used for message text");
+  }
+}
+
+export class FakeDocument {
+  createTextNode(text: string): FakeNode {
+    const node = new FakeNode("#text", this);
+    node.textContent = text;
+    return node;
+  }
+
+  createElement(tag: string): FakeNode {
+    return new FakeNode(tag, this);
+  }
+}

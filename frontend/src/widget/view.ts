@@ -1,12 +1,12 @@
 /**
  * The panel's DOM, built with createElement and filled with textContent (message bodies go
- * through linkify's element builder): no HTML string is ever parsed. The view keeps no state of
+ * through the shared linkify's element builder): no HTML string is ever parsed. The view keeps no state of
  * its own beyond element caches; the controller (widget.ts) tells it what to show.
  */
 import type { Boot } from "./boot";
 import { icon, ICON_CLOSE, ICON_SEND } from "./css";
 import type { I18n } from "./i18n";
-import { appendBody } from "./linkify";
+import { appendBody } from "../shared/linkify";
 import type { MessageRow, Row } from "./store";
 import type { Key } from "./strings";
 import type { ContactField } from "./validate";

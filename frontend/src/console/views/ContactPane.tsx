@@ -3,8 +3,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 
+import { safeHref } from "../../shared/linkify";
 import { formatDateTime, formatRelative, t } from "../i18n";
-import { safeHref } from "../linkify";
 import type { ContactDetail, Conversation, Priority } from "../types";
 import { Avatar, StatusPill } from "./common";
 import { useController } from "./context";
