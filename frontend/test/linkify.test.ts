@@ -6,28 +6,22 @@ import { bodySegments } from "../src/console/mentions";
 import { appendBody, LINK_REL, linkSegments, safeHref } from "../src/shared/linkify";
 import { FakeDocument, type FakeNode } from "./fakes";
 
-const text = (value: string) => ({ kind: "text", text: value });
-const link = (value: string, href = value) => ({ kind: "link", text: value, href });
+const text = (value: string) => ({ kind: "text" as const, text: value });
+const link = (value: string, href = value) => ({ kind: "link" as const, text: value, href });
 
 describe("linkSegments: which addresses become links", () => {
-  it("splits text and links, keeping everything else as text", () => {
-    expect(linkSegments("see https://example.com/a?b=1, then www.shop.ru.")).toEqual([
-      text("see "),
-      link("https://example.com/a?b=1"),
-      text(", then "),
-      link("www.shop.ru", "https://www.shop.ru/"),
-      text("."),
-    ]);
-  });
-
-  it("makes http(s) and www links, without trailing punctuation", () => {
-    expect(linkSegments("See https://shop.example.com/orders?id=1. Or www.example.ru!")).toEqual([
-      text("See "),
-      link("https://shop.example.com/orders?id=1"),
-      text(". Or "),
-      link("www.example.ru", "https://www.example.ru/"),
-      text("!"),
-    ]);
+  it("splits text and links, www ones made https, without the punctuation that ends the sentence", () => {
+    const cases: [string, ReturnType<typeof linkSegments>][] = [
+      [
+        "see https://example.com/a?b=1, then www.shop.ru.",
+        [text("see "), link("https://example.com/a?b=1"), text(", then "), link("www.shop.ru", "https://www.shop.ru/"), text(".")],
+      ],
+      [
+        "See https://shop.example.com/orders?id=1. Or www.example.ru!",
+        [text("See "), link("https://shop.example.com/orders?id=1"), text(". Or "), link("www.example.ru", "https://www.example.ru/"), text("!")],
+      ],
+    ];
+    for (const [body, expected] of cases) expect(linkSegments(body), body).toEqual(expected);
   });
 
   it("leaves typographic quotes and an ellipsis after a link out of it", () => {
