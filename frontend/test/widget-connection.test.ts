@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Identity } from "../src/widget/api";
 import { Connection, FALLBACK_AFTER, INBOX_REFRESH_MS } from "../src/widget/connection";
 import { FakeSocket } from "./fakes";
-import { conversationOf, conversationSync, FakeServer, inbox, operatorMessage, ORIGIN, session, settle } from "./widget-fixtures";
+import { conversationOf, conversationSync, WidgetServer, inbox, operatorMessage, ORIGIN, session, settle } from "./widget-fixtures";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 function setup(options: { token?: string | null; identity?: Identity | null; wanted?: boolean } = {}) {
-  const server = new FakeServer().reply("POST sessions", { body: session() });
+  const server = new WidgetServer().reply("POST sessions", { body: session() });
   const sockets: FakeSocket[] = [];
   const { sync, store } = conversationSync(options.token ? { token: options.token } : {});
   const sessions: boolean[] = [];

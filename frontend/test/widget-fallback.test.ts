@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { POLL_MS, RestFallback } from "../src/widget/fallback";
-import { conversationSync, FakeServer, operatorMessage, settle, visitorMessage } from "./widget-fixtures";
+import { conversationSync, WidgetServer, operatorMessage, settle, visitorMessage } from "./widget-fixtures";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 function setup(token: string | null = "tok-1") {
-  const server = new FakeServer().reply("GET messages", { body: { results: [], next: null } });
+  const server = new WidgetServer().reply("GET messages", { body: { results: [], next: null } });
   const { sync, store } = conversationSync();
   const discarded: string[] = [];
   let changes = 0;

@@ -6,49 +6,18 @@ import { WidgetApi } from "../src/widget/api";
 import { ConversationSync, type ConversationDeps } from "../src/widget/conversation";
 import { MemoryStorage, type Saved, VisitorStore } from "../src/widget/storage";
 import type { InboxInfo } from "../src/widget/store";
-import { message } from "./fakes";
+import { FakeServer, message } from "./fakes";
 
 export const ORIGIN = "https://help.example";
 
-type Reply = { status?: number; body?: unknown } | "network";
-
-export interface Call {
-  method: string;
-  path: string;
-  body: unknown;
-  token: string | null;
-}
-
-/** The widget's REST API as a script: `reply("POST sessions", ...)` queues answers (the last
- * one repeats); every request is recorded. */
-export class FakeServer {
-  readonly calls: Call[] = [];
-  private readonly replies = new Map<string, Reply[]>();
-
-  reply(route: string, ...replies: Reply[]): this {
-    this.replies.set(route, replies);
-    return this;
-  }
-
-  callsTo(route: string): Call[] {
-    return this.calls.filter((call) => `${call.method} ${call.path.split("?")[0]}` === route);
+/** The widget's REST API as a script (see FakeServer). */
+export class WidgetServer extends FakeServer {
+  constructor() {
+    super(`${ORIGIN}/api/widget/v1/`);
   }
 
   api(): WidgetApi {
-    return new WidgetApi(ORIGIN, "en", (url, init = {}) => this.fetch(url, init));
-  }
-
-  private async fetch(url: string, init: RequestInit): Promise<Response> {
-    const method = init.method ?? "GET";
-    const path = url.slice(`${ORIGIN}/api/widget/v1/`.length);
-    const auth = (init.headers as Record<string, string>).Authorization ?? null;
-    const body = typeof init.body === "string" ? JSON.parse(init.body) : null;
-    this.calls.push({ method, path, body, token: auth ? auth.replace("Bearer ", "") : null });
-    const queue = this.replies.get(`${method} ${path.split("?")[0]}`) ?? [];
-    const reply = queue.length > 1 ? queue.shift() : queue[0];
-    if (!reply || reply === "network") throw new TypeError("Failed to fetch");
-    const status = reply.status ?? 200;
-    return { ok: status < 400, status, json: async () => reply.body ?? null } as Response;
+    return new WidgetApi(ORIGIN, "en", this.fetch);
   }
 }
 

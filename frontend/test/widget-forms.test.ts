@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ContactForms, type EmailCard, type FieldProblems, identityOf } from "../src/widget/forms";
 import type { Saved } from "../src/widget/storage";
-import { FakeServer, memoryStore, settle } from "./widget-fixtures";
+import { WidgetServer, memoryStore, settle } from "./widget-fixtures";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -13,7 +13,7 @@ afterEach(() => {
 });
 
 function setup(options: { token?: string | null; saved?: Saved; required?: string[]; conversation?: number | null } = {}) {
-  const server = new FakeServer().reply("PATCH contact", { body: {} }).reply("GET contact", { body: {} }).reply("POST csat", { body: {} });
+  const server = new WidgetServer().reply("PATCH contact", { body: {} }).reply("GET contact", { body: {} }).reply("POST csat", { body: {} });
   const store = memoryStore(options.saved ?? {});
   let token = options.token === undefined ? "tok-1" : options.token;
   const view = {

@@ -26,6 +26,13 @@ export class ApiError extends Error {
   }
 }
 
+/** The words of an error for a toast: the server's message, else the error's own. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) return error.message || error.code;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export function csrfFromCookie(cookie: string): string | null {

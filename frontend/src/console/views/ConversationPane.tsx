@@ -5,7 +5,7 @@ import { Component, type JSX } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 
 import { formatDateTime, formatDay, formatTime, getLocale, t } from "../i18n";
-import type { PendingMessage } from "../store";
+import type { PendingMessage } from "../message-logs";
 import type { Conversation, Message, OperatorInfo } from "../types";
 import { Avatar, Body, Empty, Popover, PriorityMark, StatusPill } from "./common";
 import { Composer } from "./Composer";
@@ -32,7 +32,7 @@ function AssignMenu({ conversation }: { conversation: Conversation }) {
     .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
   const teams = store.teams.filter((team) => !q || team.name.toLowerCase().includes(q));
   const done = async (target: { operator: number } | { team: number }) => {
-    const ok = await controller.assign(conversation.id, target, note);
+    const ok = await controller.actions.assign(conversation.id, target, note);
     if (ok) {
       setOpen(false);
       setNote("");
@@ -123,11 +123,11 @@ function StatusActions({ conversation }: { conversation: Conversation }) {
   return (
     <div class="popover-anchor split-button">
       {resolved ? (
-        <button type="button" class="button" data-testid="reopen-button" onClick={() => void controller.setStatus(conversation.id, "open")}>
+        <button type="button" class="button" data-testid="reopen-button" onClick={() => void controller.actions.setStatus(conversation.id, "open")}>
           {t("conversation.reopen")}
         </button>
       ) : (
-        <button type="button" class="button button-success" data-testid="resolve-button" title="Alt+E" onClick={() => void controller.toggleResolved()}>
+        <button type="button" class="button button-success" data-testid="resolve-button" title="Alt+E" onClick={() => void controller.actions.toggleResolved()}>
           <CheckIcon size={15} />
           <span>{t("conversation.resolve")}</span>
         </button>
@@ -144,7 +144,7 @@ function StatusActions({ conversation }: { conversation: Conversation }) {
               data-testid="mark-pending"
               onClick={() => {
                 setOpen(false);
-                void controller.setStatus(conversation.id, "pending");
+                void controller.actions.setStatus(conversation.id, "pending");
               }}
             >
               {t("conversation.markPending")}
@@ -157,7 +157,7 @@ function StatusActions({ conversation }: { conversation: Conversation }) {
               data-testid="mark-open"
               onClick={() => {
                 setOpen(false);
-                void controller.setStatus(conversation.id, "open");
+                void controller.actions.setStatus(conversation.id, "open");
               }}
             >
               {t("conversation.markOpen")}
@@ -169,7 +169,7 @@ function StatusActions({ conversation }: { conversation: Conversation }) {
               class="popover-item"
               onClick={() => {
                 setOpen(false);
-                void controller.setStatus(conversation.id, "resolved");
+                void controller.actions.setStatus(conversation.id, "resolved");
               }}
             >
               {t("conversation.resolve")}
@@ -262,10 +262,10 @@ function PendingRow({ pending }: { pending: PendingMessage }) {
         {pending.failed ? (
           <>
             <span class="error-text">{t("message.failed", { reason: pending.failed })}</span>
-            <button type="button" class="link-button" onClick={() => controller.retry(pending.clientId)}>
+            <button type="button" class="link-button" onClick={() => controller.composer.retry(pending.clientId)}>
               {t("message.retry")}
             </button>
-            <button type="button" class="link-button" onClick={() => controller.discard(pending.clientId)}>
+            <button type="button" class="link-button" onClick={() => controller.composer.discard(pending.clientId)}>
               {t("message.discard")}
             </button>
           </>
@@ -305,7 +305,7 @@ function MessageList({ conversation }: { conversation: Conversation }) {
     if (node && nearBottom.current) node.scrollTop = node.scrollHeight;
   });
 
-  const loading = !log || (messages.length === 0 && controller.isLoadingMessages(conversation.id));
+  const loading = !log || (messages.length === 0 && controller.sync.isLoadingMessages(conversation.id));
   const items: JSX.Element[] = [];
   let previous: Message | null = null;
   for (const message of visible) {
