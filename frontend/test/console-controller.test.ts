@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 
 import { type AlertOptions, Alerts, alertText } from "../src/console/alerts";
 import { Controller } from "../src/console/controller";
-import { Drafts, MemoryStorage } from "../src/console/drafts";
+import { Drafts } from "../src/console/drafts";
+import { MemoryStorage } from "../src/shared/memory-storage";
 import { CONFIG, ConsoleServer, conversation, fakeTimersWithoutWarnings, ME, msg, newStore, page } from "./console-fixtures";
 import { FakeSocket } from "./fakes";
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, vi } from "vitest";
 import { Api } from "../src/console/api";
 import { ConsoleStore } from "../src/console/store";
 import type { ConsoleConfig, Conversation, Me, Message } from "../src/console/types";
-import { FakeServer } from "./fakes";
+import { FakeServer, message } from "./fakes";
 
 export const ME: Me = { id: 7, username: "olga", name: "Olga", role: "agent", status: "online", teams: [1] };
 
@@ -42,18 +42,12 @@ export function conversation(fields: Partial<Conversation> = {}): Conversation {
 }
 
 export function msg(conversationId: number, seq: number, fields: Partial<Message> = {}): Message {
-  return {
-    id: conversationId * 1000 + seq,
-    conversation: conversationId,
-    seq,
+  return message(conversationId * 1000 + seq, seq, conversationId, {
     author: { kind: "visitor", id: 90, name: "Maria" },
     body: `message ${seq}`,
-    private: false,
-    attachments: [],
-    client_id: null,
     created_at: `2026-11-25T09:${String(seq).padStart(2, "0")}:00Z`,
     ...fields,
-  };
+  }) as Message;
 }
 
 export function fromMe(conversationId: number, seq: number, fields: Partial<Message> = {}): Message {

@@ -4,7 +4,8 @@ import { vi } from "vitest";
 import type { Message } from "../src/protocol/log";
 import { WidgetApi } from "../src/widget/api";
 import { ConversationSync, type ConversationDeps } from "../src/widget/conversation";
-import { MemoryStorage, type Saved, VisitorStore } from "../src/widget/storage";
+import { MemoryStorage } from "../src/shared/memory-storage";
+import { type Saved, VisitorStore } from "../src/widget/storage";
 import type { InboxInfo } from "../src/widget/store";
 import { FakeServer, message } from "./fakes";
 

@@ -1,6 +1,7 @@
 /** The operator REST API (api-v1.md section 1), authenticated by the login page's session
  * cookie plus the CSRF token header, as DRF's SessionAuthentication requires. */
 
+import { errorOf, jsonOf } from "../shared/http";
 import type {
   CannedResponse,
   ContactDetail,
@@ -90,14 +91,9 @@ export class Api {
       throw new ApiError(0, "network", error instanceof Error ? error.message : String(error));
     }
     if (response.status === 204) return undefined as T;
-    let data: unknown = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
+    const data = await jsonOf(response);
     if (!response.ok) {
-      const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+      const error = errorOf(data);
       if (response.status === 401) this.options.onUnauthenticated?.();
       throw new ApiError(response.status, error?.code ?? "http_" + response.status, error?.message ?? response.statusText);
     }

@@ -298,6 +298,11 @@ export class ConsoleStore {
     return effects;
   }
 
+  /** The open conversation, if the store knows it. */
+  selectedConversation(): Conversation | undefined {
+    return this.selected === null ? undefined : this.conversations.get(this.selected);
+  }
+
   /** The conversation after (1) or before (-1) the selected one in the current list. */
   neighbour(direction: 1 | -1): number | null {
     const items = this.currentItems();

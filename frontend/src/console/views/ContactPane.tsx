@@ -118,8 +118,7 @@ function Notes({ contact }: { contact: ContactDetail }) {
 export function ContactPane() {
   const controller = useController();
   const { store } = controller;
-  const id = store.selected;
-  const conversation = id === null ? undefined : store.conversations.get(id);
+  const conversation = store.selectedConversation();
   if (!conversation) return <aside class="contact-pane empty-pane" />;
   const brief = conversation.contact;
   const contact = store.contacts.get(brief.id);
