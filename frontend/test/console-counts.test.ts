@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { COUNTS_READ_SETTLE_MS, COUNTS_SETTLE_MS, CountsRefresher, unreadByFolder } from "../src/console/counts";
-import type { Effect } from "../src/console/store";
+import type { Effect } from "../src/console/frames";
 import type { ConversationCounts, ListCount } from "../src/console/types";
 import { conversation, fromMe, ME, msg, newStore } from "./console-fixtures";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { DRAFT_MAX_AGE_MS, Drafts, MemoryStorage } from "../src/console/drafts";
+import { DRAFT_MAX_AGE_MS, Drafts } from "../src/console/drafts";
+import { MemoryStorage } from "../src/shared/memory-storage";
 
 describe("drafts", () => {
   it("keeps a draft per conversation and per operator, with its mode", () => {

@@ -5,9 +5,8 @@ import { Api } from "../src/console/api";
 import { Controller } from "../src/console/controller";
 import { Drafts } from "../src/console/drafts";
 import { IDLE_AFTER_MS, IdleWatch } from "../src/console/idle";
-import type { ConsoleConfig } from "../src/console/types";
-import { ME, newStore } from "./console-fixtures";
-import { FakeSocket } from "./fakes";
+import { CONFIG, ME, newStore } from "./console-fixtures";
+import { AnsweringSocket } from "./fakes";
 
 const MINUTE = 60 * 1000;
 
@@ -62,23 +61,6 @@ describe("idle watch: 15 minutes without input while the tab is hidden", () => {
     expect(changes).toEqual([true, false]);
   });
 });
-
-const CONFIG: ConsoleConfig = {
-  me: ME,
-  operators: [],
-  teams: [],
-  priorities: ["none"],
-  csrf_token: "csrf",
-  urls: { api: "/api/v1/", socket: "/ws/console/v1/", logout: "/logout/", admin: null },
-};
-
-/** A server that answers every ping, so the line stays up through the fake minutes. */
-class AnsweringSocket extends FakeSocket {
-  override send(data: string): void {
-    super.send(data);
-    if (JSON.parse(data).type === "ping") queueMicrotask(() => this.deliver({ type: "pong" }));
-  }
-}
 
 function consoleWithSocket(): { controller: Controller; sockets: AnsweringSocket[] } {
   const sockets: AnsweringSocket[] = [];

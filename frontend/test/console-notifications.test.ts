@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 
 import { setLocale } from "../src/console/i18n";
-import { notificationAlertTitle, notificationText } from "../src/console/notifications";
+import { NOTIFICATIONS_KEPT, NotificationList, notificationAlertTitle, notificationText } from "../src/console/notifications";
 import type { MentionNotification } from "../src/console/types";
 import { newStore } from "./console-fixtures";
 
@@ -62,5 +62,41 @@ describe("the store and the new kinds", () => {
     }
     expect(store.notifications.map((item) => item.kind)).toEqual(["reassigned", "key_account", "team_transfer", "assigned"]);
     expect(store.unreadNotifications()).toBe(4);
+  });
+});
+
+describe("the list of notifications", () => {
+  const at = (id: number, minute: number, read = false) => ({ ...notification("mention"), id, read, created_at: `2026-12-03T08:${String(minute).padStart(2, "0")}:00Z` });
+
+  it("puts a live one first, once, and keeps the newest hundred", () => {
+    const list = new NotificationList();
+    expect(list.add(at(1, 1))).toBe(true);
+    expect(list.add(at(1, 1))).toBe(false);
+    for (let id = 2; id <= NOTIFICATIONS_KEPT + 10; id += 1) list.add(at(id, 2));
+    expect(list.items).toHaveLength(NOTIFICATIONS_KEPT);
+    expect(list.items[0].id).toBe(NOTIFICATIONS_KEPT + 10);
+  });
+
+  it("merges a page from the server with the live ones, newest first, the server's copy winning", () => {
+    const list = new NotificationList();
+    list.add(at(3, 30));
+    list.add(at(2, 20));
+    list.merge([at(2, 20, true), at(1, 10)]);
+    expect(list.items.map((item) => [item.id, item.read])).toEqual([
+      [3, false],
+      [2, true],
+      [1, false],
+    ]);
+    expect(list.unread).toBe(2);
+  });
+
+  it("marks one read without touching the others", () => {
+    const list = new NotificationList();
+    list.merge([at(1, 1), at(2, 2)]);
+    const before = list.items;
+    list.markRead(1);
+    expect(list.items.map((item) => item.read)).toEqual([false, true]);
+    expect(list.items[0]).toBe(before[0]);
+    expect(list.unread).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { TYPING_TTL_MS } from "../src/console/store";
+import { TYPING_TTL_MS } from "../src/console/typing";
 import { conversation, fromMe, ME, msg, newStore } from "./console-fixtures";
 
 describe("console store: lists follow the frames", () => {

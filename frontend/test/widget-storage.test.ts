@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStorage, sanitise, storageKey, VisitorStore, type KeyValue } from "../src/widget/storage";
+import { MemoryStorage } from "../src/shared/memory-storage";
+import { sanitise, storageKey, VisitorStore, type KeyValue } from "../src/widget/storage";
 
 describe("VisitorStore", () => {
   it("keeps one record per inbox and merges updates", () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { linkSegments, safeHref } from "../src/widget/linkify";
 import { bodyProblem, contactProblems, initials, isPhone, onColor, safeColor, shade } from "../src/widget/validate";
 
 describe("bodyProblem", () => {
@@ -56,41 +55,5 @@ describe("initials", () => {
     expect(initials("ольга")).toBe("О");
     expect(initials("Acme Support Team")).toBe("AS");
     expect(initials("  ")).toBe("");
-  });
-});
-
-describe("linkSegments", () => {
-  it("splits text and links, keeping everything else as text", () => {
-    expect(linkSegments("see https://example.com/a?b=1, then www.shop.ru.")).toEqual([
-      { text: "see " },
-      { text: "https://example.com/a?b=1", href: "https://example.com/a?b=1" },
-      { text: ", then " },
-      { text: "www.shop.ru", href: "https://www.shop.ru/" },
-      { text: "." },
-    ]);
-  });
-
-  it("never links other schemes, and leaves HTML as it is", () => {
-    expect(linkSegments("javascript:alert(1)")).toEqual([{ text: "javascript:alert(1)" }]);
-    expect(linkSegments("<a href=\"https://x.y\">x</a>")).toEqual([
-      { text: "<a href=\"" },
-      { text: "https://x.y", href: "https://x.y/" },
-      { text: "\">x</a>" },
-    ]);
-    expect(linkSegments("data:text/html,<script>")).toEqual([{ text: "data:text/html,<script>" }]);
-  });
-
-  it("keeps a bracket that belongs to the link", () => {
-    expect(linkSegments("(https://en.wikipedia.org/wiki/Foo_(bar))")).toEqual([
-      { text: "(" },
-      { text: "https://en.wikipedia.org/wiki/Foo_(bar)", href: "https://en.wikipedia.org/wiki/Foo_(bar)" },
-      { text: ")" },
-    ]);
-  });
-
-  it("checks hrefs", () => {
-    expect(safeHref("http://localhost:8000/x")).toBe("http://localhost:8000/x");
-    expect(safeHref("https://nodot")).toBeNull();
-    expect(safeHref("ftp://x.y")).toBeNull();
   });
 });

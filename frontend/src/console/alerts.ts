@@ -1,5 +1,12 @@
 /** Getting the operator's attention while the tab is hidden: a short chime (Web Audio, no
- * file to fetch) and a browser notification; plus the unread count in the tab's title. */
+ * file to fetch) and a browser notification saying what came; plus the unread count in the
+ * tab's title. */
+
+import type { Effect } from "./frames";
+import { t } from "./i18n";
+import { notificationAlertTitle, notificationText } from "./notifications";
+
+export type AlertEffect = Extract<Effect, { type: "alert" }>;
 
 export interface AlertOptions {
   title: string;
@@ -77,4 +84,17 @@ export class Alerts {
 
 export function titleWithCount(base: string, count: number): string {
   return count > 0 ? `(${count > 99 ? "99+" : count}) ${base}` : base;
+}
+
+/** What an alert says: a new conversation (the contact), a message (who, and its text) or a
+ * notification (its words). */
+export function alertText(effect: AlertEffect): { title: string; body: string } {
+  const notification = effect.notification;
+  const title = notification
+    ? notificationAlertTitle(notification)
+    : effect.kind === "conversation"
+      ? t("alert.newConversation")
+      : t("alert.newMessage", { name: effect.title || t("message.visitor") });
+  const body = notification ? notificationText(notification) : effect.kind === "conversation" ? effect.title || t("contact.unnamed") : effect.body;
+  return { title, body };
 }

@@ -1,6 +1,7 @@
 /** The operator REST API (api-v1.md section 1), authenticated by the login page's session
  * cookie plus the CSRF token header, as DRF's SessionAuthentication requires. */
 
+import { errorOf, jsonOf } from "../shared/http";
 import type {
   CannedResponse,
   ContactDetail,
@@ -24,6 +25,13 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The words of an error for a toast: the server's message, else the error's own. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) return error.message || error.code;
+  if (error instanceof Error) return error.message;
+  return String(error);
 }
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -83,14 +91,9 @@ export class Api {
       throw new ApiError(0, "network", error instanceof Error ? error.message : String(error));
     }
     if (response.status === 204) return undefined as T;
-    let data: unknown = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
+    const data = await jsonOf(response);
     if (!response.ok) {
-      const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
+      const error = errorOf(data);
       if (response.status === 401) this.options.onUnauthenticated?.();
       throw new ApiError(response.status, error?.code ?? "http_" + response.status, error?.message ?? response.statusText);
     }

@@ -1,6 +1,8 @@
 /** Drafts kept per conversation (per operator, in this browser), so switching conversations or
  * reloading the page never loses a half-written reply or note. */
 
+import { MemoryStorage } from "../shared/memory-storage";
+
 export type ComposerMode = "reply" | "note";
 
 export interface Draft {
@@ -21,25 +23,6 @@ export interface StorageLike {
 
 export const DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 const MAX_BODY = 20_000;
-
-export class MemoryStorage implements StorageLike {
-  private items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 export class Drafts {
   private readonly prefix: string;

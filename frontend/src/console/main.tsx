@@ -8,6 +8,7 @@ import { Api, csrfFromCookie } from "./api";
 import { Controller } from "./controller";
 import { Drafts } from "./drafts";
 import { detectLocale, getLocale, setLocale } from "./i18n";
+import { storedLocale } from "./navigation";
 import { ConsoleStore } from "./store";
 import type { ConsoleConfig } from "./types";
 import { App } from "./views/App";
@@ -29,7 +30,7 @@ function localStorageOrNull(): Storage | null {
 function boot(): void {
   const config = readConfig();
   const storage = localStorageOrNull();
-  setLocale(detectLocale(navigator.languages ?? [navigator.language], Controller.storedLocale(storage)));
+  setLocale(detectLocale(navigator.languages ?? [navigator.language], storedLocale(storage)));
   document.documentElement.lang = getLocale();
   const store = new ConsoleStore(config.me, config.operators, config.teams);
   store.pageVisible = !document.hidden;

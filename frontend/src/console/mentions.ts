@@ -1,6 +1,7 @@
 /** @mentions in private notes: `@username` notifies that colleague (the server parses the
  * stored note; the console offers completion and highlights the mentions it knows). */
 
+import { linkSegments, type Segment } from "../shared/linkify";
 import { type Edit, replaceToken, tokenBefore, type TokenAt } from "./tokens";
 import type { OperatorInfo } from "./types";
 
@@ -62,4 +63,31 @@ export function insertMention(text: string, caret: number, operator: OperatorInf
   const insert = `@${operator.username ?? ""} `;
   if (!token) return replaceToken(text, caret, caret, insert);
   return replaceToken(text, token.start, caret, insert);
+}
+
+export type MentionSegment = { kind: "mention"; text: string; username: string };
+export type BodySegment = Segment | MentionSegment;
+
+/** A message body as text, links (the shared linkify) and, outside the links, the mentions of
+ * `usernames` (lower-cased; the console marks them in private notes only). */
+export function bodySegments(body: string, usernames: Set<string> = new Set()): BodySegment[] {
+  const out: BodySegment[] = [];
+  for (const segment of linkSegments(body)) {
+    if (segment.kind === "link" || usernames.size === 0) out.push(segment);
+    else splitMentions(segment.text, usernames, out);
+  }
+  return out;
+}
+
+function splitMentions(text: string, usernames: Set<string>, out: BodySegment[]): void {
+  let position = 0;
+  for (const match of text.matchAll(MENTION)) {
+    const name = match[2];
+    if (!usernames.has(name.toLowerCase())) continue;
+    const at = (match.index ?? 0) + match[1].length;
+    if (at > position) out.push({ kind: "text", text: text.slice(position, at) });
+    out.push({ kind: "mention", text: `@${name}`, username: name });
+    position = at + 1 + name.length;
+  }
+  if (position < text.length) out.push({ kind: "text", text: text.slice(position) });
 }

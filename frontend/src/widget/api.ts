@@ -1,5 +1,6 @@
 /** The widget's REST API (`/api/widget/v1/`, contract section 2), plus the contact extension. */
 import type { Message } from "../protocol/log";
+import { errorOf, jsonOf } from "../shared/http";
 import type { Conversation, InboxInfo } from "./store";
 
 export interface Identity {
@@ -88,14 +89,9 @@ export class WidgetApi {
       credentials: "omit",
       mode: "cors",
     });
-    let data: unknown = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
+    const data = await jsonOf(response);
     if (!response.ok) {
-      const error = (data as { error?: { code?: string; message?: string; fields?: Record<string, unknown> } } | null)?.error;
+      const error = errorOf(data);
       throw new ApiError(
         response.status,
         error?.code ?? "http_error",

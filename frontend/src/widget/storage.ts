@@ -6,6 +6,7 @@
  * garbage degrades to memory: the widget then works for the page's lifetime.
  */
 import type { PendingSend } from "../protocol/client";
+import { MemoryStorage } from "../shared/memory-storage";
 
 export interface SavedSend extends PendingSend {
   /** When the visitor sent it (ms since the epoch), for ordering and display. */
@@ -53,19 +54,6 @@ export function browserStorage(kind: "localStorage" | "sessionStorage" = "localS
     return storage;
   } catch {
     return null;
-  }
-}
-
-export class MemoryStorage implements KeyValue {
-  private readonly data = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.data.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.data.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.data.delete(key);
   }
 }
 

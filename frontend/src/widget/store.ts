@@ -84,6 +84,16 @@ export class ChatState {
     }
   }
 
+  /** Another visitor or another conversation: everything starts afresh but the sends not yet
+   * acked (they still go out, into whatever conversation the server has now). */
+  restart(): void {
+    this.conversation = null;
+    this.log = null;
+    this.readSeq = 0;
+    this.operatorReadSeq = 0;
+    this.typing = null;
+  }
+
   get conversationId(): number | null {
     return this.log?.conversation ?? null;
   }

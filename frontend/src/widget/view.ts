@@ -1,15 +1,18 @@
 /**
  * The panel's DOM, built with createElement and filled with textContent (message bodies go
- * through linkify's element builder): no HTML string is ever parsed. The view keeps no state of
- * its own beyond element caches; the controller (widget.ts) tells it what to show.
+ * through the shared linkify's element builder): no HTML string is ever parsed. The view keeps
+ * no state of its own beyond element caches; panel.ts tells it what to show, and the cards under
+ * the messages are view-cards.ts.
  */
+import { appendBody } from "../shared/linkify";
 import type { Boot } from "./boot";
 import { icon, ICON_CLOSE, ICON_SEND } from "./css";
+import { el } from "./dom";
 import type { I18n } from "./i18n";
-import { appendBody } from "./linkify";
 import type { MessageRow, Row } from "./store";
 import type { Key } from "./strings";
 import type { ContactField } from "./validate";
+import { Cards } from "./view-cards";
 
 export interface ViewHandlers {
   /** Answers true when the message was taken (the composer is then cleared). */
@@ -27,21 +30,6 @@ export interface HeaderInfo {
   subtitle: string;
   online: boolean;
   avatar: string;
-}
-
-type Child = Node | string | null | undefined | false;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className = "",
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const child of children) {
-    if (child) node.append(child);
-  }
-  return node;
 }
 
 const BOTTOM_SLACK = 80;
@@ -64,22 +52,24 @@ export class View {
   private readonly log = el("div", "log");
   private readonly typing = el("div", "typing");
   private readonly typingWho = el("div", "who");
-  private readonly cards = el("div");
+  /** The pre-chat form, the resolved notice, the rating and the email card (view-cards.ts). */
+  readonly cards: Cards;
   private readonly composer = el("form", "composer");
   private readonly textarea = el("textarea", "ta");
   private readonly sendButton = el("button", "send");
   private readonly composerError = el("div", "ferr");
   private readonly rows = new Map<string, HTMLElement>();
-  private prechatCard: HTMLElement | null = null;
-  private emailCard: HTMLElement | null = null;
-  private csatCard: HTMLElement | null = null;
-  private resolvedNotice: HTMLElement | null = null;
 
   constructor(boot: Boot, i18n: I18n, handlers: ViewHandlers) {
     this.boot = boot;
     this.i18n = i18n;
     this.h = handlers;
     const t = (key: Key) => i18n.t(key);
+    this.cards = new Cards(i18n, handlers, {
+      setComposer: (visible) => this.setComposer(visible),
+      nearBottom: () => this.nearBottom(),
+      scrollToBottom: () => this.scrollToBottom(),
+    });
 
     this.title.id = "hd-title";
     const close = el("button", "icon-btn", icon(document, ICON_CLOSE));
@@ -108,7 +98,7 @@ export class View {
     const dots = el("div", "dots", el("i"), el("i"), el("i"));
     dots.setAttribute("aria-hidden", "true");
     this.typing.append(this.typingWho, dots);
-    this.scroller.append(this.intro, this.notice, this.log, this.typing, this.cards);
+    this.scroller.append(this.intro, this.notice, this.log, this.typing, this.cards.root);
 
     this.textarea.rows = 1;
     this.textarea.placeholder = t("composer");
@@ -168,8 +158,7 @@ export class View {
 
   /** Focus where the visitor will type: the first empty pre-chat field, or the composer. */
   focusInput(): void {
-    const field = this.prechatCard?.querySelector<HTMLInputElement>("input");
-    (field ?? this.textarea).focus({ preventScroll: true });
+    (this.cards.firstField() ?? this.textarea).focus({ preventScroll: true });
   }
 
   setHeader(info: HeaderInfo): void {
@@ -286,173 +275,6 @@ export class View {
     if (row.mine && row.showState && row.state) {
       meta.append(el("span", "", "·"), el("span", "state", this.i18n.t(row.state)));
     }
-  }
-
-  // --- cards ----------------------------------------------------------------------------------
-
-  showPrechat(fields: readonly ContactField[], required: readonly string[], values: Partial<Record<ContactField, string>>): void {
-    if (this.prechatCard) return;
-    const t = (key: Key) => this.i18n.t(key);
-    const form = el("form", "card prechat");
-    form.noValidate = true;
-    form.append(el("h3", "", t("prechatTitle")), el("p", "", t("prechatIntro")));
-    const types: Record<ContactField, [string, string]> = {
-      name: ["text", "name"],
-      email: ["email", "email"],
-      phone: ["tel", "tel"],
-    };
-    for (const field of fields) {
-      const id = `hd-f-${field}`;
-      const label = el("label", "", t(field));
-      label.htmlFor = id;
-      if (!required.includes(field)) label.append(" ", el("span", "", `(${t("optional")})`));
-      const input = el("input", "input");
-      input.id = id;
-      input.name = field;
-      input.type = types[field][0];
-      input.autocomplete = types[field][1] as AutoFill;
-      input.value = values[field] ?? "";
-      input.required = required.includes(field);
-      const error = el("div", "ferr");
-      error.id = `${id}-err`;
-      input.setAttribute("aria-describedby", error.id);
-      form.append(el("div", "field", label, input, error));
-    }
-    const submit = el("button", "btn wide", t("start"));
-    submit.type = "submit";
-    const formError = el("div", "ferr");
-    formError.setAttribute("role", "alert");
-    form.append(submit, formError);
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const values: Partial<Record<ContactField, string>> = {};
-      for (const field of fields) values[field] = (form.elements.namedItem(field) as HTMLInputElement).value.trim();
-      this.h.prechat(values);
-    });
-    this.prechatCard = form;
-    this.cards.prepend(form);
-    this.setComposer(false);
-  }
-
-  /** Field problems (catalogue keys), or a whole-form one under "form"; busy disables submit. */
-  prechatState(problems: Partial<Record<ContactField | "form", Key>>, busy = false): void {
-    const form = this.prechatCard;
-    if (!form) return;
-    let first: HTMLInputElement | null = null;
-    for (const input of Array.from(form.querySelectorAll("input"))) {
-      const problem = problems[input.name as ContactField];
-      input.setAttribute("aria-invalid", String(Boolean(problem)));
-      const error = form.querySelector(`#${input.id}-err`);
-      if (error) error.textContent = problem ? this.i18n.t(problem) : "";
-      if (problem && !first) first = input;
-    }
-    const submit = form.querySelector("button");
-    if (submit) submit.disabled = busy;
-    const formError = form.lastElementChild;
-    if (formError) formError.textContent = problems.form ? this.i18n.t(problems.form) : "";
-    first?.focus();
-  }
-
-  hidePrechat(): void {
-    this.prechatCard?.remove();
-    this.prechatCard = null;
-    this.setComposer(true);
-  }
-
-  /** The offline email card: asking, done (the address shown), or gone. */
-  setEmailCard(state: { ask: true; problem?: Key | null; busy?: boolean } | { saved: string } | null): void {
-    const t = (key: Key) => this.i18n.t(key);
-    if (!state) {
-      this.emailCard?.remove();
-      this.emailCard = null;
-      return;
-    }
-    const near = this.nearBottom();
-    if (!this.emailCard) {
-      this.emailCard = el("div", "card email");
-      this.cards.append(this.emailCard);
-    }
-    const card = this.emailCard;
-    if ("saved" in state) {
-      card.textContent = "";
-      card.append(el("p", "done", this.i18n.t("emailSaved", { email: state.saved })));
-      return;
-    }
-    let form = card.querySelector("form");
-    if (!form) {
-      card.textContent = "";
-      const input = el("input", "input");
-      input.type = "email";
-      input.name = "email";
-      input.autocomplete = "email";
-      input.placeholder = "you@example.com";
-      input.setAttribute("aria-label", t("email"));
-      input.id = "hd-offline-email";
-      const error = el("div", "ferr");
-      error.id = "hd-offline-email-err";
-      input.setAttribute("aria-describedby", error.id);
-      const save = el("button", "btn", t("emailSave"));
-      save.type = "submit";
-      form = el("form", "", el("div", "inline", input, save), error);
-      form.noValidate = true;
-      const formRef = form;
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        this.h.email((formRef.elements.namedItem("email") as HTMLInputElement).value.trim());
-      });
-      card.append(el("h3", "", t("emailAsk")), form);
-    }
-    const input = form.querySelector("input") as HTMLInputElement;
-    input.setAttribute("aria-invalid", String(Boolean(state.problem)));
-    (form.querySelector(".ferr") as HTMLElement).textContent = state.problem ? t(state.problem) : "";
-    (form.querySelector("button") as HTMLButtonElement).disabled = Boolean(state.busy);
-    if (state.problem) input.focus();
-    if (near) this.scrollToBottom();
-  }
-
-  setResolved(show: boolean): void {
-    if (!show) {
-      this.resolvedNotice?.remove();
-      this.resolvedNotice = null;
-      return;
-    }
-    if (this.resolvedNotice) return;
-    this.resolvedNotice = el("div", "notice", this.i18n.t("resolved"));
-    this.cards.prepend(this.resolvedNotice);
-  }
-
-  /** The rating card: "ask", "thanks" or gone. */
-  setCsat(state: "ask" | "thanks" | null): void {
-    if (!state) {
-      this.csatCard?.remove();
-      this.csatCard = null;
-      return;
-    }
-    const near = this.nearBottom();
-    if (!this.csatCard) {
-      this.csatCard = el("div", "card csat");
-      this.cards.append(this.csatCard);
-    }
-    const card = this.csatCard;
-    card.textContent = "";
-    if (state === "thanks") {
-      card.append(el("p", "done", this.i18n.t("thanks")));
-      return;
-    }
-    const stars = el("div", "stars");
-    stars.setAttribute("role", "group");
-    stars.setAttribute("aria-label", this.i18n.t("rate"));
-    for (let n = 1; n <= 5; n++) {
-      const star = el("button", "star", "★");
-      star.type = "button";
-      star.setAttribute("aria-label", this.i18n.t("stars", { n }));
-      star.addEventListener("click", () => this.h.rate(n));
-      star.addEventListener("mouseenter", () => stars.querySelectorAll(".star").forEach((s, i) => s.classList.toggle("on", i < n)));
-      stars.append(star);
-    }
-    stars.addEventListener("mouseleave", () => stars.querySelectorAll(".star").forEach((s) => s.classList.remove("on")));
-    card.append(el("h3", "", this.i18n.t("rate")), stars);
-    if (near) this.scrollToBottom();
   }
 
   // --- composer -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ function Toasts() {
       {controller.store.toasts.map((toast) => (
         <div key={toast.id} class={`toast toast-${toast.kind}`} role={toast.kind === "error" ? "alert" : "status"}>
           <span>{toast.text}</span>
-          <button type="button" class="icon-button small" aria-label={t("app.close")} onClick={() => controller.dismissToast(toast.id)}>
+          <button type="button" class="icon-button small" aria-label={t("app.close")} onClick={() => controller.navigation.dismissToast(toast.id)}>
             <CloseIcon size={13} />
           </button>
         </div>
@@ -47,11 +47,11 @@ function Toasts() {
 function ShortcutsHelp() {
   const controller = useController();
   return (
-    <div class="overlay" onClick={() => controller.toggleHelp(false)}>
+    <div class="overlay" onClick={() => controller.navigation.toggleHelp(false)}>
       <div class="modal" role="dialog" aria-modal="true" aria-label={t("app.shortcuts")} data-testid="shortcuts-help" onClick={(event) => event.stopPropagation()}>
         <header>
           <h2>{t("app.shortcuts")}</h2>
-          <button type="button" class="icon-button" aria-label={t("app.close")} onClick={() => controller.toggleHelp(false)}>
+          <button type="button" class="icon-button" aria-label={t("app.close")} onClick={() => controller.navigation.toggleHelp(false)}>
             <CloseIcon />
           </button>
         </header>
@@ -115,31 +115,31 @@ export function App({ controller }: { controller: Controller }) {
       const action = shortcutFor(event, isTextField(event.target));
       if (!action) return;
       if (action === "escape") {
-        if (controller.helpOpen) controller.toggleHelp(false);
+        if (controller.navigation.helpOpen) controller.navigation.toggleHelp(false);
         return;
       }
       event.preventDefault();
       switch (action) {
         case "next":
-          controller.move(1);
+          controller.navigation.move(1);
           break;
         case "previous":
-          controller.move(-1);
+          controller.navigation.move(-1);
           break;
         case "focusComposer":
-          controller.focusComposer("reply");
+          controller.composer.requestFocus("reply");
           break;
         case "focusNote":
-          controller.focusComposer("note");
+          controller.composer.requestFocus("note");
           break;
         case "resolve":
-          void controller.toggleResolved();
+          void controller.actions.toggleResolved();
           break;
         case "search":
-          controller.focusSearch();
+          controller.navigation.focusSearch();
           break;
         case "help":
-          controller.toggleHelp();
+          controller.navigation.toggleHelp();
           break;
       }
     };
@@ -164,7 +164,7 @@ export function App({ controller }: { controller: Controller }) {
     };
   }, []);
 
-  useEffect(() => controller.updateTitle());
+  useEffect(() => controller.navigation.updateTitle());
 
   return (
     <ControllerContext.Provider value={controller}>
@@ -175,7 +175,7 @@ export function App({ controller }: { controller: Controller }) {
         <ConversationPane />
         <ContactPane />
         <Toasts />
-        {controller.helpOpen ? <ShortcutsHelp /> : null}
+        {controller.navigation.helpOpen ? <ShortcutsHelp /> : null}
       </div>
     </ControllerContext.Provider>
   );

@@ -21,7 +21,8 @@ const MAX_CHARS = 10_000;
 
 export function Composer({ conversation }: { conversation: Conversation }) {
   const controller = useController();
-  const { store, drafts } = controller;
+  const { store } = controller;
+  const { drafts } = controller.composer;
   const initial = drafts.get(conversation.id);
   const [body, setBody] = useState(initial?.body ?? "");
   const [mode, setMode] = useState<ComposerMode>(initial?.mode ?? "reply");
@@ -48,7 +49,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   );
 
   // Focus requests from keyboard shortcuts.
-  const focus = controller.composerFocus;
+  const focus = controller.composer.focus;
   useEffect(() => {
     if (!focus || focus.conversation !== conversation.id || Date.now() - focus.at > 2000) return;
     if (focus.mode) setMode(focus.mode);
@@ -108,7 +109,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const send = () => {
     const text = body;
     if (!text.trim() || text.length > MAX_CHARS) return;
-    controller.send(conversation.id, text, mode === "note");
+    controller.composer.send(conversation.id, text, mode === "note");
     setBody("");
     setCaret(0);
     drafts.clear(conversation.id);
@@ -147,8 +148,8 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     setCaret(node.selectionStart ?? node.value.length);
     setActive(0);
     if (dismissed !== null && !node.value.slice(dismissed).match(/^[/@]/)) setDismissed(null);
-    if (node.value.trim()) controller.typing(conversation.id, mode === "note");
-    else controller.stopTyping();
+    if (node.value.trim()) controller.composer.typing(conversation.id, mode === "note");
+    else controller.composer.stopTyping();
   };
 
   const note = mode === "note";
@@ -226,7 +227,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         onKeyDown={onKeyDown}
         onKeyUp={(event) => setCaret(event.currentTarget.selectionStart ?? 0)}
         onClick={(event) => setCaret(event.currentTarget.selectionStart ?? 0)}
-        onBlur={() => controller.stopTyping()}
+        onBlur={() => controller.composer.stopTyping()}
       />
       <div class="composer-footer">
         <button

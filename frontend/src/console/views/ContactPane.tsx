@@ -3,8 +3,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 
+import { safeHref } from "../../shared/linkify";
 import { formatDateTime, formatRelative, t } from "../i18n";
-import { safeHref } from "../linkify";
 import type { ContactDetail, Conversation, Priority } from "../types";
 import { Avatar, StatusPill } from "./common";
 import { useController } from "./context";
@@ -34,7 +34,7 @@ function Labels({ conversation }: { conversation: Conversation }) {
       setValue("");
       return;
     }
-    void controller.setLabels(conversation.id, [...conversation.labels, label]);
+    void controller.actions.setLabels(conversation.id, [...conversation.labels, label]);
     setValue("");
   };
   const suggestions = store.labels.filter((label) => !conversation.labels.includes(label));
@@ -48,7 +48,7 @@ function Labels({ conversation }: { conversation: Conversation }) {
             type="button"
             aria-label={t("contact.removeLabel", { name: label })}
             onClick={() =>
-              void controller.setLabels(
+              void controller.actions.setLabels(
                 conversation.id,
                 conversation.labels.filter((item) => item !== label),
               )
@@ -107,7 +107,7 @@ function Notes({ contact }: { contact: ContactDetail }) {
         }}
         onBlur={async () => {
           if (value === contact.notes) return;
-          if (await controller.updateContact(contact.id, { notes: value })) setSaved(true);
+          if (await controller.actions.updateContact(contact.id, { notes: value })) setSaved(true);
         }}
       />
       {saved ? <span class="saved">{t("app.saved")}</span> : null}
@@ -118,8 +118,7 @@ function Notes({ contact }: { contact: ContactDetail }) {
 export function ContactPane() {
   const controller = useController();
   const { store } = controller;
-  const id = store.selected;
-  const conversation = id === null ? undefined : store.conversations.get(id);
+  const conversation = store.selectedConversation();
   if (!conversation) return <aside class="contact-pane empty-pane" />;
   const brief = conversation.contact;
   const contact = store.contacts.get(brief.id);
@@ -136,7 +135,7 @@ export function ContactPane() {
           {name}
         </div>
         <label class={`vip-toggle${brief.vip ? " on" : ""}`} title={t("contact.vipHint")}>
-          <input type="checkbox" checked={brief.vip} data-testid="vip-toggle" onChange={(event) => void controller.updateContact(brief.id, { vip: event.currentTarget.checked }).then(() => controller.loadContact(brief.id, true))} />
+          <input type="checkbox" checked={brief.vip} data-testid="vip-toggle" onChange={(event) => void controller.actions.updateContact(brief.id, { vip: event.currentTarget.checked }).then(() => controller.sync.loadContact(brief.id, true))} />
           <StarIcon size={13} />
           <span>{t("contact.vip")}</span>
         </label>
@@ -193,7 +192,7 @@ export function ContactPane() {
             <label for="priority-select">{t("priority.label")}</label>
           </dt>
           <dd>
-            <select id="priority-select" class="select small" data-testid="priority" value={conversation.priority} onChange={(event) => void controller.setPriority(conversation.id, event.currentTarget.value as Priority)}>
+            <select id="priority-select" class="select small" data-testid="priority" value={conversation.priority} onChange={(event) => void controller.actions.setPriority(conversation.id, event.currentTarget.value as Priority)}>
               {PRIORITIES.map((priority) => (
                 <option key={priority} value={priority}>
                   {priorityLabel(priority)}
@@ -217,7 +216,7 @@ export function ContactPane() {
         <ul class="past" data-testid="past-conversations">
           {past.slice(0, 20).map((item) => (
             <li key={item.id}>
-              <button type="button" class="past-item" onClick={() => void controller.openConversation(item.id)}>
+              <button type="button" class="past-item" onClick={() => void controller.navigation.openConversation(item.id)}>
                 <span class="past-top">
                   <span>{t("conversation.number", { id: String(item.id) })}</span>
                   <StatusPill status={item.status} />

@@ -1,182 +1,27 @@
-/** The middle column: the open conversation's header and actions, its messages (live), who is
- * typing, and the composer. */
+/** The middle column: the open conversation's header and actions (ConversationActions.tsx),
+ * its messages (live), who is typing, and the composer. */
 
 import { Component, type JSX } from "preact";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 
 import { formatDateTime, formatDay, formatTime, getLocale, t } from "../i18n";
-import type { PendingMessage } from "../store";
-import type { Conversation, Message, OperatorInfo } from "../types";
-import { Avatar, Body, Empty, Popover, PriorityMark, StatusPill } from "./common";
+import type { PendingMessage } from "../message-logs";
+import type { Conversation, Message } from "../types";
+import { Avatar, Body, Empty, PriorityMark, StatusPill } from "./common";
 import { Composer } from "./Composer";
 import { useController } from "./context";
-import { CheckIcon, ChevronDownIcon, InboxIcon, LockIcon, StarIcon, UserIcon, UsersIcon } from "./icons";
+import { AssignMenu, StatusActions } from "./ConversationActions";
+import { CheckIcon, InboxIcon, LockIcon, StarIcon } from "./icons";
 
 /** Messages rendered at first for a long conversation; older ones on request. */
 const MESSAGE_WINDOW = 300;
 
-function AssignMenu({ conversation }: { conversation: Conversation }) {
-  const controller = useController();
-  const { store } = controller;
-  const [open, setOpen] = useState(false);
-  const [filter, setFilter] = useState("");
-  const [note, setNote] = useState("");
-  const close = useCallback(() => setOpen(false), []);
-  const me = store.me;
-  const agent = me.role === "agent";
-  const q = filter.trim().toLowerCase();
-  const operators = [...store.operators.values()]
-    .filter((operator) => operator.id !== me.id)
-    .filter((operator) => !agent || conversation.team === null || (operator.teams ?? []).includes(conversation.team))
-    .filter((operator) => !q || operator.name.toLowerCase().includes(q) || (operator.username ?? "").toLowerCase().includes(q))
-    .sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-  const teams = store.teams.filter((team) => !q || team.name.toLowerCase().includes(q));
-  const done = async (target: { operator: number } | { team: number }) => {
-    const ok = await controller.assign(conversation.id, target, note);
-    if (ok) {
-      setOpen(false);
-      setNote("");
-      setFilter("");
-    }
-  };
-  const assigneeName = conversation.assignee?.name ?? t("conversation.unassigned");
+/** Marks a private note, which the contact never sees. */
+function NoteLabel() {
   return (
-    <div class="popover-anchor">
-      <button type="button" class="button" data-testid="assign-button" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {conversation.assignee ? (
-          <Avatar name={assigneeName} seed={`op${conversation.assignee.id}`} size="sm" status={store.operators.get(conversation.assignee.id)?.status} />
-        ) : (
-          <span class="team-icon">
-            <UserIcon size={14} />
-          </span>
-        )}
-        <span class="button-text" data-testid="assignee-name">
-          {assigneeName}
-        </span>
-        <ChevronDownIcon size={14} />
-      </button>
-      {open ? (
-        <Popover onClose={close} class="assign-popover" label={t("assign.title")}>
-          <input
-            class="input"
-            type="search"
-            placeholder={t("assign.filter")}
-            value={filter}
-            onInput={(event) => setFilter(event.currentTarget.value)}
-            data-testid="assign-filter"
-            autoFocus
-          />
-          <div class="popover-scroll">
-            {conversation.assignee?.id !== me.id ? (
-              <button type="button" class="popover-item strong" data-testid="assign-me" onClick={() => void done({ operator: me.id })}>
-                <Avatar name={me.name} seed={`op${me.id}`} size="sm" status={me.status} />
-                <span>{t("assign.toMe")}</span>
-              </button>
-            ) : null}
-            {operators.length > 0 ? <div class="popover-title">{t("assign.operators")}</div> : null}
-            {operators.map((operator) => {
-              const disabled = agent && operator.status !== "online";
-              return (
-                <button
-                  type="button"
-                  key={operator.id}
-                  class={`popover-item${conversation.assignee?.id === operator.id ? " selected" : ""}`}
-                  data-testid={`assign-operator-${operator.id}`}
-                  disabled={disabled}
-                  onClick={() => void done({ operator: operator.id })}
-                >
-                  <Avatar name={operator.name} seed={`op${operator.id}`} size="sm" status={operator.status} />
-                  <span class="grow">{operator.name}</span>
-                  {conversation.assignee?.id === operator.id ? <CheckIcon size={14} /> : null}
-                </button>
-              );
-            })}
-            {teams.length > 0 ? <div class="popover-title">{t("assign.teams")}</div> : null}
-            {teams.map((team) => (
-              <button type="button" key={team.id} class="popover-item" data-testid={`assign-team-${team.id}`} onClick={() => void done({ team: team.id })}>
-                <span class="team-icon">
-                  <UsersIcon size={14} />
-                </span>
-                <span class="grow">{team.id === conversation.team && conversation.assignee ? t("assign.backToQueue") : t("assign.toTeam", { name: team.name })}</span>
-              </button>
-            ))}
-          </div>
-          <label class="field-label" for="handoff-note">
-            {t("assign.note")}
-          </label>
-          <textarea id="handoff-note" class="input note-input" rows={2} value={note} data-testid="handoff-note" onInput={(event) => setNote(event.currentTarget.value)} maxLength={10_000} />
-        </Popover>
-      ) : null}
-    </div>
-  );
-}
-
-function rank(operator: OperatorInfo): number {
-  return operator.status === "online" ? 0 : operator.status === "away" ? 1 : 2;
-}
-
-function StatusActions({ conversation }: { conversation: Conversation }) {
-  const controller = useController();
-  const [open, setOpen] = useState(false);
-  const close = useCallback(() => setOpen(false), []);
-  const resolved = conversation.status === "resolved";
-  return (
-    <div class="popover-anchor split-button">
-      {resolved ? (
-        <button type="button" class="button" data-testid="reopen-button" onClick={() => void controller.setStatus(conversation.id, "open")}>
-          {t("conversation.reopen")}
-        </button>
-      ) : (
-        <button type="button" class="button button-success" data-testid="resolve-button" title="Alt+E" onClick={() => void controller.toggleResolved()}>
-          <CheckIcon size={15} />
-          <span>{t("conversation.resolve")}</span>
-        </button>
-      )}
-      <button type="button" class={`button button-icon${resolved ? "" : " button-success"}`} data-testid="status-menu" aria-label={t("conversation.moreActions")} onClick={() => setOpen(!open)}>
-        <ChevronDownIcon size={14} />
-      </button>
-      {open ? (
-        <Popover onClose={close} class="status-popover" label={t("conversation.moreActions")}>
-          {conversation.status !== "pending" ? (
-            <button
-              type="button"
-              class="popover-item"
-              data-testid="mark-pending"
-              onClick={() => {
-                setOpen(false);
-                void controller.setStatus(conversation.id, "pending");
-              }}
-            >
-              {t("conversation.markPending")}
-            </button>
-          ) : null}
-          {conversation.status !== "open" ? (
-            <button
-              type="button"
-              class="popover-item"
-              data-testid="mark-open"
-              onClick={() => {
-                setOpen(false);
-                void controller.setStatus(conversation.id, "open");
-              }}
-            >
-              {t("conversation.markOpen")}
-            </button>
-          ) : null}
-          {conversation.status !== "resolved" ? (
-            <button
-              type="button"
-              class="popover-item"
-              onClick={() => {
-                setOpen(false);
-                void controller.setStatus(conversation.id, "resolved");
-              }}
-            >
-              {t("conversation.resolve")}
-            </button>
-          ) : null}
-        </Popover>
-      ) : null}
+    <div class="note-label">
+      <LockIcon size={12} />
+      <span>{t("message.note")}</span>
     </div>
   );
 }
@@ -220,12 +65,7 @@ class MessageRow extends Component<MessageRowProps> {
       >
         {showAuthor ? <div class="msg-author">{name}</div> : null}
         <div class="bubble">
-          {message.private ? (
-            <div class="note-label">
-              <LockIcon size={12} />
-              <span>{t("message.note")}</span>
-            </div>
-          ) : null}
+          {message.private ? <NoteLabel /> : null}
           <div class="msg-body">
             <Body text={message.body} mentions={message.private ? mentions : undefined} />
           </div>
@@ -248,12 +88,7 @@ function PendingRow({ pending }: { pending: PendingMessage }) {
   return (
     <div class={`msg msg-out mine pending${pending.private ? " msg-note" : ""}${pending.failed ? " failed" : ""}`} data-testid="pending-message">
       <div class="bubble">
-        {pending.private ? (
-          <div class="note-label">
-            <LockIcon size={12} />
-            <span>{t("message.note")}</span>
-          </div>
-        ) : null}
+        {pending.private ? <NoteLabel /> : null}
         <div class="msg-body">
           <Body text={pending.body} />
         </div>
@@ -262,10 +97,10 @@ function PendingRow({ pending }: { pending: PendingMessage }) {
         {pending.failed ? (
           <>
             <span class="error-text">{t("message.failed", { reason: pending.failed })}</span>
-            <button type="button" class="link-button" onClick={() => controller.retry(pending.clientId)}>
+            <button type="button" class="link-button" onClick={() => controller.composer.retry(pending.clientId)}>
               {t("message.retry")}
             </button>
-            <button type="button" class="link-button" onClick={() => controller.discard(pending.clientId)}>
+            <button type="button" class="link-button" onClick={() => controller.composer.discard(pending.clientId)}>
               {t("message.discard")}
             </button>
           </>
@@ -305,7 +140,7 @@ function MessageList({ conversation }: { conversation: Conversation }) {
     if (node && nearBottom.current) node.scrollTop = node.scrollHeight;
   });
 
-  const loading = !log || (messages.length === 0 && controller.isLoadingMessages(conversation.id));
+  const loading = !log || (messages.length === 0 && controller.sync.isLoadingMessages(conversation.id));
   const items: JSX.Element[] = [];
   let previous: Message | null = null;
   for (const message of visible) {
@@ -384,7 +219,7 @@ export function ConversationPane() {
   const controller = useController();
   const { store } = controller;
   const id = store.selected;
-  const conversation = id === null ? undefined : store.conversations.get(id);
+  const conversation = store.selectedConversation();
   if (id === null || !conversation) {
     return (
       <main class="conversation-pane empty-pane">

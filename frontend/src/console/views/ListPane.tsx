@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 
 import { formatDateTime, formatRelative, getLocale, t, tn } from "../i18n";
 import { type Folder, STATUS_FILTERS, type StatusFilter } from "../lists";
-import type { TypingEntry } from "../store";
+import type { TypingEntry } from "../typing";
 import type { ContactDetail, Conversation } from "../types";
 import { Avatar, Empty, PriorityMark, StatusPill } from "./common";
 import { useController } from "./context";
@@ -138,8 +138,8 @@ function SearchBox() {
   const input = useRef<HTMLInputElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
-    if (controller.searchFocusAt) input.current?.focus();
-  }, [controller.searchFocusAt]);
+    if (controller.navigation.searchFocusAt) input.current?.focus();
+  }, [controller.navigation.searchFocusAt]);
   useEffect(() => {
     if (controller.store.search === null && value !== "" && timer.current === null) setValue("");
   }, [controller.store.search]);
@@ -148,7 +148,7 @@ function SearchBox() {
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => {
       timer.current = null;
-      void controller.search(text);
+      void controller.search.search(text);
     }, 300);
   };
   return (
@@ -166,7 +166,7 @@ function SearchBox() {
           if (event.key === "Enter") {
             if (timer.current) clearTimeout(timer.current);
             timer.current = null;
-            void controller.search(value);
+            void controller.search.search(value);
           }
           if (event.key === "Escape") {
             event.stopPropagation();
@@ -189,7 +189,7 @@ function ContactResult({ contact }: { contact: ContactDetail }) {
   const controller = useController();
   const name = contact.name || t("contact.unnamed");
   return (
-    <button type="button" class="row compact" data-testid={`contact-result-${contact.id}`} onClick={() => void controller.openContact(contact)}>
+    <button type="button" class="row compact" data-testid={`contact-result-${contact.id}`} onClick={() => void controller.search.openContact(contact)}>
       <Avatar name={name} seed={contact.id} size="sm" />
       <span class="row-main">
         <span class="row-top">
@@ -211,12 +211,12 @@ export function ListPane() {
   const { store } = controller;
   const [limit, setLimit] = useState(WINDOW);
   const scroller = useRef<HTMLDivElement>(null);
-  const key = controller.currentListKey();
+  const key = controller.navigation.currentListKey();
   useEffect(() => {
     setLimit(WINDOW);
     scroller.current?.scrollTo({ top: 0 });
   }, [key]);
-  const open = (id: number) => void controller.openConversation(id);
+  const open = (id: number) => void controller.navigation.openConversation(id);
   const search = store.search;
   const rows = (items: Conversation[]) =>
     items.map((conversation) => (
@@ -266,7 +266,7 @@ export function ListPane() {
     const node = scroller.current;
     if (!node || node.scrollTop + node.clientHeight < node.scrollHeight - 200) return;
     if (limit < items.length) setLimit(limit + WINDOW);
-    else if (state.next && !state.loading) void controller.loadList(store.folder, store.status, true);
+    else if (state.next && !state.loading) void controller.sync.loadList(store.folder, store.status, true);
   };
   return (
     <section class="list-pane" aria-label={folderTitle(store.folder, (id) => store.teamName(id))}>
@@ -282,7 +282,7 @@ export function ListPane() {
             data-testid="status-filter"
             aria-label={t("filter.status")}
             value={store.status}
-            onChange={(event) => controller.showFolder(store.folder, event.currentTarget.value as StatusFilter)}
+            onChange={(event) => controller.navigation.showFolder(store.folder, event.currentTarget.value as StatusFilter)}
           >
             {STATUS_FILTERS.map((status) => (
               <option key={status} value={status}>
@@ -298,7 +298,7 @@ export function ListPane() {
         {state.error ? (
           <div class="list-error">
             {t("app.error", { message: state.error })}{" "}
-            <button type="button" class="link-button" onClick={() => void controller.loadList(store.folder, store.status)}>
+            <button type="button" class="link-button" onClick={() => void controller.sync.loadList(store.folder, store.status)}>
               {t("app.retry")}
             </button>
           </div>
@@ -310,7 +310,7 @@ export function ListPane() {
             class="load-more"
             onClick={() => {
               if (limit < items.length) setLimit(limit + WINDOW);
-              else void controller.loadList(store.folder, store.status, true);
+              else void controller.sync.loadList(store.folder, store.status, true);
             }}
           >
             {t("list.loadMore")}

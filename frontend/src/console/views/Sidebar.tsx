@@ -24,7 +24,7 @@ function FolderLink({ folder, icon, label }: { folder: Folder; icon: JSX.Element
       class={`nav-item${active ? " active" : ""}`}
       data-testid={`folder-${folderKey(folder)}`}
       aria-current={active ? "page" : undefined}
-      onClick={() => controller.showFolder(folder)}
+      onClick={() => controller.navigation.showFolder(folder)}
     >
       <span class="nav-icon">{icon}</span>
       <span class="nav-label">{label}</span>
@@ -67,7 +67,7 @@ function Notifications() {
               data-kind={item.kind}
               onClick={() => {
                 setOpen(false);
-                void controller.openNotification(item.id);
+                void controller.navigation.openNotification(item.id);
               }}
             >
               <span class="notification-text">{notificationText(item)}</span>
@@ -108,7 +108,7 @@ function MeMenu() {
               data-testid={`status-${status}`}
               onClick={() => {
                 setOpen(false);
-                void controller.setMyStatus(status);
+                void controller.actions.setMyStatus(status);
               }}
             >
               <PresenceDot status={status} />
@@ -119,7 +119,7 @@ function MeMenu() {
           <div class="popover-title">{t("app.language")}</div>
           <div class="segmented" role="group" aria-label={t("app.language")}>
             {LOCALES.map((locale) => (
-              <button type="button" key={locale} data-testid={`locale-${locale}`} class={getLocale() === locale ? "active" : ""} aria-pressed={getLocale() === locale} onClick={() => controller.setLocale(locale)}>
+              <button type="button" key={locale} data-testid={`locale-${locale}`} class={getLocale() === locale ? "active" : ""} aria-pressed={getLocale() === locale} onClick={() => controller.navigation.setLocale(locale)}>
                 {t(locale === "en" ? "locale.en" : "locale.ru")}
               </button>
             ))}
@@ -138,7 +138,7 @@ function MeMenu() {
             class="popover-item"
             onClick={() => {
               setOpen(false);
-              controller.toggleHelp(true);
+              controller.navigation.toggleHelp(true);
             }}
           >
             <KeyboardIcon />

@@ -3,9 +3,10 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 
+import { LINK_REL, LINK_TARGET } from "../../shared/linkify";
 import { colorIndex, initials } from "../format";
 import { t } from "../i18n";
-import { segments } from "../linkify";
+import { bodySegments } from "../mentions";
 
 export function Avatar({ name, seed, size = "md", status }: { name: string; seed: number | string; size?: "sm" | "md" | "lg"; status?: string }) {
   return (
@@ -23,13 +24,13 @@ export function PresenceDot({ status }: { status: string }) {
 
 /** A message body: text as text nodes, links and mentions as elements built here. */
 export function Body({ text, mentions }: { text: string; mentions?: Set<string> }) {
-  const parts = segments(text, mentions);
+  const parts = bodySegments(text, mentions);
   return (
     <>
       {parts.map((part, index) => {
         if (part.kind === "link") {
           return (
-            <a key={index} href={part.href} target="_blank" rel="noopener noreferrer nofollow ugc">
+            <a key={index} href={part.href} target={LINK_TARGET} rel={LINK_REL}>
               {part.text}
             </a>
           );

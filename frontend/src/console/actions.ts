@@ -1,0 +1,90 @@
+/**
+ * What the operator does to a conversation, a contact or themself over REST: assign or transfer,
+ * change the status, labels or priority, resolve and move on (the keyboard shortcut), edit the
+ * contact, set their own status. The answer goes into the store; a refusal becomes a toast.
+ */
+
+import { type Api, errorText } from "./api";
+import type { Effect } from "./frames";
+import type { ConsoleStore } from "./store";
+import type { ContactDetail, Conversation, OperatorStatus, Priority } from "./types";
+
+export type ContactChanges = Partial<Pick<ContactDetail, "name" | "email" | "phone" | "vip" | "notes">>;
+
+export interface ActionDeps {
+  store: ConsoleStore;
+  api: Api;
+  run(effects: Effect[]): void;
+  toast(text: string, kind: "error" | "info"): void;
+  /** Opens a conversation (navigation.ts). */
+  open(id: number): void;
+}
+
+export class ConversationActions {
+  constructor(private readonly deps: ActionDeps) {}
+
+  assign(id: number, target: { operator: number } | { team: number }, note?: string): Promise<boolean> {
+    return this.act(() => this.deps.api.assign(id, target, note?.trim() ? note : undefined));
+  }
+
+  setStatus(id: number, status: "open" | "pending" | "resolved"): Promise<boolean> {
+    return this.act(() => this.deps.api.setStatus(id, status));
+  }
+
+  setLabels(id: number, labels: string[]): Promise<boolean> {
+    return this.act(() => this.deps.api.setLabels(id, labels));
+  }
+
+  setPriority(id: number, priority: Priority): Promise<boolean> {
+    return this.act(() => this.deps.api.setPriority(id, priority));
+  }
+
+  /** Resolve, or reopen a resolved conversation (the keyboard shortcut); a resolved one gives
+   * way to the next of the list. */
+  async toggleResolved(): Promise<void> {
+    const { store } = this.deps;
+    const id = store.selected;
+    const conversation = id === null ? undefined : store.conversations.get(id);
+    if (!conversation) return;
+    const resolving = conversation.status !== "resolved";
+    const next = resolving ? store.neighbour(1) : null;
+    const done = await this.setStatus(conversation.id, resolving ? "resolved" : "open");
+    if (done && resolving && next !== null && store.folder.kind !== "resolved" && store.selected === conversation.id) {
+      this.deps.open(next);
+    }
+  }
+
+  async updateContact(id: number, changes: ContactChanges): Promise<boolean> {
+    try {
+      const contact = await this.deps.api.updateContact(id, changes);
+      this.deps.store.contacts.set(id, contact);
+      this.deps.store.changed();
+      return true;
+    } catch (error) {
+      this.deps.toast(errorText(error), "error");
+      return false;
+    }
+  }
+
+  async setMyStatus(status: OperatorStatus): Promise<void> {
+    try {
+      const me = await this.deps.api.setMyStatus(status);
+      this.deps.store.applyOperator(me);
+      this.deps.store.changed();
+    } catch (error) {
+      this.deps.toast(errorText(error), "error");
+    }
+  }
+
+  private async act(action: () => Promise<Conversation>): Promise<boolean> {
+    try {
+      const conversation = await action();
+      this.deps.run(this.deps.store.applyConversation(conversation));
+      this.deps.store.changed();
+      return true;
+    } catch (error) {
+      this.deps.toast(errorText(error), "error");
+      return false;
+    }
+  }
+}
