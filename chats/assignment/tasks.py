@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -9,6 +11,15 @@ from chats import selectors
 from chats.assignment import presence, watchdog
 from chats.assignment.drain import team_queue_drain
 from chats.models import Conversation, ConversationStatus
+
+# A task whose work must not be lost: retried with back-off on any error, acked only when done.
+RETRIED: dict[str, Any] = {
+    "acks_late": True,
+    "ignore_result": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -52,13 +63,7 @@ def presence_sweep() -> list[int]:
     return presence.presence_sweep()
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**RETRIED)
 def ownership_return(operator_id: int) -> list[int]:
     """Scheduled, with the grace period as countdown, when an operator goes offline: their
     conversations awaiting a reply go back to the queue if they are still offline."""
@@ -79,13 +84,7 @@ def unanswered_reassign() -> list[int]:
     return watchdog.unanswered_reassign()
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(**RETRIED)
 def release_deactivated(operator_id: int) -> list[int]:
     """A deactivated operator's open conversations go back to their teams' queues (the beat
     sweep `ownership_sweep` catches a request the broker lost)."""
