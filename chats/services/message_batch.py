@@ -37,17 +37,16 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from chats.events.dispatch import adispatch, record
 from chats.events.domain import MessageCreated
-from chats.models import AuthorKind, ConversationStatus, Message, Visitor
-from chats.services.messages import (
-    status_changed_by_message,
-    stored_conversation,
-    visitor_message_send,
-)
+from chats.models import ConversationStatus, Message, Visitor
+from chats.services import message_store
+from chats.services.authors import Author
+from chats.services.message_store import NewMessage, Stored
+from chats.services.messages import status_changed_by_message, visitor_message_send
 from chats.validation import clean_body, clean_client_id
 from helpdesk import pg_async
 from helpdesk.db import db_call, default_vendor
@@ -66,72 +65,6 @@ class VisitorSend:
 
 # A send's answer: (message, created), or the error it was refused with.
 Outcome = tuple[Message, bool] | Exception
-
-# A send's earlier message with its client_id, found as `selectors.visitor_send_lookup` does.
-# (Tests replace it to act out a resend that commits while the statement runs.)
-EARLIER_SQL = """(SELECT m.id FROM chats_message m JOIN chats_conversation c
-    ON c.id = m.conversation_id
-  WHERE m.sender_key = v.sender AND m.client_id = v.client_id
-    AND c.contact_id = v.contact AND c.inbox_id = v.inbox
-  ORDER BY m.id DESC LIMIT 1)"""
-
-# `f`: each send's earlier message and open conversation. `s`: the sends to store, `rank`
-# numbering each conversation's 1..n in the list's order. `was` locks their conversations'
-# rows in id order, all before the UPDATE touches any (its condition on `was` is a one-time
-# filter, evaluated first), so two batches never wait on each other in a cycle; holding those
-# locks makes the numbers below the new `last_seq` ours. A conversation resolved meanwhile is
-# not updated, so its sends are not stored (they go on their own, into a new conversation).
-# One row per send, in the list's order.
-_SEND_SQL = """
-WITH v AS (
-  SELECT * FROM unnest(%(contact)s::bigint[], %(inbox)s::bigint[], %(sender)s::text[],
-    %(body)s::text[], %(client_id)s::text[])
-    WITH ORDINALITY AS v(contact, inbox, sender, body, client_id, ord)
-),
-f AS MATERIALIZED (
-  SELECT v.*, {earlier} AS earlier,
-    (SELECT o.id FROM chats_conversation o
-      WHERE o.contact_id = v.contact AND o.inbox_id = v.inbox AND o.status <> 'resolved'
-      ORDER BY o.id DESC LIMIT 1) AS conv
-  FROM v
-),
-s AS (
-  SELECT f.*, row_number() OVER (PARTITION BY f.conv ORDER BY f.ord) AS rank
-  FROM f WHERE f.earlier IS NULL AND f.conv IS NOT NULL
-),
-k AS (SELECT conv, count(*) AS n FROM s GROUP BY conv),
-was AS MATERIALIZED (
-  SELECT id, status FROM chats_conversation WHERE id IN (SELECT conv FROM k)
-  ORDER BY id FOR UPDATE
-),
-c AS (
-  UPDATE chats_conversation t SET last_seq = t.last_seq + k.n, last_activity_at = %(now)s,
-    status = CASE WHEN t.status = 'pending' THEN 'open' ELSE t.status END
-  FROM k WHERE t.id = k.conv AND t.status <> 'resolved' AND (SELECT count(*) FROM was) > 0
-  RETURNING t.id, t.last_seq - k.n AS base, t.inbox_id, t.contact_id, t.team_id, t.assignee_id,
-    t.status
-),
-m AS (
-  INSERT INTO chats_message (conversation_id, seq, author_kind, author_operator_id,
-    author_contact_id, sender_key, body, private, attachments, client_id, created_at)
-  SELECT s.conv, c.base + s.rank, 'visitor', NULL, s.contact, s.sender, s.body, false,
-    '[]'::jsonb, s.client_id, %(now)s
-  FROM s JOIN c ON c.id = s.conv
-  RETURNING id, conversation_id, seq
-)
-SELECT f.ord, f.earlier, m.id, m.seq, c.id, c.inbox_id, c.contact_id, c.team_id,
-  c.assignee_id, c.status, was.status
-FROM f
-LEFT JOIN s ON s.ord = f.ord
-LEFT JOIN c ON c.id = s.conv
-LEFT JOIN m ON m.conversation_id = c.id AND m.seq = c.base + s.rank
-LEFT JOIN was ON was.id = c.id
-ORDER BY f.ord
-"""
-
-
-def send_sql() -> str:
-    return _SEND_SQL.format(earlier=EARLIER_SQL)
 
 
 @dataclass
@@ -153,58 +86,34 @@ class Batch:
     def needs_database(self) -> bool:
         return bool(self.resent or self.alone or self.reopened)
 
-    def params(self) -> dict[str, Any]:
-        visitors = [self.sends[index].visitor for index in self.to_store]
-        return {
-            "contact": [visitor.contact_id for visitor in visitors],
-            "inbox": [visitor.inbox_id for visitor in visitors],
-            "sender": [f"c{visitor.contact_id}" for visitor in visitors],
-            "body": [self.cleaned[index][0] for index in self.to_store],
-            "client_id": [self.cleaned[index][1] for index in self.to_store],
-            "now": timezone.now(),
-        }
+    def rows(self) -> list[NewMessage]:
+        """What the statement stores: each send to store, in order, into its author's open
+        conversation of the inbox."""
+        rows = []
+        for index in self.to_store:
+            visitor = self.sends[index].visitor
+            body, client_id = self.cleaned[index]
+            author = Author.of_contact(visitor.contact)
+            rows.append(
+                NewMessage(author=author, body=body, client_id=client_id, inbox_id=visitor.inbox_id)
+            )
+        return rows
 
-    def take(self, rows: list[tuple[Any, ...]], now: Any) -> None:
-        """Read the statement's rows (one per send to store, in order) into the answers."""
-        if len(rows) != len(self.to_store):  # cannot happen; never ack a guess
-            raise DatabaseError(f"group commit answered {len(rows)} of {len(self.to_store)}")
+    def take(self, answers: list[Stored]) -> None:
+        """The statement's answers (one per send to store, in order) into the sends' answers."""
         reopened: dict[int, MessageCreated] = {}
-        for index, row in zip(self.to_store, rows, strict=True):
-            _ord, earlier, message_id, seq, *facts, before = row
-            if earlier is not None:
-                self.resent[index] = earlier
-            elif message_id is None:
+        for index, stored in zip(self.to_store, answers, strict=True):
+            if stored.earlier_id is not None:
+                self.resent[index] = stored.earlier_id
+            elif stored.message is None or stored.conversation is None:
                 self.alone.append(index)
             else:
-                event = self._stored(index, message_id, seq, now, facts)
-                self.outcomes[index] = (event.message, True)
+                event = MessageCreated(message=stored.message, conversation=stored.conversation)
+                self.outcomes[index] = (stored.message, True)
                 self.created.append(event)
-                if before == ConversationStatus.PENDING:
-                    reopened.setdefault(event.conversation.pk, event)
+                if stored.before == ConversationStatus.PENDING:
+                    reopened.setdefault(stored.conversation.pk, event)
         self.reopened = [reopened[pk] for pk in sorted(reopened)]
-
-    def _stored(
-        self, index: int, message_id: int, seq: int, now: Any, facts: list[Any]
-    ) -> MessageCreated:
-        send = self.sends[index]
-        body, client_id = self.cleaned[index]
-        conversation = stored_conversation(*facts)
-        message = Message(
-            id=message_id,
-            conversation_id=conversation.pk,
-            seq=seq,
-            author_kind=AuthorKind.VISITOR,
-            author_contact=send.visitor.contact,
-            sender_key=f"c{send.visitor.contact_id}",
-            body=body,
-            private=False,
-            attachments=[],
-            client_id=client_id,
-            created_at=now,
-        )
-        message._state.adding = False
-        message._state.db = DEFAULT_DB_ALIAS  # the statement's database (`pg_async`)
-        return MessageCreated(message=message, conversation=conversation)
 
     def store_alone(self) -> None:
         """Every send still to store goes on its own (the statement failed)."""
@@ -273,13 +182,11 @@ def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
     if connection.vendor != "postgresql":
         batch.store_alone()
         return batch.finish()
-    params = batch.params()
     # One statement is its own transaction; inside a caller's, a savepoint keeps it usable.
     block = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
-        with block, connection.cursor() as cursor:
-            cursor.execute(send_sql(), params)
-            batch.take(cursor.fetchall(), params["now"])
+        with block:
+            batch.take(message_store.store(batch.rows(), timezone.now()))
             record(*batch.created)
     except DatabaseError:
         logger.info("group commit of %d sends failed; storing them one by one", len(sends))
@@ -295,13 +202,15 @@ async def asend(sends: list[VisitorSend]) -> list[Outcome]:
         return await db_call(visitor_messages_send, sends)
     batch = prepare(sends)
     if batch.to_store:
-        params = batch.params()
+        rows, now = batch.rows(), timezone.now()
         try:
             async with pg_async.connection() as conn:
                 cursor = await conn.execute(
-                    send_sql(), params, prepare=settings.GROUP_COMMIT_PREPARE
+                    message_store.store_sql(),
+                    message_store.store_params(rows, now),
+                    prepare=settings.GROUP_COMMIT_PREPARE,
                 )
-                batch.take(await cursor.fetchall(), params["now"])
+                batch.take(message_store.read_stored(rows, await cursor.fetchall(), now))
         except (psycopg.Error, DatabaseError):
             logger.info("group commit of %d sends failed; storing them one by one", len(sends))
             batch = prepare(sends)

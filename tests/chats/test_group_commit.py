@@ -13,7 +13,7 @@ from django.db import OperationalError, connection, connections
 
 from chats.consumers.writer import VisitorMessageWriter
 from chats.models import Message
-from chats.services import authors, conversations, message_batch, messages
+from chats.services import authors, conversations, message_batch, message_store, messages
 from chats.services.message_batch import VisitorSend, visitor_messages_send
 from helpdesk import pg_async
 from helpdesk.errors import ServiceError
@@ -137,7 +137,7 @@ async def test_a_failed_batch_acks_nothing_and_the_resends_are_stored_once(
         raise OperationalError("the database went away")
 
     # the statement fails, and so does each send on its own after it
-    monkeypatch.setattr(message_batch, "send_sql", lambda: "SELECT * FROM no_such_table")
+    monkeypatch.setattr(message_store, "store_sql", lambda: "SELECT * FROM no_such_table")
     monkeypatch.setattr(message_batch, "visitor_message_send", broken)
     sends = [writer.send(person, f"message {n}", f"c{n}") for n in range(5)]
     results = await asyncio.gather(*sends, return_exceptions=True)
@@ -170,7 +170,7 @@ def test_a_batch_that_trips_the_unique_constraint_stores_its_sends_one_by_one(
     raced, _created = messages.visitor_message_send(visitor=person, body="raced", client_id="c1")
 
     # as if the other process's resend had committed while our statement ran
-    monkeypatch.setattr(message_batch, "EARLIER_SQL", "NULL::bigint")
+    monkeypatch.setattr(message_store, "EARLIER_SQL", "NULL::bigint")
     outcomes = visitor_messages_send(
         [VisitorSend(person, "raced, again", "c1"), VisitorSend(person, "new", "c2")]
     )
