@@ -169,7 +169,7 @@ def last_message_of(conversation: Conversation) -> dict[str, Any] | None:
         "body": value["body"],
         "author_kind": value["author_kind"],
         "private": bool(value["private"]),
-        "created_at": _iso(created_at),
+        "created_at": iso_datetime(created_at),
     }
 
 
@@ -189,14 +189,14 @@ class ContactSerializer(serializers.Serializer):
         return ConversationSerializer(conversations, many=True).data  # type: ignore[return-value]
 
 
-def _iso(moment: datetime) -> str:
+def iso_datetime(moment: datetime) -> str:
     """The same text DRF's DateTimeField renders (UTC, ``Z``)."""
     text = moment.astimezone(UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def iso_or_none(moment: datetime | None) -> str | None:
-    return None if moment is None else _iso(moment)
+    return None if moment is None else iso_datetime(moment)
 
 
 def message_data(message: Message) -> dict[str, Any]:
@@ -211,7 +211,7 @@ def message_data(message: Message) -> dict[str, Any]:
         "private": message.private,
         "attachments": message.attachments,
         "client_id": message.client_id,
-        "created_at": _iso(message.created_at),
+        "created_at": iso_datetime(message.created_at),
     }
 
 
@@ -239,8 +239,8 @@ def conversation_data(conversation: Conversation) -> dict[str, Any]:
             "email": contact.email,
             "vip": contact.vip,
         },
-        "created_at": _iso(conversation.created_at),
-        "last_activity_at": _iso(conversation.last_activity_at),
+        "created_at": iso_datetime(conversation.created_at),
+        "last_activity_at": iso_datetime(conversation.last_activity_at),
         "queue_position": getattr(conversation, "queue_position_value", None),
         "last_message": last_message_of(conversation),
         "last_seq": conversation.last_seq,

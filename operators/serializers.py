@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from chats.serializers import _iso
+from chats.serializers import iso_datetime
 from operators.models import Notification, NotificationKind
 
 
@@ -36,6 +36,6 @@ def notification_data(notification: Notification) -> dict[str, Any]:
         "conversation": notification.conversation_id,
         "message": notification.message_id,
         "by": {"id": by.pk, "name": by.display_name} if by is not None else None,
-        "created_at": _iso(notification.created_at),
+        "created_at": iso_datetime(notification.created_at),
         "read": notification.read_at is not None,
     }

@@ -111,25 +111,38 @@ def _first_response_seconds(message: Message) -> float | None:
 
 def _message_rows(event: MessageCreated, rows: Rows) -> None:
     message = event.message
-    common = {
-        "at": message.created_at,
-        "conversation_id": message.conversation_id,
-        "audience": event.audience,
-        "actor_id": message.author_operator_id,
-    }
-    rows.add(ReportEventKind.REPLY, **common)  # type: ignore[arg-type]
+    at, pk = message.created_at, message.conversation_id
+    actor = message.author_operator_id
+    rows.add(
+        ReportEventKind.REPLY, at=at, conversation_id=pk, audience=event.audience, actor_id=actor
+    )
     seconds = _first_response_seconds(message)
     if seconds is not None:
-        rows.add(ReportEventKind.FIRST_RESPONSE, value=seconds, **common)  # type: ignore[arg-type]
+        rows.add(
+            ReportEventKind.FIRST_RESPONSE,
+            at=at,
+            conversation_id=pk,
+            audience=event.audience,
+            actor_id=actor,
+            value=seconds,
+        )
 
 
 def _assignment_rows(event: ConversationAssigned, rows: Rows) -> None:
     previous, current = event.previous, event.current
-    common = {"at": event.at, "conversation_id": event.conversation_id, "audience": current}
+    kinds = []
     if current.assignee is not None and current.assignee != previous.assignee:
-        rows.add(ReportEventKind.ASSIGNED, actor_id=event.actor_id, **common)  # type: ignore[arg-type]
+        kinds.append(ReportEventKind.ASSIGNED)
     if current.team != previous.team:
-        rows.add(ReportEventKind.TRANSFERRED, actor_id=event.actor_id, **common)  # type: ignore[arg-type]
+        kinds.append(ReportEventKind.TRANSFERRED)
+    for kind in kinds:
+        rows.add(
+            kind,
+            at=event.at,
+            conversation_id=event.conversation_id,
+            audience=current,
+            actor_id=event.actor_id,
+        )
 
 
 def _status_rows(event: ConversationStatusChanged, rows: Rows) -> None:

@@ -20,6 +20,7 @@ from helpdesk.openapi import ErrorSerializer
 from helpdesk.strict_input import TEAM_NOT_FOUND, ReferenceField, StrictInput
 from helpdesk.throttles import OperatorApiThrottle
 from operators import selectors, services
+from operators.authentication import BearerTokenAuthentication
 from operators.models import ApiToken, Operator, Role, Status, Team
 
 
@@ -180,8 +181,6 @@ class TokenView(APIView):
     # drf-spectacular takes security requirements here, though its hint says strings.
     @extend_schema(request=None, responses={204: None}, auth=[{"bearerAuth": []}])  # type: ignore[list-item]
     def delete(self, request: Request) -> Response:
-        from operators.authentication import BearerTokenAuthentication
-
         found = BearerTokenAuthentication().authenticate(request)
         if found is None:
             raise ApiError("not_authenticated", _("Authentication is required."), 401)
