@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.db.models import Exists
+
 from chats.audience import Audience
 from chats.events.domain import (
     ConversationAssigned,
@@ -75,7 +77,26 @@ class Rows:
         channels = dict(Inbox.objects.filter(pk__in=self.inbox_ids).values_list("pk", "channel"))
         for row in self.rows:
             row.channel = channels.get(row.inbox_id, "")
-        ReportEvent.objects.bulk_create(self.rows, ignore_conflicts=True)
+        # A new rating replaces the conversation's (its row is updated); the rest are added,
+        # each once where the kind is once per conversation (`opened`, `first_response`).
+        added = [row for row in self.rows if not _replaced_rating(row)]
+        ReportEvent.objects.bulk_create(added, ignore_conflicts=True)
+
+
+def _replaced_rating(row: ReportEvent) -> bool:
+    if row.kind != ReportEventKind.RATED:
+        return False
+    updated = ReportEvent.objects.filter(
+        conversation_id=row.conversation_id, kind=ReportEventKind.RATED
+    ).update(
+        occurred_at=row.occurred_at,
+        value=row.value,
+        inbox_id=row.inbox_id,
+        channel=row.channel,
+        team_id=row.team_id,
+        operator_id=row.operator_id,
+    )
+    return updated > 0
 
 
 def _audience(event: DomainEvent) -> Audience:
@@ -90,18 +111,18 @@ def _audience(event: DomainEvent) -> Audience:
 
 
 def _first_response_seconds(message: Message) -> float | None:
-    """From the contact's first message to this reply, if this is the first reply after it."""
+    """From the contact's first message to this reply, if this is the first reply after it
+    (one query: the contact's first message, unless a first response is recorded)."""
     answered = ReportEvent.objects.filter(
         conversation_id=message.conversation_id, kind=ReportEventKind.FIRST_RESPONSE
     )
-    if answered.exists():
-        return None
     first = (
         Message.objects.filter(
             conversation_id=message.conversation_id,
             author_kind=AuthorKind.VISITOR,
             seq__lt=message.seq,
         )
+        .filter(~Exists(answered))
         .order_by("seq")
         .values_list("created_at", flat=True)
         .first()
@@ -133,8 +154,8 @@ def _assignment_rows(event: ConversationAssigned, rows: Rows) -> None:
     kinds = []
     if current.assignee is not None and current.assignee != previous.assignee:
         kinds.append(ReportEventKind.ASSIGNED)
-    if current.team != previous.team:
-        kinds.append(ReportEventKind.TRANSFERRED)
+    if previous.team is not None and current.team != previous.team:
+        kinds.append(ReportEventKind.TRANSFERRED)  # a conversation given its first team is not
     for kind in kinds:
         rows.add(
             kind,
@@ -147,9 +168,9 @@ def _assignment_rows(event: ConversationAssigned, rows: Rows) -> None:
 
 def _status_rows(event: ConversationStatusChanged, rows: Rows) -> None:
     if event.resolved:
-        created_at = Conversation.objects.values_list("created_at", flat=True).get(
-            pk=event.conversation_id
-        )
+        created_at = event.opened_at or Conversation.objects.values_list(
+            "created_at", flat=True
+        ).get(pk=event.conversation_id)
         seconds = (event.at - created_at).total_seconds()
         kind = ReportEventKind.RESOLVED
     else:

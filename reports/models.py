@@ -1,7 +1,8 @@
 """Report events: every fact the reports count, one row each, written in the transaction of
 the fact (`reports.listeners`), with the conversation's inbox, channel, team and operator as
-they were at that moment. Append-only: the nightly rollups (and today's live figures) are
-computed from these rows, never from the conversations as they are now.
+they were at that moment. Append-only but for one kind: a conversation's rating is one row
+that a new rating replaces. The nightly rollups (and today's live figures) are computed from
+these rows, never from the conversations as they are now.
 
 The ids are kept without foreign keys on purpose: a report keeps its counts when a contact is
 erased or an inbox, team or operator is deleted.
@@ -24,7 +25,12 @@ class ReportEventKind(models.TextChoices):
     RATED = "rated", _("Rated")
 
 
-ONCE_PER_CONVERSATION = (ReportEventKind.OPENED, ReportEventKind.FIRST_RESPONSE)
+# `rated`: a second rating replaces the first (contract section 5), so its row is updated.
+ONCE_PER_CONVERSATION = (
+    ReportEventKind.OPENED,
+    ReportEventKind.FIRST_RESPONSE,
+    ReportEventKind.RATED,
+)
 
 
 class ReportEvent(models.Model):

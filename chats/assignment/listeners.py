@@ -65,6 +65,8 @@ def _hear(event: DomainEvent, asked: Requests) -> None:
         case ConversationAssigned(current=current, cause=cause):
             if cause in QUEUED_BY and current.assignee is None and current.team is not None:
                 asked.teams[current.team] = None
+            elif cause == AssignCause.HAND and current.team is not None and event.released_operator:
+                asked.teams[current.team] = None  # handed from one operator to another
             released = event.released_operator
             if cause in FREED_BY and released is not None:
                 asked.operators[released] = None

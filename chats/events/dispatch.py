@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from chats.events.domain import DomainEvent
 from helpdesk.db import db_call
@@ -63,9 +63,6 @@ class Registry:
             raise ValueError(f"listener {listener.name!r} is registered twice")
         self.listeners.append(listener)
 
-    def remove(self, name: str) -> None:
-        self.listeners = [listener for listener in self.listeners if listener.name != name]
-
     def in_transaction(self) -> list[Listener]:
         return [listener for listener in self.listeners if listener.in_transaction]
 
@@ -76,26 +73,50 @@ class Registry:
 registry = Registry()
 
 
+def wanted_in_transaction(event: DomainEvent) -> bool:
+    """Would an in-transaction listener take `event`? A service asks before it writes (with
+    an event like the one it will record) to know whether the write needs a transaction of
+    its own: a visitor's message, which none takes, is one statement and its own commit."""
+    return any(_taken(listener, [event]) for listener in registry.in_transaction())
+
+
 def record(*events: DomainEvent) -> None:
-    """Record facts of the current transaction (or, outside one, of what was just written)."""
+    """Record facts of the current transaction. Outside one (what was just written has
+    committed), the in-transaction listeners that take them still run first, each on its own,
+    and an error is logged: the service should have asked `wanted_in_transaction`."""
     if not events:
         return
     batch = list(events)
-    transaction.on_commit(lambda: dispatch(batch))
+    in_transaction = connection.in_atomic_block
+    if in_transaction:
+        transaction.on_commit(lambda: dispatch(batch))
     for listener in registry.in_transaction():
-        mine = listener.take(events)
+        mine = _taken(listener, batch)
         if not mine:
             continue
+        if not in_transaction:
+            logger.error("%s recorded outside a transaction: %s ran on its own", mine, listener)
         try:
             with transaction.atomic():  # a savepoint: a failure undoes the listener's work only
                 listener.handle(mine)
         except Exception:
             logger.exception("listener %s failed in the transaction", listener.name)
+    if not in_transaction:
+        dispatch(batch)
 
 
 def dispatch(events: Sequence[DomainEvent]) -> None:
     for listener in registry.after_commit():
-        _run(listener, listener.take(events))
+        _run(listener, _taken(listener, events))
+
+
+def _taken(listener: Listener, events: Iterable[DomainEvent]) -> list[DomainEvent]:
+    """The events `listener` takes; a filter that raises takes nothing (and is logged)."""
+    try:
+        return listener.take(events)
+    except Exception:
+        logger.exception("listener %s failed to filter its events", listener.name)
+        return []
 
 
 def _run(listener: Listener, events: list[DomainEvent]) -> None:
@@ -111,7 +132,7 @@ async def adispatch(events: Sequence[DomainEvent]) -> None:
     """`dispatch` from the event loop, for events already committed."""
     in_thread: list[tuple[Listener, list[DomainEvent]]] = []
     for listener in registry.after_commit():
-        mine = listener.take(events)
+        mine = _taken(listener, events)
         if not mine:
             continue
         if listener.ahandle is None:

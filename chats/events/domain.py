@@ -104,6 +104,7 @@ class ConversationStatusChanged(DomainEvent):
     status: str
     at: datetime
     actor_id: int | None = None
+    opened_at: datetime | None = None  # the conversation's `created_at`, where known
     queued: bool = False  # reopened into its team's queue
     left_queue_of: int | None = None
 

@@ -1,6 +1,6 @@
 """The live broadcast: the frames of each committed event, to the consoles and widgets.
 
-One call gets every event of a commit (or of a group commit's batch), re-reads in one query
+One call gets the events of one `record` (or of a group commit's batch), re-reads in one query
 the conversations whose whole object goes out, and publishes every frame in one round trip to
 Redis, in the events' order. A conversation that left its team's queue moves the others up:
 the team's waiting conversations go out once per batch with their new positions.
@@ -47,6 +47,10 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CredentialsEnded,
     NotificationsCreated,
 )
+
+# The front of a queue whose positions moved goes out (the drain's batch, as before); a
+# visitor further back sees their position at their next frame or resume.
+QUEUE_FRAMES_MAX = 500
 
 REREAD = (ConversationOpened, ConversationAssigned, ConversationStatusChanged, ConversationUpdated)
 
@@ -122,7 +126,7 @@ def frames(events: Sequence[DomainEvent]) -> Published:
             batch += _frames_of(event, read)
         for team_id in _queue_teams(events):
             waiting = selectors.conversation_base().filter(team_id=team_id, queued_at__isnull=False)
-            for conversation in waiting:
+            for conversation in waiting.order_by("queued_at", "id")[:QUEUE_FRAMES_MAX]:
                 batch += live.conversation_events(conversation)
         return batch
 

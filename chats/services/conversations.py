@@ -109,6 +109,7 @@ def status_change(locked: Conversation, *, status: str, actor: Operator | None) 
             status=status,
             at=now,
             actor_id=actor.pk if actor is not None else None,
+            opened_at=locked.created_at,
             queued=queued,
             left_queue_of=waited_in if locked.queued_at is None else None,
         )

@@ -40,13 +40,17 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from chats.events.dispatch import adispatch, record
+from chats.events.dispatch import adispatch, record, wanted_in_transaction
 from chats.events.domain import MessageCreated
-from chats.models import ConversationStatus, Message, Visitor
+from chats.models import AuthorKind, ConversationStatus, Message, Visitor
 from chats.services import message_store
 from chats.services.authors import Author
 from chats.services.message_store import NewMessage, Stored
-from chats.services.messages import status_changed_by_message, visitor_message_send
+from chats.services.messages import (
+    message_probe,
+    status_changed_by_message,
+    visitor_message_send,
+)
 from chats.validation import clean_body, clean_client_id
 from helpdesk import pg_async
 from helpdesk.db import db_call, default_vendor
@@ -163,6 +167,12 @@ def prepare(sends: list[VisitorSend]) -> Batch:
     return batch
 
 
+def _heard_in_transaction() -> bool:
+    """Do listeners hear visitors' messages in their transaction? (None do today: the event
+    loop's statement, which is its own transaction, is for when none does.)"""
+    return wanted_in_transaction(message_probe(AuthorKind.VISITOR))
+
+
 def _one(send_one: Any, send: VisitorSend) -> Outcome:
     try:
         result: tuple[Message, bool] = send_one(
@@ -182,8 +192,10 @@ def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
     if connection.vendor != "postgresql":
         batch.store_alone()
         return batch.finish()
-    # One statement is its own transaction; inside a caller's, a savepoint keeps it usable.
-    block = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    # One statement is its own transaction; inside a caller's, a savepoint keeps it usable,
+    # and listeners that hear visitors' messages in their transaction get one.
+    in_block = connection.in_atomic_block or _heard_in_transaction()
+    block = transaction.atomic() if in_block else contextlib.nullcontext()
     try:
         with block:
             batch.take(message_store.store(batch.rows(), timezone.now()))
@@ -198,7 +210,7 @@ def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
 async def asend(sends: list[VisitorSend]) -> list[Outcome]:
     """`visitor_messages_send` on the event loop: the statement on an asyncio connection, the
     events published from here; only what the statement left goes to a database thread."""
-    if default_vendor() != "postgresql":
+    if default_vendor() != "postgresql" or _heard_in_transaction():
         return await db_call(visitor_messages_send, sends)
     batch = prepare(sends)
     if batch.to_store:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chats import selectors
-from chats.events.dispatch import record
+from chats.events.dispatch import record, wanted_in_transaction
 from chats.events.domain import ConversationStatusChanged, MessageCreated, audience_of
 from chats.models import AuthorKind, Contact, Conversation, Message, Visitor
 from chats.services.authors import Author
@@ -55,12 +55,14 @@ def message_create(
         conversation_id=conversation_id,
     )
     postgresql = connection.vendor == "postgresql"
-    # One statement is its own transaction on PostgreSQL. An operator's message has listeners
-    # in its transaction (its report events, a note's mentions), and a nested call must stay
-    # undoable: those take a block (a savepoint when nested, so a refused resend leaves the
-    # caller's transaction usable).
+    # One statement is its own transaction on PostgreSQL. A message that listeners hear in its
+    # transaction (an operator's reply: its report events; a note's mentions), and a nested
+    # call, which must stay undoable, take a block (a savepoint when nested, so a refused
+    # resend leaves the caller's transaction usable).
     single_statement = (
-        postgresql and author.kind != AuthorKind.OPERATOR and not connection.in_atomic_block
+        postgresql
+        and not connection.in_atomic_block
+        and not wanted_in_transaction(message_probe(author.kind, body=body, private=private))
     )
     try:
         with contextlib.nullcontext() if single_statement else transaction.atomic():
@@ -88,6 +90,14 @@ def message_create(
             raise
         return _earlier(existing), False
     return message, True
+
+
+def message_probe(kind: str, *, body: str = "", private: bool = False) -> MessageCreated:
+    """An event like the `MessageCreated` of such a message, to ask the listeners before it
+    is stored (`wanted_in_transaction`)."""
+    return MessageCreated(
+        message=Message(author_kind=kind, body=body, private=private), conversation=Conversation()
+    )
 
 
 def _earlier(message_id: int) -> Message:

@@ -275,3 +275,49 @@ def test_a_listener_that_raises_neither_stops_the_others_nor_undoes_the_fact(
     assert Conversation.objects.get(pk=conversation.pk).last_seq == 1
     failures = [r for r in caplog.records if r.exc_info and r.exc_info[0] is Boom]
     assert {r.args[0] for r in failures} == {"test-broken-in-tx", "test-broken"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_listener_that_hears_visitors_messages_in_their_transaction_gets_one(
+    inbox, monkeypatch, caplog
+):
+    """A visitor's message is one statement and its own commit only while no in-transaction
+    listener takes it; one that does is run inside the message's transaction, also from the
+    group commit."""
+    inside: list[bool] = []
+
+    def note_the_transaction(events: Any) -> None:
+        inside.extend(connection.in_atomic_block for _event in events)
+
+    hears_visitors = Listener(
+        name="test-in-tx-visitors",
+        event_types=(MessageCreated,),
+        handle=note_the_transaction,
+        in_transaction=True,
+        wants=lambda event: event.message.author_kind == "visitor",
+    )
+    monkeypatch.setattr(registry, "listeners", [*registry.listeners, hears_visitors])
+    person = visitor_for(inbox)[0]
+    visitor_messages_send([VisitorSend(visitor=person, body="opens it", client_id="a")])
+    visitor_messages_send([VisitorSend(visitor=person, body="batched", client_id="b")])
+    assert inside == [True, True]
+    assert not [r for r in caplog.records if "recorded outside a transaction" in r.getMessage()]
+
+
+def test_a_listener_whose_filter_raises_takes_nothing_and_the_others_go_on(
+    conversation, agent, heard, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken_filter(event: Any) -> bool:
+        raise Boom("a filter's bug")
+
+    picky = Listener(
+        name="test-picky",
+        event_types=(MessageCreated,),
+        handle=lambda events: None,
+        in_transaction=True,
+        wants=broken_filter,
+    )
+    monkeypatch.setattr(registry, "listeners", [picky, *registry.listeners])
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = operator_says(conversation, agent, "Still here")
+    assert [event.message.pk for event in of_type(heard, MessageCreated)] == [reply.pk]

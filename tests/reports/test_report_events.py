@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from chats.assignment import requests
 from chats.assignment.drain import team_queue_drain
+from chats.events.dispatch import record
+from chats.events.domain import AssignCause, ConversationAssigned, audience_of
 from chats.models import Conversation, ConversationStatus, RoutingStrategy
 from chats.services import assigning, conversations, feedback
 from operators.models import Status
@@ -143,13 +145,17 @@ def test_each_resolve_and_reopen_is_recorded_with_the_time_to_resolve(inbox, age
     assert len(events_of(conversation, ReportEventKind.REOPENED)) == 2
 
 
-def test_each_rating_is_recorded_with_its_value(inbox):
+def test_a_rating_is_recorded_and_a_second_one_replaces_it(inbox):
     visitor, _token = visitor_for(inbox)
     conversation = conversations.conversation_open(inbox=inbox, contact=visitor.contact)
     visitor_says(conversation)
     feedback.csat_submit(visitor=visitor, rating=2, comment="slow")
+    [first] = events_of(conversation, ReportEventKind.RATED)
+    assert first.value == 2.0
     feedback.csat_submit(visitor=visitor, rating=5, comment="sorted out in the end")
-    assert [row.value for row in events_of(conversation, ReportEventKind.RATED)] == [2.0, 5.0]
+    [replaced] = events_of(conversation, ReportEventKind.RATED)
+    assert (replaced.pk, replaced.value) == (first.pk, 5.0)
+    assert replaced.occurred_at >= first.occurred_at
 
 
 def test_a_fact_rolled_back_leaves_no_report_event(inbox, agent):
@@ -164,6 +170,25 @@ def test_a_fact_rolled_back_leaves_no_report_event(inbox, agent):
     with pytest.raises(RuntimeError):
         reply_then_fail()
     assert kinds(conversation) == [ReportEventKind.OPENED]
+
+
+def test_the_watchdog_giving_a_conversation_its_first_team_is_no_transfer(inbox, agent):
+    conversation = opened_in(inbox)
+    Conversation.objects.filter(pk=conversation.pk).update(team=None, assignee=agent)
+    from_nowhere = Conversation.objects.get(pk=conversation.pk)
+    previous = audience_of(from_nowhere)
+    from_nowhere.assignee, from_nowhere.team_id = None, inbox.team_id
+    from_nowhere.save(update_fields=["assignee", "team"])
+    record(
+        ConversationAssigned(
+            conversation_id=conversation.pk,
+            previous=previous,
+            current=audience_of(from_nowhere),
+            cause=AssignCause.RELEASED,
+            at=timezone.now(),
+        )
+    )
+    assert ReportEventKind.TRANSFERRED not in kinds(conversation)
 
 
 def test_another_teams_report_events_carry_their_own_team(inbox, other_team, agent):
