@@ -35,11 +35,12 @@ def message_create(
     private: bool = False,
     attachments: list[dict[str, Any]] | None = None,
 ) -> tuple[Message, bool]:
-    """Store a message with the next `seq` and announce it after the commit.
+    """Store a message with the next `seq` (`message_store`) and record `MessageCreated`.
 
-    The `UPDATE ... RETURNING` row lock orders concurrent senders, so seqs have no gaps or
-    repeats; the unique constraint on `(conversation, sender, client_id)` makes a resend return
-    the first message. Answers `(message, created)`.
+    The conversation's row lock orders concurrent senders, so seqs have no gaps or repeats; a
+    resend (the sender's `client_id` again) is answered with the first message, found by the
+    statement or, for one that commits concurrently, by the unique constraint on
+    `(conversation, sender, client_id)`. Answers `(message, created)`.
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
