@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,8 +18,6 @@ from helpdesk.errors import Conflict, ServiceError
 from helpdesk.tokens import new_secret_token, token_hash
 from operators.models import ApiToken, Operator, Role, Status, Team
 from operators.selectors import operator_scope
-
-logger = logging.getLogger(__name__)
 
 # --- tokens -----------------------------------------------------------------------------------
 

@@ -95,7 +95,8 @@ def record(*events: DomainEvent) -> None:
         if not mine:
             continue
         if not in_transaction:
-            logger.error("%s recorded outside a transaction: %s ran on its own", mine, listener)
+            names = ", ".join(type(event).__name__ for event in mine)
+            logger.error("%s recorded outside a transaction: %s ran alone", names, listener.name)
         try:
             with transaction.atomic():  # a savepoint: a failure undoes the listener's work only
                 listener.handle(mine)

@@ -18,32 +18,31 @@ from chats.events.dispatch import Listener, Registry, registry
 from operators import listeners as notifications
 from reports import listeners as reporting
 
+LISTENERS = (
+    Listener(
+        name="reports",
+        event_types=reporting.EVENT_TYPES,
+        handle=reporting.on_events,
+        in_transaction=True,
+        wants=reporting.wants,
+    ),
+    Listener(
+        name="notifications",
+        event_types=notifications.EVENT_TYPES,
+        handle=notifications.on_events,
+        in_transaction=True,
+        wants=notifications.wants,
+    ),
+    Listener(
+        name="live",
+        event_types=live_listener.EVENT_TYPES,
+        handle=live_listener.on_events,
+        ahandle=live_listener.on_events_async,
+    ),
+    Listener(name="routing", event_types=routing.EVENT_TYPES, handle=routing.on_events),
+)
+
 
 def subscribe(into: Registry = registry) -> None:
-    into.add(
-        Listener(
-            name="reports",
-            event_types=reporting.EVENT_TYPES,
-            handle=reporting.on_events,
-            in_transaction=True,
-            wants=reporting.wants,
-        )
-    )
-    into.add(
-        Listener(
-            name="notifications",
-            event_types=notifications.EVENT_TYPES,
-            handle=notifications.on_events,
-            in_transaction=True,
-            wants=notifications.wants,
-        )
-    )
-    into.add(
-        Listener(
-            name="live",
-            event_types=live_listener.EVENT_TYPES,
-            handle=live_listener.on_events,
-            ahandle=live_listener.on_events_async,
-        )
-    )
-    into.add(Listener(name="routing", event_types=routing.EVENT_TYPES, handle=routing.on_events))
+    for listener in LISTENERS:
+        into.add(listener)
