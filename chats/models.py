@@ -141,6 +141,16 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class Outcome(models.TextChoices):
+    """How a conversation ended, given with its resolve (contract section 5)."""
+
+    SOLVED = "solved", _("Solved")
+    NOT_SOLVED = "not_solved", _("Not solved")
+    SALE = "sale", _("Sale")
+    FORWARDED = "forwarded", _("Forwarded to a department")
+    SPAM = "spam", _("Spam")
+
+
 class Conversation(models.Model):
     inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="conversations")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
@@ -173,6 +183,11 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The outcome of the last resolve; a reopen keeps it until the next resolve replaces it.
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    sale_amount = models.DecimalField(
+        _("sale amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         indexes = [

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chats.models import AuthorKind, Contact, Conversation, Message
+from chats.models import AuthorKind, Contact, Conversation, CsatResponse, Message, Outcome
 from helpdesk.strict_input import NO_NUL_PATTERN, TEXT_PATTERN
 
 
@@ -98,6 +98,14 @@ class LastMessageSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class CsatBriefSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField(
+        source="updated_at", help_text="when the rating was given (the latest, if replaced)"
+    )
+
+
 class ConversationSerializer(serializers.Serializer):
     """The operators' conversation object (a visitor's is `VisitorConversationSerializer`)."""
 
@@ -117,6 +125,27 @@ class ConversationSerializer(serializers.Serializer):
     last_seq = serializers.IntegerField()
     agent_read_seq = serializers.IntegerField(source="operator_last_read_seq")
     page_url = serializers.CharField(help_text="the page the visitor opened the chat on")
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        allow_null=True,
+        help_text="the outcome of the last resolve; a reopen keeps it until the next resolve",
+    )
+    sale_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="with the outcome `sale`: the amount in the account's currency",
+    )
+    csat = serializers.SerializerMethodField()
+
+    def to_representation(self, instance: Conversation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["outcome"] = data["outcome"] or None
+        return data
+
+    @extend_schema_field(CsatBriefSerializer(allow_null=True))
+    def get_csat(self, conversation: Conversation) -> dict[str, Any] | None:
+        return _csat_of(conversation)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_labels(self, conversation: Conversation) -> list[str]:
@@ -246,6 +275,23 @@ def conversation_data(conversation: Conversation) -> dict[str, Any]:
         "last_seq": conversation.last_seq,
         "agent_read_seq": conversation.operator_last_read_seq,
         "page_url": conversation.page_url,
+        "outcome": conversation.outcome or None,
+        "sale_amount": None
+        if conversation.sale_amount is None
+        else f"{conversation.sale_amount:.2f}",
+        "csat": _csat_of(conversation),
+    }
+
+
+def _csat_of(conversation: Conversation) -> dict[str, Any] | None:
+    try:
+        response = conversation.csat
+    except CsatResponse.DoesNotExist:
+        return None
+    return {
+        "rating": response.rating,
+        "comment": response.comment,
+        "created_at": iso_datetime(response.updated_at),
     }
 
 

@@ -119,8 +119,9 @@ class AutoSchema(openapi.AutoSchema):
     def _get_parameters(self) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super()._get_parameters()
         for parameter in parameters:
-            if parameter["in"] == "query":
-                # Every view reads an empty query parameter (`?limit=`) as one not sent.
+            if parameter["in"] == "query" and not parameter.get("required"):
+                # Every view reads an empty query parameter (`?limit=`) as one not sent (so a
+                # required one must have a value).
                 parameter["allowEmptyValue"] = True
         return parameters
 

@@ -210,7 +210,14 @@ CELERY_BEAT_SCHEDULE = {
     "auto-resolve-idle": {"task": "chats.tasks.auto_resolve_idle", "schedule": 60.0},
     "ownership-sweep": {"task": "chats.assignment.tasks.ownership_sweep", "schedule": 30.0},
     "unanswered-reassign": {"task": "chats.assignment.tasks.unanswered_reassign", "schedule": 10.0},
+    # Closed days rolled up for the reports (yesterday soon after midnight, changed days).
+    "reports-rollup": {"task": "reports.tasks.rollup_closed_days", "schedule": 600.0},
 }
+
+# --- Reports (contract section 5) -----------------------------------------------------------
+CURRENCY = os.environ.get("CURRENCY", "RUB").strip().upper() or "RUB"
+# A day of the reports is a calendar day here; the nightly rollups are computed in it.
+REPORTS_TIME_ZONE = os.environ.get("REPORTS_TIME_ZONE", "Europe/Moscow").strip() or "Europe/Moscow"
 
 # --- Auth and security ----------------------------------------------------------------------
 PASSWORD_HASHERS = [

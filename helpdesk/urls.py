@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/schema/", SchemaView.as_view(), name="schema"),
     path("api/v1/", include("operators.api.urls")),
     path("api/v1/", include("chats.api.urls")),
+    path("api/v1/", include("reports.api.urls")),
     path("api/widget/v1/", include("chats.api.widget_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the front page's switch

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Exists
 
@@ -13,19 +14,24 @@ from chats.audience import Audience
 from chats.events.domain import (
     ConversationAssigned,
     ConversationOpened,
+    ConversationOutcomeSet,
     ConversationStatusChanged,
+    ConversationUpdated,
     CsatCreated,
     DomainEvent,
     MessageCreated,
 )
 from chats.models import AuthorKind, Conversation, Inbox, Message
 from reports.models import ReportEvent, ReportEventKind
+from reports.rollup import days_changed
 
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     ConversationOpened,
     MessageCreated,
     ConversationAssigned,
     ConversationStatusChanged,
+    ConversationOutcomeSet,
+    ConversationUpdated,
     CsatCreated,
 )
 
@@ -39,6 +45,8 @@ def wants(event: DomainEvent) -> bool:
             return gained or current.team != previous.team
         case ConversationStatusChanged():
             return event.resolved or event.reopened
+        case ConversationUpdated():
+            return "labels" in event.fields
     return True
 
 
@@ -47,7 +55,8 @@ class Rows:
 
     def __init__(self, events: Sequence[DomainEvent]) -> None:
         self.rows: list[ReportEvent] = []
-        self.inbox_ids = {_audience(event).inbox for event in events}
+        audiences = (_audience(event) for event in events)
+        self.inbox_ids = {audience.inbox for audience in audiences if audience is not None}
 
     def add(
         self,
@@ -59,6 +68,9 @@ class Rows:
         actor_id: int | None = None,
         value: float | None = None,
         operator_id: int | None = None,
+        opened_at: datetime | None = None,
+        outcome: str = "",
+        sale_amount: Decimal | None = None,
     ) -> None:
         self.rows.append(
             ReportEvent(
@@ -70,6 +82,9 @@ class Rows:
                 operator_id=audience.assignee if operator_id is None else operator_id,
                 actor_id=actor_id,
                 value=value,
+                opened_at=opened_at,
+                outcome=outcome,
+                sale_amount=sale_amount,
             )
         )
 
@@ -81,14 +96,18 @@ class Rows:
         # each once where the kind is once per conversation (`opened`, `first_response`).
         added = [row for row in self.rows if not _replaced_rating(row)]
         ReportEvent.objects.bulk_create(added, ignore_conflicts=True)
+        # A first response counts in the day its conversation was opened, maybe rolled up.
+        days_changed(row.opened_at for row in added if row.kind == ReportEventKind.FIRST_RESPONSE)
 
 
 def _replaced_rating(row: ReportEvent) -> bool:
     if row.kind != ReportEventKind.RATED:
         return False
-    updated = ReportEvent.objects.filter(
+    rated = ReportEvent.objects.filter(
         conversation_id=row.conversation_id, kind=ReportEventKind.RATED
-    ).update(
+    )
+    days_changed(rated.values_list("occurred_at", flat=True))
+    updated = rated.update(
         occurred_at=row.occurred_at,
         value=row.value,
         inbox_id=row.inbox_id,
@@ -99,7 +118,8 @@ def _replaced_rating(row: ReportEvent) -> bool:
     return updated > 0
 
 
-def _audience(event: DomainEvent) -> Audience:
+def _audience(event: DomainEvent) -> Audience | None:
+    """The audience of the rows an event adds (None: it adds none, it changes some)."""
     match event:
         case MessageCreated():
             return event.audience
@@ -107,12 +127,13 @@ def _audience(event: DomainEvent) -> Audience:
             return event.current
         case ConversationOpened() | ConversationStatusChanged() | CsatCreated():
             return event.audience
-    raise TypeError(f"no report event for {type(event).__name__}")
+    return None
 
 
-def _first_response_seconds(message: Message) -> float | None:
-    """From the contact's first message to this reply, if this is the first reply after it
-    (one query: the contact's first message, unless a first response is recorded)."""
+def _first_response(message: Message) -> tuple[float, datetime] | None:
+    """From the contact's first message to this reply, if this is the first reply after it,
+    and when the conversation was opened (one query: the contact's first message, unless a
+    first response is recorded)."""
     answered = ReportEvent.objects.filter(
         conversation_id=message.conversation_id, kind=ReportEventKind.FIRST_RESPONSE
     )
@@ -124,10 +145,13 @@ def _first_response_seconds(message: Message) -> float | None:
         )
         .filter(~Exists(answered))
         .order_by("seq")
-        .values_list("created_at", flat=True)
+        .values_list("created_at", "conversation__created_at")
         .first()
     )
-    return None if first is None else (message.created_at - first).total_seconds()
+    if first is None:
+        return None
+    asked_at, opened_at = first
+    return (message.created_at - asked_at).total_seconds(), opened_at
 
 
 def _message_rows(event: MessageCreated, rows: Rows) -> None:
@@ -137,15 +161,16 @@ def _message_rows(event: MessageCreated, rows: Rows) -> None:
     rows.add(
         ReportEventKind.REPLY, at=at, conversation_id=pk, audience=event.audience, actor_id=actor
     )
-    seconds = _first_response_seconds(message)
-    if seconds is not None:
+    first = _first_response(message)
+    if first is not None:
         rows.add(
             ReportEventKind.FIRST_RESPONSE,
             at=at,
             conversation_id=pk,
             audience=event.audience,
             actor_id=actor,
-            value=seconds,
+            value=first[0],
+            opened_at=first[1],
         )
 
 
@@ -167,11 +192,11 @@ def _assignment_rows(event: ConversationAssigned, rows: Rows) -> None:
 
 
 def _status_rows(event: ConversationStatusChanged, rows: Rows) -> None:
+    created_at = event.opened_at or Conversation.objects.values_list("created_at", flat=True).get(
+        pk=event.conversation_id
+    )
     if event.resolved:
-        created_at = event.opened_at or Conversation.objects.values_list(
-            "created_at", flat=True
-        ).get(pk=event.conversation_id)
-        seconds = (event.at - created_at).total_seconds()
+        seconds: float | None = (event.at - created_at).total_seconds()
         kind = ReportEventKind.RESOLVED
     else:
         seconds, kind = None, ReportEventKind.REOPENED
@@ -182,7 +207,32 @@ def _status_rows(event: ConversationStatusChanged, rows: Rows) -> None:
         audience=event.audience,
         actor_id=event.actor_id,
         value=seconds,
+        opened_at=created_at,
+        outcome=event.outcome,
+        sale_amount=event.sale_amount,
     )
+
+
+def _outcome_corrected(event: ConversationOutcomeSet) -> None:
+    """The conversation's last resolve takes the outcome it was given afterwards."""
+    last = (
+        ReportEvent.objects.filter(
+            conversation_id=event.conversation_id, kind=ReportEventKind.RESOLVED
+        )
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if last is None:
+        return
+    last.outcome, last.sale_amount = event.outcome, event.sale_amount
+    last.save(update_fields=["outcome", "sale_amount"])
+    days_changed([last.occurred_at])
+
+
+def _labels_changed(event: ConversationUpdated) -> None:
+    """A conversation's labels are read as they are now: its rolled-up days change."""
+    events = ReportEvent.objects.filter(conversation_id=event.conversation_id)
+    days_changed(at for pair in events.values_list("occurred_at", "opened_at") for at in pair)
 
 
 def on_events(events: Sequence[DomainEvent]) -> None:
@@ -202,6 +252,10 @@ def on_events(events: Sequence[DomainEvent]) -> None:
                 _assignment_rows(event, rows)
             case ConversationStatusChanged():
                 _status_rows(event, rows)
+            case ConversationOutcomeSet():
+                _outcome_corrected(event)
+            case ConversationUpdated():
+                _labels_changed(event)
             case CsatCreated():
                 rows.add(
                     ReportEventKind.RATED,

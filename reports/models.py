@@ -47,6 +47,8 @@ class ReportEvent(models.Model):
     # seconds (first_response: from the contact's first message; resolved: from the
     # conversation's creation) or the rating (rated); null where the kind has none
     value = models.FloatField(_("value"), null=True)
+    # the conversation's `created_at`: `first_response` counts in the period it was opened in
+    opened_at = models.DateTimeField(_("opened at"), null=True)
     outcome = models.CharField(_("outcome"), max_length=20, blank=True, default="")
     sale_amount = models.DecimalField(_("sale amount"), max_digits=14, decimal_places=2, null=True)
 
@@ -56,6 +58,11 @@ class ReportEvent(models.Model):
         indexes = [
             models.Index(fields=["occurred_at", "kind"], name="report_event_time_kind"),
             models.Index(fields=["conversation_id", "kind"], name="report_event_conversation"),
+            models.Index(
+                fields=["opened_at"],
+                name="report_event_first_response",
+                condition=models.Q(kind="first_response"),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -67,3 +74,48 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of conversation {self.conversation_id} at {self.occurred_at}"
+
+
+class RollupDay(models.Model):
+    """One calendar day of the reports in a time zone, and whether its cells are current.
+
+    `version` takes a new random value whenever something lands in a day already rolled up (a
+    first response to a conversation opened that day, a replaced rating, a changed outcome or
+    labels); the rollup records the version it read. The day's cells answer only while
+    `rolled_version == version`; otherwise its figures come from the report events."""
+
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    day = models.DateField(_("day"))
+    version = models.BigIntegerField(_("version"), default=0)
+    rolled_version = models.BigIntegerField(_("rolled-up version"), null=True)
+    rolled_at = models.DateTimeField(_("rolled up at"), null=True)
+
+    class Meta:
+        verbose_name = _("rolled-up day")
+        verbose_name_plural = _("rolled-up days")
+        constraints = [models.UniqueConstraint(fields=["time_zone", "day"], name="rollup_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({self.time_zone})"
+
+
+class ReportCell(models.Model):
+    """The partial figures (`reports.tally.Tally`) of one day's report events that share an
+    inbox, a team, an operator and a set of labels: what the nightly rollup stores."""
+
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    day = models.DateField(_("day"))
+    inbox_id = models.BigIntegerField(_("inbox"))
+    channel = models.CharField(_("channel"), max_length=20)
+    team_id = models.BigIntegerField(_("team"), null=True)
+    operator_id = models.BigIntegerField(_("operator"), null=True)
+    labels = models.JSONField(_("labels"), default=list)  # label ids, sorted
+    tally = models.JSONField(_("figures"))
+
+    class Meta:
+        verbose_name = _("report cell")
+        verbose_name_plural = _("report cells")
+        indexes = [models.Index(fields=["time_zone", "day"], name="report_cell_day")]
+
+    def __str__(self) -> str:
+        return f"cell of {self.day} ({self.time_zone})"

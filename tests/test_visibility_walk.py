@@ -251,12 +251,32 @@ def walks(w: World) -> dict[str, list[Call]]:
             ("GET", f"/api/v1/canned-responses/{w.sales_canned.pk}", None),
             ("PATCH", f"/api/v1/canned-responses/{w.sales_canned.pk}", {"title": "x"}),
         ],
+        **report_walks(w),
         "console/": [("GET", "/console/", None)],
         "admin/": [
             ("GET", "/admin/", None),
             ("GET", "/admin/chats/conversation/", None),
             ("GET", f"/admin/chats/conversation/{sales_id}/change/", None),
         ],
+    }
+
+
+def report_walks(w: World) -> dict[str, list[Call]]:
+    """The reports: supervisors' and admins' only; an agent of another team asks anyway."""
+    sales = {"team": w.sales.pk, "inbox": w.sales_inbox.pk, "operator": w.sales_agent.pk}
+    queries: list[dict[str, Any]] = [{}, sales, {**sales, "format": "csv"}]
+    return {
+        "api/v1/reports/summary": [("GET", "/api/v1/reports/summary", q) for q in queries],
+        "api/v1/reports/timeseries": [
+            ("GET", "/api/v1/reports/timeseries", {**q, "metric": "conversations"}) for q in queries
+        ],
+        "api/v1/reports/breakdown": [
+            ("GET", "/api/v1/reports/breakdown", {**q, "by": by})
+            for q in queries
+            for by in ("operator", "team", "inbox", "channel", "label")
+        ],
+        "api/v1/reports/heatmap": [("GET", "/api/v1/reports/heatmap", q) for q in queries],
+        "api/v1/reports/live": [("GET", "/api/v1/reports/live", q) for q in queries],
     }
 
 

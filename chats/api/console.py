@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -23,7 +24,7 @@ from chats.api.pagination import (
     search_text,
 )
 from chats.business_hours import OpenState, open_state
-from chats.models import Channel, ConversationStatus, Inbox, Priority, RoutingStrategy
+from chats.models import Channel, ConversationStatus, Inbox, Outcome, Priority, RoutingStrategy
 from chats.serializers import (
     NO_NUL_PATTERN,
     TEXT_PATTERN,
@@ -44,6 +45,8 @@ from helpdesk.strict_input import OPERATOR_NOT_FOUND, TEAM_NOT_FOUND, ReferenceF
 from helpdesk.throttles import OperatorApiThrottle, OperatorMessageThrottle
 from operators.api.views import IsAdmin, OperatorApiView, strict_data
 from operators.models import Operator, Team
+
+SALE_AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 
 # --- inboxes ----------------------------------------------------------------------------------
 
@@ -468,6 +471,27 @@ class ConversationAssignView(OperatorApiView):
 
 class ConversationStatusInput(StrictInput):
     status = serializers.ChoiceField(choices=ConversationStatus.choices)
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        required=False,
+        help_text="with `resolved` only: how the conversation ended",
+    )
+    sale_amount = serializers.RegexField(
+        SALE_AMOUNT_PATTERN,
+        max_length=16,
+        required=False,
+        help_text="with the outcome `sale` only: a decimal string, 0 or more, two decimals at "
+        "most, in the account's currency",
+    )
+    labels = serializers.ListField(
+        child=serializers.RegexField(
+            TEXT_PATTERN, max_length=conversations.MAX_LABEL_CHARS, trim_whitespace=False
+        ),
+        max_length=conversations.MAX_LABELS,
+        required=False,
+        help_text="extension: the conversation's whole set of labels afterwards, set in the "
+        "same step (as `POST .../labels`)",
+    )
 
 
 class ConversationStatusView(OperatorApiView):
@@ -478,10 +502,20 @@ class ConversationStatusView(OperatorApiView):
         )
         serializer = ConversationStatusInput(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        resolution = None
+        if "outcome" in data or "sale_amount" in data:
+            amount = data.get("sale_amount")
+            resolution = conversations.Resolution(
+                outcome=data.get("outcome", ""),
+                sale_amount=Decimal(amount) if amount is not None else None,
+            )
         conversation = conversations.conversation_status_set(
             conversation=conversation,
             actor=self.operator,
-            status=serializer.validated_data["status"],
+            status=data["status"],
+            resolution=resolution,
+            labels=data.get("labels"),
         )
         return Response(ConversationSerializer(conversation).data)
 

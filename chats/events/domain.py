@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -107,6 +108,8 @@ class ConversationStatusChanged(DomainEvent):
     opened_at: datetime | None = None  # the conversation's `created_at`, where known
     queued: bool = False  # reopened into its team's queue
     left_queue_of: int | None = None
+    outcome: str = ""  # a resolve's outcome, "" when none was given
+    sale_amount: Decimal | None = None
 
     @property
     def resolved(self) -> bool:
@@ -115,6 +118,19 @@ class ConversationStatusChanged(DomainEvent):
     @property
     def reopened(self) -> bool:
         return self.previous == ConversationStatus.RESOLVED
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationOutcomeSet(DomainEvent):
+    """A resolved conversation given another outcome: its last resolve's outcome replaced."""
+
+    name: ClassVar[str] = "conversation.outcome_set"
+    conversation_id: int
+    audience: Audience
+    outcome: str
+    sale_amount: Decimal | None
+    at: datetime
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

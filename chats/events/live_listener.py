@@ -19,10 +19,12 @@ from chats.events.domain import (
     ContactUpdated,
     ConversationAssigned,
     ConversationOpened,
+    ConversationOutcomeSet,
     ConversationRead,
     ConversationStatusChanged,
     ConversationUpdated,
     CredentialsEnded,
+    CsatCreated,
     DomainEvent,
     MessageCreated,
     NotificationsCreated,
@@ -40,6 +42,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     ConversationAssigned,
     ConversationStatusChanged,
     ConversationUpdated,
+    ConversationOutcomeSet,
+    CsatCreated,
     ConversationRead,
     ContactUpdated,
     OperatorStatusChanged,
@@ -52,7 +56,14 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
 # visitor further back sees their position at their next frame or resume.
 QUEUE_FRAMES_MAX = 500
 
-REREAD = (ConversationOpened, ConversationAssigned, ConversationStatusChanged, ConversationUpdated)
+REREAD = (
+    ConversationOpened,
+    ConversationAssigned,
+    ConversationStatusChanged,
+    ConversationUpdated,
+    ConversationOutcomeSet,
+    CsatCreated,
+)
 
 
 def _reread_ids(events: Sequence[DomainEvent]) -> set[int]:
@@ -86,7 +97,11 @@ def _frames_of(event: DomainEvent, read: dict[int, Conversation]) -> Published:
             ConversationOpened(conversation_id=pk) | ConversationStatusChanged(conversation_id=pk)
         ) if pk in read:
             return live.conversation_events(read[pk])
-        case ConversationUpdated(conversation_id=pk) if pk in read:
+        case (
+            ConversationUpdated(conversation_id=pk)
+            | ConversationOutcomeSet(conversation_id=pk)
+            | CsatCreated(conversation_id=pk)
+        ) if pk in read:
             return live.conversation_events(read[pk], to_visitor=False)
         case ContactUpdated():
             return [

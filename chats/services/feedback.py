@@ -9,16 +9,21 @@ from django.utils.translation import gettext as _
 from chats import selectors
 from chats.events.dispatch import record
 from chats.events.domain import CsatCreated, audience_of
-from chats.models import CsatResponse, Visitor
+from chats.models import ConversationStatus, CsatResponse, Visitor
 from helpdesk.errors import ServiceError
 
 
 def csat_submit(*, visitor: Visitor, rating: int, comment: str) -> tuple[CsatResponse, bool]:
-    """The visitor rates their current conversation; a second rating replaces the first."""
+    """The visitor rates their current conversation once it is resolved; a second rating
+    replaces the first."""
     conversation = selectors.visitor_current_conversation(visitor=visitor)
     if conversation is None:
         raise ServiceError(
             "no_conversation", _("There is no conversation to rate yet."), status=409
+        )
+    if conversation.status != ConversationStatus.RESOLVED:
+        raise ServiceError(
+            "not_resolved", _("A conversation is rated once it is resolved."), status=409
         )
     with transaction.atomic():
         response, created = CsatResponse.objects.update_or_create(

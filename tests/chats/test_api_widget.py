@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from chats.models import Contact, Conversation, ConversationStatus, CsatResponse, Message, Visitor
 from chats.services.authors import Author
-from chats.services.conversations import conversation_open
+from chats.services.conversations import conversation_open, conversation_status_set
 from chats.services.messages import message_create
 from operators.models import Role, Status
 from tests.factories import InboxFactory, visitor_for
@@ -561,11 +561,18 @@ def test_the_widget_may_not_write_private_notes(visitor, widget_client_for):
 # --- CSAT -------------------------------------------------------------------------------------
 
 
+def resolve(conversation):
+    return conversation_status_set(
+        conversation=conversation, actor=None, status=ConversationStatus.RESOLVED
+    )
+
+
 @pytest.mark.parametrize("rating", [1, 2, 3, 4, 5])
 def test_a_visitor_rates_their_latest_conversation(
     inbox, conversation, visitor, widget_client_for, rating
 ):
     older_then_newer = conversation_open(inbox=inbox, contact=visitor[0].contact)
+    resolve(older_then_newer)
 
     response = widget_client_for(visitor[1]).post(
         CSAT, {"rating": rating, "comment": "Спасибо!"}, format="json"
@@ -581,7 +588,15 @@ def test_a_visitor_rates_their_latest_conversation(
     assert (stored.conversation_id, stored.rating) == (older_then_newer.pk, rating)
 
 
+def test_an_open_conversation_is_not_rated_yet(conversation, visitor, widget_client_for):
+    response = widget_client_for(visitor[1]).post(CSAT, {"rating": 5}, format="json")
+
+    assert_error(response, 409, "not_resolved")
+    assert not CsatResponse.objects.exists()
+
+
 def test_rating_again_changes_the_rating(conversation, visitor, widget_client_for):
+    resolve(conversation)
     client = widget_client_for(visitor[1])
     assert client.post(CSAT, {"rating": 2}, format="json").status_code == 201
 

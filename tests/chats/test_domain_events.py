@@ -190,6 +190,9 @@ def test_rating_contact_changes_and_presence_are_heard(
     visitor, _token = visitor_for(inbox)
     conversation = conversations.conversation_open(inbox=inbox, contact=visitor.contact)
     visitor_says(conversation)
+    conversations.conversation_status_set(
+        conversation=conversation, actor=agent, status=ConversationStatus.RESOLVED
+    )
     with django_capture_on_commit_callbacks(execute=True):
         feedback.csat_submit(visitor=visitor, rating=5, comment="Thanks!")
         feedback.csat_submit(visitor=visitor, rating=4, comment="Thanks")

@@ -145,10 +145,13 @@ def test_each_resolve_and_reopen_is_recorded_with_the_time_to_resolve(inbox, age
     assert len(events_of(conversation, ReportEventKind.REOPENED)) == 2
 
 
-def test_a_rating_is_recorded_and_a_second_one_replaces_it(inbox):
+def test_a_rating_is_recorded_and_a_second_one_replaces_it(inbox, agent):
     visitor, _token = visitor_for(inbox)
     conversation = conversations.conversation_open(inbox=inbox, contact=visitor.contact)
     visitor_says(conversation)
+    conversations.conversation_status_set(
+        conversation=conversation, actor=agent, status=ConversationStatus.RESOLVED
+    )
     feedback.csat_submit(visitor=visitor, rating=2, comment="slow")
     [first] = events_of(conversation, ReportEventKind.RATED)
     assert first.value == 2.0

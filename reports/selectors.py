@@ -1,0 +1,136 @@
+"""What the reports read: the cells of a period (rolled-up days from their cells, every other
+day from its events), and the live view of who waits and who works now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q
+
+from chats.models import Conversation, ConversationStatus
+from operators.models import Operator
+from reports.cells import CellKey, Filters, events_between, stored_cells, sum_events
+from reports.models import ReportCell
+from reports.periods import Period, day_start, reports_zone, today
+from reports.rollup import fresh_days
+from reports.tally import Tally
+
+
+def period_cells(
+    period: Period, filters: Filters, *, hourly: bool = False
+) -> Iterator[tuple[CellKey, Tally]]:
+    """Every cell of `period` that `filters` take. Days before today in the reports' own zone
+    come from their rollup where it is current; the rest (today, a day not rolled up or changed
+    since, another zone, hours) is summed from the report events."""
+    rolled: set[date] = set()
+    zone = period.zone
+    if not hourly and zone.key == reports_zone().key:
+        last_closed = min(period.last, today(zone) - timedelta(days=1))
+        if last_closed >= period.first:
+            rolled = fresh_days(period.first, last_closed)
+    if rolled:
+        stored = ReportCell.objects.filter(filters.as_q(), time_zone=zone.key, day__in=rolled)
+        for key, tally in stored_cells(stored):
+            if filters.takes_labels(key.labels):
+                yield key, tally
+    for first, last in _runs([day for day in period.days() if day not in rolled]):
+        events = events_between(
+            day_start(first, zone), day_start(last + timedelta(days=1), zone)
+        ).filter(filters.as_q())
+        for key, tally in sum_events(events, zone, hourly=hourly).items():
+            if filters.takes_labels(key.labels):
+                yield key, tally
+
+
+def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    start = previous = None
+    for day in days:
+        if start is None or previous is None:
+            start = previous = day
+        elif day == previous + timedelta(days=1):
+            previous = day
+        else:
+            yield start, previous
+            start = previous = day
+    if start is not None and previous is not None:
+        yield start, previous
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    conversation: int
+    team: int | None
+    queue_position: int
+    waiting_seconds: float
+
+
+def waiting_now(filters: Filters, now: datetime) -> list[Waiting]:
+    """The conversations in a team's queue, longest waiting first, each with its place in its
+    team's queue (counted over the whole queue, whatever the filters)."""
+    rows = (
+        Conversation.objects.filter(queued_at__isnull=False)
+        .order_by("queued_at", "id")
+        .values_list("id", "team_id", "inbox_id", "inbox__channel", "queued_at")
+    )
+    positions: dict[int | None, int] = {}
+    waiting = []
+    for pk, team, inbox, channel, queued_at in rows:
+        assert queued_at is not None  # filtered above
+        positions[team] = positions.get(team, 0) + 1
+        if (
+            (filters.teams and team not in filters.teams)
+            or (filters.inboxes and inbox not in filters.inboxes)
+            or (filters.channels and channel not in filters.channels)
+        ):
+            continue
+        waiting.append(
+            Waiting(
+                conversation=pk,
+                team=team,
+                queue_position=positions[team],
+                waiting_seconds=round((now - queued_at).total_seconds(), 3),
+            )
+        )
+    return waiting
+
+
+def _unresolved(filters: Filters) -> Q:
+    q = ~Q(status=ConversationStatus.RESOLVED)
+    if filters.teams:
+        q &= Q(team_id__in=filters.teams)
+    if filters.inboxes:
+        q &= Q(inbox_id__in=filters.inboxes)
+    if filters.channels:
+        q &= Q(inbox__channel__in=filters.channels)
+    if filters.operators:
+        q &= Q(assignee_id__in=filters.operators)
+    if filters.labels:
+        q &= Q(labels__id__in=filters.labels)
+    return q
+
+
+def unresolved_counts(filters: Filters) -> dict[str, int]:
+    counts = Conversation.objects.filter(_unresolved(filters)).aggregate(
+        open=Count("id", distinct=True),
+        unassigned=Count("id", filter=Q(assignee__isnull=True), distinct=True),
+    )
+    return {"open": counts["open"] or 0, "unassigned": counts["unassigned"] or 0}
+
+
+def operators_now(filters: Filters) -> list[Operator]:
+    """Active operators (of the filtered teams), each with `open_value`: their unresolved
+    conversations."""
+    operators = Operator.objects.filter(is_active=True)
+    if filters.teams:
+        operators = operators.filter(teams__id__in=filters.teams)
+    if filters.operators:
+        operators = operators.filter(pk__in=filters.operators)
+    load = Count(
+        "assigned_conversations",
+        filter=~Q(assigned_conversations__status=ConversationStatus.RESOLVED),
+        distinct=True,
+    )
+    return list(operators.annotate(open_value=load).distinct().order_by("name", "username", "id"))

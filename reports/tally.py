@@ -1,0 +1,158 @@
+"""The figures of contract section 5, as a partial sum that merges exactly.
+
+A `Tally` is what a set of report events adds up to: counts, the conversations that entered a
+team or an operator's hands (ids, so a conversation that came back counts once), every
+first-response and resolution time (so medians and p90s are computed over the values, never
+averaged from parts), ratings by score, outcomes and sales. One day's events of one cell are
+what the nightly rollup stores; a report merges the cells of its days, or the events
+themselves for today, and the merge is the same either way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from chats.models import Outcome
+
+OUTCOME_KEYS = (*Outcome.values, "none")
+TWO_PLACES = Decimal("0.01")
+
+
+class Scope:
+    """Whose `conversations` a figure counts (contract section 5): an operator's are those
+    assigned to them, a team's those created in it or transferred to it, anything else's those
+    created."""
+
+    CREATED = "created"
+    TEAM = "team"
+    OPERATOR = "operator"
+
+
+@dataclass(slots=True)
+class Tally:
+    opened: int = 0
+    entered_team: set[int] = field(default_factory=set)
+    assigned: set[int] = field(default_factory=set)
+    replies: int = 0
+    resolved: int = 0
+    first_response: list[float] = field(default_factory=list)
+    resolution: list[float] = field(default_factory=list)
+    ratings: list[int] = field(default_factory=lambda: [0] * 5)  # count of 1 .. 5
+    outcomes: dict[str, int] = field(default_factory=dict)
+    sales: int = 0
+    sales_amount: Decimal = Decimal("0.00")
+    opened_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
+
+    def merge(self, other: Tally) -> None:
+        self.opened += other.opened
+        self.entered_team |= other.entered_team
+        self.assigned |= other.assigned
+        self.replies += other.replies
+        self.resolved += other.resolved
+        self.first_response += other.first_response
+        self.resolution += other.resolution
+        self.ratings = [a + b for a, b in zip(self.ratings, other.ratings, strict=True)]
+        for key, count in other.outcomes.items():
+            self.outcomes[key] = self.outcomes.get(key, 0) + count
+        self.sales += other.sales
+        self.sales_amount += other.sales_amount
+        self.opened_by_hour = [
+            a + b for a, b in zip(self.opened_by_hour, other.opened_by_hour, strict=True)
+        ]
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.opened
+            or self.entered_team
+            or self.assigned
+            or self.replies
+            or self.resolved
+            or self.first_response
+            or any(self.ratings)
+        )
+
+    def conversations(self, scope: str) -> int:
+        if scope == Scope.OPERATOR:
+            return len(self.assigned)
+        if scope == Scope.TEAM:
+            return len(self.entered_team)
+        return self.opened
+
+    def figures(self, scope: str) -> dict[str, Any]:
+        """The summary's figures (contract section 5)."""
+        responses = sum(self.ratings)
+        score = sum(rating * count for rating, count in enumerate(self.ratings, start=1))
+        positive = self.ratings[3] + self.ratings[4]
+        return {
+            "conversations": self.conversations(scope),
+            "resolved": self.resolved,
+            "replies": self.replies,
+            "first_response_seconds": _spread(self.first_response),
+            "resolution_seconds": _spread(self.resolution),
+            "csat": {
+                "responses": responses,
+                "average": _ratio(score, responses),
+                "positive_share": _ratio(positive, responses),
+            },
+            "outcomes": {key: self.outcomes.get(key, 0) for key in OUTCOME_KEYS},
+            "sales": {"count": self.sales, "amount": f"{self.sales_amount:.2f}"},
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "o": self.opened,
+            "et": sorted(self.entered_team),
+            "as": sorted(self.assigned),
+            "rp": self.replies,
+            "rs": self.resolved,
+            "fr": self.first_response,
+            "rt": self.resolution,
+            "r": self.ratings,
+            "oc": self.outcomes,
+            "s": self.sales,
+            "sa": str(self.sales_amount),
+            "h": self.opened_by_hour,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Tally:
+        return cls(
+            opened=data["o"],
+            entered_team=set(data["et"]),
+            assigned=set(data["as"]),
+            replies=data["rp"],
+            resolved=data["rs"],
+            first_response=list(data["fr"]),
+            resolution=list(data["rt"]),
+            ratings=list(data["r"]),
+            outcomes=dict(data["oc"]),
+            sales=data["s"],
+            sales_amount=Decimal(data["sa"]),
+            opened_by_hour=list(data["h"]),
+        )
+
+
+def percentile_cont(values: list[float], fraction: float) -> float | None:
+    """PostgreSQL's `percentile_cont`: linear interpolation between the two nearest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    value = ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
+    return round(value, 3)
+
+
+def _spread(values: list[float]) -> dict[str, float | None]:
+    return {"median": percentile_cont(values, 0.5), "p90": percentile_cont(values, 0.9)}
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    if whole == 0:
+        return None
+    return float((Decimal(part) / Decimal(whole)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
