@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk import web_process
+from helpdesk.email_config import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -212,12 +213,31 @@ CELERY_BEAT_SCHEDULE = {
     "unanswered-reassign": {"task": "chats.assignment.tasks.unanswered_reassign", "schedule": 10.0},
     # Closed days rolled up for the reports (yesterday soon after midnight, changed days).
     "reports-rollup": {"task": "reports.tasks.rollup_closed_days", "schedule": 600.0},
+    # Yesterday's figures by email to the supervisors, once a day (reports.daily_summary).
+    "reports-daily-summary": {"task": "reports.tasks.send_daily_summaries", "schedule": 900.0},
 }
 
 # --- Reports (contract section 5) -----------------------------------------------------------
 CURRENCY = os.environ.get("CURRENCY", "RUB").strip().upper() or "RUB"
 # A day of the reports is a calendar day here; the nightly rollups are computed in it.
 REPORTS_TIME_ZONE = os.environ.get("REPORTS_TIME_ZONE", "Europe/Moscow").strip() or "Europe/Moscow"
+
+# The nightly summary goes out once the reports' day reaches this hour.
+DAILY_SUMMARY_HOUR = int(os.environ.get("DAILY_SUMMARY_HOUR", "7"))
+# Where people reach the helpdesk (links in emails), e.g. https://help.example.com
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+
+# --- Email -----------------------------------------------------------------------------------
+# EMAIL_URL (smtp://user:password@host:587?tls=1, smtps://...:465) or EMAIL_HOST and friends;
+# with neither, mail is written to the log (the console backend).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helpdesk <helpdesk@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+_email = email_settings(os.environ)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST, EMAIL_PORT = _email.host, _email.port
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email.user, _email.password
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email.use_tls, _email.use_ssl
 
 # --- Auth and security ----------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,11 @@ class Operator(AbstractUser):
     credentials_version = models.PositiveIntegerField(default=1)
     # When their last console socket closed: the presence grace period counts from here.
     console_left_at = models.DateTimeField(null=True, blank=True)
+    # The language the helpdesk writes to them in (the nightly summary), as chosen in the
+    # console; "" for the server's default.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     objects: ClassVar[OperatorManager] = OperatorManager()
 

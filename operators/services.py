@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -159,6 +160,16 @@ def operator_frame(operator: Operator) -> dict[str, Any]:
         "status": operator.status,
         "role": operator.role,
     }
+
+
+def operator_language_set(*, operator: Operator, language: str) -> Operator:
+    """The language the helpdesk writes to the operator in ("" for the server's default)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ServiceError("invalid_language", _("Unknown language."))
+    if operator.language != language:
+        operator.language = language
+        operator.save(update_fields=["language"])
+    return operator
 
 
 def operator_status_set(*, operator: Operator, status: str, automatic: bool = False) -> Operator:

@@ -108,6 +108,7 @@ def console_config(request: HttpRequest, operator: Operator) -> dict[str, Any]:
         ],
         "teams": [{"id": team.pk, "name": team.name} for team in Team.objects.order_by("name")],
         "priorities": list(Priority.values),
+        "currency": settings.CURRENCY,
         "csrf_token": get_token(request),
         "urls": {
             "api": "/api/v1/",

@@ -119,3 +119,21 @@ class ReportCell(models.Model):
 
     def __str__(self) -> str:
         return f"cell of {self.day} ({self.time_zone})"
+
+
+class DailySummarySent(models.Model):
+    """The nightly summary of `day` went to `operator_id`: a run again sends it to no one twice."""
+
+    day = models.DateField(_("day"))
+    operator_id = models.BigIntegerField(_("operator"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily summary sent")
+        verbose_name_plural = _("daily summaries sent")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "operator_id"], name="daily_summary_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of {self.day} to operator {self.operator_id}"

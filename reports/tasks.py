@@ -6,7 +6,9 @@ import logging
 from datetime import date
 
 from celery import shared_task
+from django.utils import timezone
 
+from reports.daily_summary import daily_summary_send, summary_day_due
 from reports.rollup import days_to_roll, rollup_day
 
 logger = logging.getLogger(__name__)
@@ -28,3 +30,11 @@ def rollup_closed_days() -> list[str]:
         except Exception:
             logger.exception("rollup of %s failed", day)
     return [day.isoformat() for day in rolled]
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_daily_summaries() -> list[int]:
+    """Beat, every 15 minutes: yesterday's summary to the supervisors, once the reports' day
+    reaches DAILY_SUMMARY_HOUR; each gets it once (`reports.daily_summary`)."""
+    day = summary_day_due(timezone.now())
+    return [] if day is None else daily_summary_send(day)

@@ -34,7 +34,7 @@ function setup(options: { token?: string | null; saved?: Saved; required?: strin
       this.cards.push(card);
     },
   };
-  const log = { rated: 0, changes: 0 };
+  const log = { rated: 0, commented: 0, changes: 0 };
   const forms = new ContactForms(store.load(), {
     api: server.api(),
     store,
@@ -44,6 +44,7 @@ function setup(options: { token?: string | null; saved?: Saved; required?: strin
     required: () => options.required ?? [],
     conversationId: () => (options.conversation === undefined ? 1 : options.conversation),
     rated: () => (log.rated += 1),
+    commented: () => (log.commented += 1),
     changed: () => (log.changes += 1),
   });
   return { server, store, view, log, forms, setToken: (value: string | null) => (token = value) };
@@ -155,5 +156,18 @@ describe("widget forms: the rating", () => {
     failing.server.reply("POST csat", "network");
     await expect(failing.forms.rate(3)).resolves.toBeUndefined();
     expect(failing.log.rated).toBe(1);
+  });
+
+  it("sends a comment with the stars given, which replaces the rating", async () => {
+    const t = setup();
+    await t.forms.comment("too early");
+    expect(t.server.callsTo("POST csat")).toEqual([]);
+    await t.forms.rate(2);
+    await t.forms.comment("Slow, but it worked out");
+    expect(t.server.callsTo("POST csat").map((call) => call.body)).toEqual([
+      { rating: 2, comment: "" },
+      { rating: 2, comment: "Slow, but it worked out" },
+    ]);
+    expect(t.log.commented).toBe(1);
   });
 });

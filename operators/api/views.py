@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -66,6 +67,7 @@ class MeSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
     role = serializers.CharField()
     status = serializers.CharField()
+    language = serializers.CharField(help_text='extension: "" for the server\'s default')
     teams = serializers.SerializerMethodField()
 
     def get_teams(self, operator: Operator) -> list[int]:
@@ -95,6 +97,14 @@ class TokenSerializer(serializers.Serializer):
 
 class StatusSerializer(StrictInput):
     status = serializers.ChoiceField(choices=Status.choices)
+
+
+class MeUpdateSerializer(StatusSerializer):
+    language = serializers.ChoiceField(
+        choices=[("", "the server's default"), *settings.LANGUAGES],
+        required=False,
+        help_text="extension: the language the helpdesk writes to the operator in (emails)",
+    )
 
 
 @extend_schema_field(
@@ -195,16 +205,18 @@ class MeView(OperatorApiView):
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
 
-    @extend_schema(request=StatusSerializer, responses=MeSerializer)
+    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
     def patch(self, request: Request) -> Response:
-        """A partial update, as PATCH is: a body without `status` changes nothing."""
-        serializer = StatusSerializer(data=strict_data(request), partial=True)
+        """A partial update, as PATCH is: a body without `status` or `language` changes
+        nothing."""
+        serializer = MeUpdateSerializer(data=strict_data(request), partial=True)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         operator = self.operator
-        if "status" in serializer.validated_data:
-            operator = services.operator_status_set(
-                operator=operator, status=serializer.validated_data["status"]
-            )
+        if "language" in data:
+            operator = services.operator_language_set(operator=operator, language=data["language"])
+        if "status" in data:
+            operator = services.operator_status_set(operator=operator, status=data["status"])
         return Response(MeSerializer(operator).data)
 
 

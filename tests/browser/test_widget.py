@@ -852,6 +852,18 @@ def test_assignment_resolution_and_rating_show_in_the_widget(world: World, page:
         what="the rating stored",
     )
     assert rating.rating == 5
+    # then a comment, which goes with the same stars
+    page.get_by_label("Anything to add? (optional)").fill("Quick and kind, thank you")
+    page.get_by_role("button", name="Send feedback").click()
+    wait_until(
+        lambda: CsatResponse.objects.filter(
+            conversation_id=conversation, rating=5, comment="Quick and kind, thank you"
+        ).exists(),
+        page=page,
+        what="the comment stored",
+    )
+    page.locator(W + ".card.csat textarea").wait_for(state="detached")
+    assert page.locator(W + ".card.csat").filter(has_text="Thank you").count() == 1
 
     # writing again opens a new conversation, which the widget follows
     send(page, "One more question")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,11 @@ from django.core.management import CommandError, call_command
 from chats.management.commands.seed_demo import DEMO_PASSWORD
 from chats.models import Inbox
 from operators.models import Operator, Role
+from reports import figures
+from reports.cells import Filters
+from reports.models import RollupDay
+from reports.periods import Period, days, reports_zone, today
+from reports.rollup import fresh_days
 from tests.factories import PASSWORD
 from tests.settings_probe import run_probe
 
@@ -98,3 +104,28 @@ def test_with_debug_1_it_seeds_without_force_and_a_second_run_changes_no_one(
     assert agent.name == "Olga, renamed"
     assert set(Operator.objects.values_list("username", flat=True)) == DEMO_USERNAMES
     assert Inbox.objects.filter(name="Demo website").count() == 1
+
+
+def test_seed_demo_writes_ninety_days_of_history_rolled_up_as_the_events_say(
+    settings: Any,
+) -> None:
+    settings.DEBUG = True
+
+    output = seed()
+
+    assert "History:" in output
+    zone = reports_zone()
+    yesterday = today(zone) - timedelta(days=1)
+    first = yesterday - timedelta(days=89)
+    assert fresh_days(first, yesterday) == set(days(first, yesterday))
+    period = Period(first, yesterday, zone)
+    rolled = figures.summary(period, Filters())
+    channels = figures.breakdown(period, Filters(), by="channel")
+    assert rolled["conversations"] > 1000
+    assert rolled["sales"]["count"] > 0 and rolled["csat"]["responses"] > 0
+    assert rolled["first_response_seconds"]["median"] is not None
+    assert {row["key"]["id"] for row in channels} == {"web", "telegram", "email"}
+    # the same answers from the report events themselves
+    RollupDay.objects.all().delete()
+    assert figures.summary(period, Filters()) == rolled
+    assert figures.breakdown(period, Filters(), by="channel") == channels

@@ -1,5 +1,7 @@
 """A demo account: an admin, a supervisor, two agents, two teams, a web inbox and a few
-conversations in Russian and English, the logins with the published `DEMO_PASSWORD`.
+conversations in Russian and English, the logins with the published `DEMO_PASSWORD`; and ninety
+days of history before today (conversations, replies, resolves with outcomes, ratings and sales,
+over the web, Telegram and email), rolled up, so that the reports show something at once.
 
 It never changes a user who exists already: a production database's superuser is named `admin`
 too, and resetting it to the published password would open the door. With `DEBUG=0` it refuses
@@ -8,11 +10,14 @@ to run at all unless told `--force`. Safe to run again: what exists is left as i
 from __future__ import annotations
 
 import os
+import random
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from chats.models import Contact, Conversation, Inbox
 from chats.selectors import DEMO_INBOX_NAME
@@ -21,8 +26,15 @@ from chats.services.authors import Author
 from helpdesk.errors import ServiceError
 from operators.models import Operator, Role, Team
 from operators.services import operator_create
+from reports import periods
+from reports.history import History, Shape
+from reports.models import ReportEvent
+from reports.periods import reports_zone, today
+from reports.rollup import rollup_day
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+HISTORY_DAYS = 90
+HISTORY_PER_DAY = 24
 
 PEOPLE = [
     ("admin", "Анна Админова", Role.ADMIN, ["Support", "Sales"]),
@@ -54,6 +66,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--quiet", action="store_true", help="print only the logins")
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=HISTORY_DAYS,
+            help=f"days of past work to write before today (default {HISTORY_DAYS}; 0: none)",
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -87,6 +105,13 @@ class Command(BaseCommand):
             )
             if not Conversation.objects.filter(inbox=inbox).exists():
                 self._conversations(inbox, operators)
+        if (
+            options["history_days"]
+            and not ReportEvent.objects.filter(
+                occurred_at__lt=timezone.now() - timedelta(days=1)
+            ).exists()
+        ):
+            self._history(inbox, teams, operators, options["history_days"])
 
         self.stdout.write(self.style.SUCCESS("Demo account ready. Log in with:"))
         for username, name, role, _teams in PEOPLE:
@@ -115,3 +140,36 @@ class Command(BaseCommand):
                     else Author.of_operator(operators[who])
                 )
                 messages.message_create(conversation_id=conversation.pk, author=author, body=body)
+
+    def _history(
+        self, web: Inbox, teams: dict[str, Team], operators: dict[str, Operator], days: int
+    ) -> None:
+        """Past work on the web inbox and two more channels, written and rolled up."""
+        extra = [
+            ("Telegram (demo)", "telegram", teams["Support"]),
+            ("Почта (demo)", "email", teams["Sales"]),
+        ]
+        channels = [web]
+        for name, channel, team in extra:
+            existing = Inbox.objects.filter(name=name).first()
+            channels.append(
+                existing
+                or inboxes.inbox_create(name=name, channel=channel, team=team, routing="manual")
+            )
+        staff: dict[int, list[Operator]] = {}
+        for operator in operators.values():
+            if operator.role == Role.SUPERVISOR:
+                continue
+            for team in operator.teams.all():
+                staff.setdefault(team.pk, []).append(operator)
+        zone = reports_zone()
+        yesterday = today(zone) - timedelta(days=1)
+        shape = Shape(days=days, conversations_per_day=HISTORY_PER_DAY, zone=zone)
+        rng = random.Random(2026)  # noqa: S311 - demo data, the same every time
+        written = History(channels, staff, shape, rng).write(yesterday)
+        for day in periods.days(yesterday - timedelta(days=days - 1), yesterday):
+            rollup_day(day)
+        self.stdout.write(
+            f"History: {written.conversations} conversations, {written.messages} messages, "
+            f"{written.ratings} ratings over {days} days (rolled up)."
+        )

@@ -7,7 +7,7 @@
 import { type Api, errorText } from "./api";
 import type { Effect } from "./frames";
 import type { ConsoleStore } from "./store";
-import type { ContactDetail, Conversation, OperatorStatus, Priority } from "./types";
+import type { ContactDetail, Conversation, OperatorStatus, Priority, Resolution } from "./types";
 
 export type ContactChanges = Partial<Pick<ContactDetail, "name" | "email" | "phone" | "vip" | "notes">>;
 
@@ -29,6 +29,11 @@ export class ConversationActions {
 
   setStatus(id: number, status: "open" | "pending" | "resolved"): Promise<boolean> {
     return this.act(() => this.deps.api.setStatus(id, status));
+  }
+
+  /** Resolve with an outcome (or give a resolved conversation its outcome afterwards). */
+  resolveAs(id: number, resolution: Resolution): Promise<boolean> {
+    return this.act(() => this.deps.api.setStatus(id, "resolved", resolution));
   }
 
   setLabels(id: number, labels: string[]): Promise<boolean> {
@@ -63,6 +68,15 @@ export class ConversationActions {
     } catch (error) {
       this.deps.toast(errorText(error), "error");
       return false;
+    }
+  }
+
+  /** The console's language, kept on the server too for what it sends by email. */
+  async setMyLanguage(language: string): Promise<void> {
+    try {
+      await this.deps.api.setMyLanguage(language);
+    } catch {
+      /* the console's own choice stands; the email keeps the previous language */
     }
   }
 

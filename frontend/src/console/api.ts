@@ -14,6 +14,7 @@ import type {
   OperatorInfo,
   Page,
   Priority,
+  Resolution,
   Team,
 } from "./types";
 
@@ -112,6 +113,10 @@ export class Api {
   setMyStatus(status: string): Promise<Me> {
     return this.request<Me>("PATCH", "me", { status });
   }
+  /** The language the helpdesk writes to the operator in (the nightly summary's email). */
+  setMyLanguage(language: string): Promise<Me> {
+    return this.request<Me>("PATCH", "me", { language });
+  }
   operators(): Promise<Page<OperatorInfo>> {
     return this.get<Page<OperatorInfo>>("operators");
   }
@@ -147,8 +152,8 @@ export class Api {
   assign(id: number, target: { operator: number } | { team: number }, note?: string): Promise<Conversation> {
     return this.request<Conversation>("POST", `conversations/${id}/assign`, note ? { ...target, note } : target);
   }
-  setStatus(id: number, status: string): Promise<Conversation> {
-    return this.request<Conversation>("POST", `conversations/${id}/status`, { status });
+  setStatus(id: number, status: string, resolution: Resolution = {}): Promise<Conversation> {
+    return this.request<Conversation>("POST", `conversations/${id}/status`, { status, ...resolution });
   }
   setLabels(id: number, labels: string[]): Promise<Conversation> {
     return this.request<Conversation>("POST", `conversations/${id}/labels`, { labels });

@@ -86,6 +86,16 @@ export function formatNumber(value: number): string {
   return new Intl.NumberFormat(current).format(value);
 }
 
+/** An amount (a decimal string) in `currency`; the bare number where Intl does not know it. */
+export function formatMoney(amount: string, currency: string): string {
+  const value = Number(amount);
+  try {
+    return new Intl.NumberFormat(current, { style: "currency", currency }).format(value);
+  } catch {
+    return `${new Intl.NumberFormat(current, { minimumFractionDigits: 2 }).format(value)} ${currency}`;
+  }
+}
+
 export function formatTime(iso: string, timeZone?: string): string {
   return dateFormat({ hour: "2-digit", minute: "2-digit" }, timeZone).format(new Date(iso));
 }

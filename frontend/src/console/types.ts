@@ -68,6 +68,26 @@ export interface Conversation {
   /** The page the visitor opened the chat on, where the server sends it. */
   page_url?: string;
   page?: { url: string; title?: string } | null;
+  /** How the last resolve ended (kept over a reopen), and the visitor's rating. */
+  outcome?: Outcome | null;
+  sale_amount?: string | null;
+  csat?: Csat | null;
+}
+
+export const OUTCOMES = ["solved", "not_solved", "sale", "forwarded", "spam"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface Csat {
+  rating: number;
+  comment: string;
+  created_at: string;
+}
+
+/** What a resolve may say besides the status. */
+export interface Resolution {
+  outcome?: Outcome;
+  sale_amount?: string;
+  labels?: string[];
 }
 
 export interface ContactDetail extends ContactBrief {
@@ -131,6 +151,8 @@ export interface ConsoleConfig {
   operators: OperatorInfo[];
   teams: Team[];
   priorities: Priority[];
+  /** The account's currency (ISO 4217), for sale amounts. */
+  currency?: string;
   csrf_token: string;
   urls: { api: string; socket: string; logout: string; admin: string | null };
 }

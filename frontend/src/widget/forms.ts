@@ -30,8 +30,10 @@ export interface FormsDeps {
   /** The fields the inbox's pre-chat form requires. */
   required(): readonly string[];
   conversationId(): number | null;
-  /** The visitor rated the conversation (the card says thanks). */
+  /** The visitor rated the conversation (the card says thanks and offers a comment). */
   rated(): void;
+  /** The visitor sent a comment with the rating (the card says thanks). */
+  commented(): void;
   changed(): void;
 }
 
@@ -46,6 +48,8 @@ export function identityOf(data: IdentifyData): Identity | null {
 export class ContactForms {
   /** The email the visitor gave (in this browser). */
   private email: string | null;
+  /** The stars given to the current conversation (a comment is sent with them). */
+  private stars: number | null = null;
   /** The contact's email on the server: null until asked (`loadKnownEmail`). */
   private serverEmail: string | null = null;
   /** Details given before there was a session. */
@@ -135,6 +139,7 @@ export class ContactForms {
     const token = this.deps.token();
     const conversation = this.deps.conversationId();
     if (!token || conversation === null) return;
+    this.stars = stars;
     this.deps.rated();
     this.deps.store.update({ rated: conversation });
     this.deps.changed();
@@ -142,6 +147,20 @@ export class ContactForms {
       await this.deps.api.csat(token, stars);
     } catch {
       /* a lost rating is not worth an error */
+    }
+  }
+
+  /** A comment after the stars: the rating sent again with it (a second rating replaces the
+   * first). */
+  async comment(text: string): Promise<void> {
+    const token = this.deps.token();
+    if (!token || this.stars === null) return;
+    this.deps.commented();
+    this.deps.changed();
+    try {
+      await this.deps.api.csat(token, this.stars, text);
+    } catch {
+      /* as with the rating itself */
     }
   }
 

@@ -13,6 +13,7 @@ import type { VisitorStore } from "./storage";
 import { type ChatState, type InboxInfo, type Row, STALE_MS } from "./store";
 import { CONTACT_FIELDS, type ContactField, initials, onColor, safeColor, shade } from "./validate";
 import type { HeaderInfo } from "./view";
+import type { CsatState } from "./view-cards";
 
 /** The parts of view.ts the panel drives. */
 export interface PanelView {
@@ -32,7 +33,7 @@ export interface PanelCards {
   showPrechat(fields: readonly ContactField[], required: readonly string[], values: Partial<Record<ContactField, string>>): void;
   hidePrechat(): void;
   setResolved(show: boolean): void;
-  setCsat(state: "ask" | "thanks" | null): void;
+  setCsat(state: CsatState | null): void;
   setEmailCard(state: EmailCard): void;
 }
 
@@ -62,8 +63,9 @@ export interface PanelDeps {
 
 export class Panel {
   opened = false;
-  /** The rating card: asked once the conversation is resolved, thanks once rated. */
-  private csat: "ask" | "thanks" | null = null;
+  /** The rating card: asked once the conversation is resolved, thanks (and a comment box)
+   * once rated, thanks alone once commented. */
+  private csat: CsatState | null = null;
   /** The visitor wrote while nobody was online: the email card stays. */
   private emailAsked = false;
   private unreadShown = -1;
@@ -88,6 +90,10 @@ export class Panel {
 
   rated(): void {
     this.csat = "thanks";
+  }
+
+  commented(): void {
+    this.csat = "commented";
   }
 
   applyColor(color: string | null): void {
@@ -155,7 +161,7 @@ export class Panel {
     const resolved = conversation !== null && conversation.status === "resolved";
     cards.setResolved(resolved && state.pending.length === 0);
     if (resolved && saved.rated !== conversation.id && this.csat === null) this.csat = "ask";
-    cards.setCsat(resolved || this.csat === "thanks" ? this.csat : null);
+    cards.setCsat(resolved || (this.csat !== null && this.csat !== "ask") ? this.csat : null);
 
     const knownEmail = this.deps.knownEmail();
     const wrote = state.pending.length > 0 || (state.log?.messages().some((m) => m.author.kind === "visitor") ?? false);

@@ -56,6 +56,8 @@ const en = {
   rate: "How was the conversation?",
   stars: "{n} out of 5",
   thanks: "Thank you for your feedback!",
+  commentAsk: "Anything to add? (optional)",
+  commentSend: "Send feedback",
   unread: { one: "{n} unread message", other: "{n} unread messages" } as Plural,
 };
 
@@ -112,6 +114,8 @@ const ru: Catalogue = {
   rate: "Как прошёл разговор?",
   stars: "{n} из 5",
   thanks: "Спасибо за отзыв!",
+  commentAsk: "Хотите что-то добавить? (необязательно)",
+  commentSend: "Отправить отзыв",
   unread: {
     one: "{n} непрочитанное сообщение",
     few: "{n} непрочитанных сообщения",

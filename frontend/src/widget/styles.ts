@@ -70,6 +70,9 @@ export const PANEL_CSS = `
 .inline{display:flex;gap:8px}
 .inline .input{flex:1;min-width:0}
 .stars{display:flex;gap:6px}
+.comment{margin:12px 0 0}
+.comment-box{height:auto;min-height:64px;padding:8px 12px;white-space:pre-wrap;resize:vertical}
+.comment .btn{align-self:flex-end}
 .star{all:unset;box-sizing:border-box;width:40px;height:40px;border-radius:10px;display:flex;align-items:center;justify-content:center;font-size:24px;line-height:1;color:#c2c9d1;cursor:pointer}
 .star:hover,.star.on{color:#f5a524}
 .star:focus-visible{outline:2px solid var(--a)}

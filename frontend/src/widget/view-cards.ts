@@ -13,7 +13,11 @@ export interface CardHandlers {
   prechat(values: Partial<Record<ContactField, string>>): void;
   email(value: string): void;
   rate(stars: number): void;
+  comment(text: string): void;
 }
+
+/** The rating card's states: the stars, then thanks with an optional comment, then thanks. */
+export type CsatState = "ask" | "thanks" | "commented";
 
 /** What the cards need of the view around them. */
 export interface CardHost {
@@ -27,6 +31,7 @@ export class Cards {
   private prechatCard: HTMLElement | null = null;
   private emailCard: HTMLElement | null = null;
   private csatCard: HTMLElement | null = null;
+  private csatShown: CsatState | null = null;
   private resolvedNotice: HTMLElement | null = null;
 
   constructor(
@@ -170,19 +175,26 @@ export class Cards {
     this.root.prepend(this.resolvedNotice);
   }
 
-  /** The rating card: "ask", "thanks" or gone. */
-  setCsat(state: "ask" | "thanks" | null): void {
+  /** The rating card: the stars, thanks with a comment box, thanks alone, or gone. Built
+   * again only when its state changes, so a comment being typed stays. */
+  setCsat(state: CsatState | null): void {
     if (!state) {
       this.csatCard = remove(this.csatCard);
+      this.csatShown = null;
       return;
     }
+    if (state === this.csatShown && this.csatCard) return;
+    this.csatShown = state;
     const near = this.host.nearBottom();
     const card = (this.csatCard = this.csatCard ?? this.appendCard("card csat"));
     card.textContent = "";
-    if (state === "thanks") {
-      card.append(el("p", "done", this.i18n.t("thanks")));
-      return;
-    }
+    if (state === "ask") card.append(el("h3", "", this.i18n.t("rate")), this.stars());
+    else card.append(el("p", "done", this.i18n.t("thanks")));
+    if (state === "thanks") card.append(this.commentForm());
+    if (near) this.host.scrollToBottom();
+  }
+
+  private stars(): HTMLElement {
     const stars = el("div", "stars");
     stars.setAttribute("role", "group");
     stars.setAttribute("aria-label", this.i18n.t("rate"));
@@ -195,8 +207,26 @@ export class Cards {
       stars.append(star);
     }
     stars.addEventListener("mouseleave", () => stars.querySelectorAll(".star").forEach((s) => s.classList.remove("on")));
-    card.append(el("h3", "", this.i18n.t("rate")), stars);
-    if (near) this.host.scrollToBottom();
+    return stars;
+  }
+
+  private commentForm(): HTMLFormElement {
+    const form = el("form", "field comment");
+    const label = el("label", "", this.i18n.t("commentAsk"));
+    const box = el("textarea", "input comment-box");
+    box.id = "hd-csat-comment";
+    label.htmlFor = box.id;
+    box.rows = 2;
+    box.maxLength = 2000;
+    const send = el("button", "btn", this.i18n.t("commentSend"));
+    send.type = "submit";
+    form.append(label, box, send);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = box.value.trim();
+      if (text) this.h.comment(text);
+    });
+    return form;
   }
 }
 

@@ -23,6 +23,7 @@ export interface ViewHandlers {
   prechat(values: Partial<Record<ContactField, string>>): void;
   email(value: string): void;
   rate(stars: number): void;
+  comment(text: string): void;
 }
 
 export interface HeaderInfo {

@@ -41,6 +41,7 @@ export class WidgetController implements WidgetHandle {
       prechat: (values) => void this.forms.submitPrechat(values),
       email: (value) => void this.forms.submitEmail(value),
       rate: (stars) => void this.forms.rate(stars),
+      comment: (text) => void this.forms.comment(text),
     });
     this.view = view;
     const changed = (scroll = false) => this.panel.render(scroll);
@@ -93,6 +94,7 @@ export class WidgetController implements WidgetHandle {
       required: () => line.inbox?.prechat_required ?? [],
       conversationId: () => state.conversationId,
       rated: () => this.panel.rated(),
+      commented: () => this.panel.commented(),
       changed,
     });
     this.panel = new Panel({

@@ -8,7 +8,9 @@ import { formatDateTime, formatRelative, t } from "../i18n";
 import type { ContactDetail, Conversation, Priority } from "../types";
 import { Avatar, StatusPill } from "./common";
 import { useController } from "./context";
-import { CloseIcon, GlobeIcon, MailIcon, PhoneIcon, StarIcon } from "./icons";
+import { Labels } from "./Labels";
+import { CsatMark, OutcomeMark } from "./Outcome";
+import { GlobeIcon, MailIcon, PhoneIcon, StarIcon } from "./icons";
 
 const PRIORITIES: Priority[] = ["none", "low", "medium", "high", "urgent"];
 
@@ -22,68 +24,6 @@ function pageOf(conversation: Conversation, contact: ContactDetail | undefined):
     if (candidate && candidate.url) return { url: candidate.url, title: ("title" in candidate && candidate.title) || candidate.url };
   }
   return null;
-}
-
-function Labels({ conversation }: { conversation: Conversation }) {
-  const controller = useController();
-  const { store } = controller;
-  const [value, setValue] = useState("");
-  const add = (name: string) => {
-    const label = name.trim().slice(0, 50);
-    if (!label || conversation.labels.includes(label)) {
-      setValue("");
-      return;
-    }
-    void controller.actions.setLabels(conversation.id, [...conversation.labels, label]);
-    setValue("");
-  };
-  const suggestions = store.labels.filter((label) => !conversation.labels.includes(label));
-  return (
-    <div class="labels" data-testid="labels">
-      {conversation.labels.length === 0 ? <span class="muted small">{t("contact.noLabels")}</span> : null}
-      {conversation.labels.map((label) => (
-        <span class="chip label removable" key={label} data-testid={`label-${label}`}>
-          {label}
-          <button
-            type="button"
-            aria-label={t("contact.removeLabel", { name: label })}
-            onClick={() =>
-              void controller.actions.setLabels(
-                conversation.id,
-                conversation.labels.filter((item) => item !== label),
-              )
-            }
-          >
-            <CloseIcon size={11} />
-          </button>
-        </span>
-      ))}
-      <input
-        class="input small label-input"
-        list="label-suggestions"
-        placeholder={t("contact.addLabel")}
-        aria-label={t("contact.addLabel")}
-        data-testid="label-input"
-        value={value}
-        maxLength={50}
-        onInput={(event) => setValue(event.currentTarget.value)}
-        onKeyDown={(event) => {
-          if (event.key === "Enter") {
-            event.preventDefault();
-            add(value);
-          }
-        }}
-        onChange={(event) => {
-          if (store.labels.includes(event.currentTarget.value)) add(event.currentTarget.value);
-        }}
-      />
-      <datalist id="label-suggestions">
-        {suggestions.map((label) => (
-          <option key={label} value={label} />
-        ))}
-      </datalist>
-    </div>
-  );
 }
 
 function Notes({ contact }: { contact: ContactDetail }) {
@@ -220,6 +160,8 @@ export function ContactPane() {
                 <span class="past-top">
                   <span>{t("conversation.number", { id: String(item.id) })}</span>
                   <StatusPill status={item.status} />
+                  <OutcomeMark conversation={item} />
+                  <CsatMark csat={item.csat} />
                 </span>
                 <span class="muted small" title={formatDateTime(item.created_at)}>
                   {t("conversation.started", { time: formatRelative(item.created_at, store.now) })}

@@ -8,6 +8,7 @@ import type { Conversation, OperatorInfo } from "../types";
 import { Avatar, Popover } from "./common";
 import { useController } from "./context";
 import { CheckIcon, ChevronDownIcon, UserIcon, UsersIcon } from "./icons";
+import { OutcomeChoices } from "./Outcome";
 
 export function AssignMenu({ conversation }: { conversation: Conversation }) {
   const controller = useController();
@@ -105,11 +106,11 @@ export function AssignMenu({ conversation }: { conversation: Conversation }) {
   );
 }
 
-/** The status menu's items, each shown unless it is the conversation's status. */
-const STATUS_ITEMS: Array<{ status: "open" | "pending" | "resolved"; testId?: string; label: "conversation.markPending" | "conversation.markOpen" | "conversation.resolve" }> = [
+/** The status menu's items, each shown unless it is the conversation's status; resolving is
+ * the button itself, or an outcome below them. */
+const STATUS_ITEMS: Array<{ status: "open" | "pending"; testId: string; label: "conversation.markPending" | "conversation.markOpen" }> = [
   { status: "pending", testId: "mark-pending", label: "conversation.markPending" },
   { status: "open", testId: "mark-open", label: "conversation.markOpen" },
-  { status: "resolved", label: "conversation.resolve" },
 ];
 
 function rank(operator: OperatorInfo): number {
@@ -152,6 +153,7 @@ export function StatusActions({ conversation }: { conversation: Conversation }) 
               {t(item.label)}
             </button>
           ))}
+          <OutcomeChoices conversation={conversation} onDone={close} />
         </Popover>
       ) : null}
     </div>

@@ -11,6 +11,7 @@ import { Avatar, Body, Empty, PriorityMark, StatusPill } from "./common";
 import { Composer } from "./Composer";
 import { useController } from "./context";
 import { AssignMenu, StatusActions } from "./ConversationActions";
+import { CsatMark, OutcomeMark } from "./Outcome";
 import { CheckIcon, InboxIcon, LockIcon, StarIcon } from "./icons";
 
 /** Messages rendered at first for a long conversation; older ones on request. */
@@ -247,6 +248,8 @@ export function ConversationPane() {
           </div>
           <div class="conv-sub">
             <StatusPill status={conversation.status} />
+            <OutcomeMark conversation={conversation} />
+            <CsatMark csat={conversation.csat} />
             <PriorityMark priority={conversation.priority} />
             <span class="conv-sub-text">
               {t("conversation.number", { id: String(conversation.id) })}

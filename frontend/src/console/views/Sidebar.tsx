@@ -119,7 +119,10 @@ function MeMenu() {
           <div class="popover-title">{t("app.language")}</div>
           <div class="segmented" role="group" aria-label={t("app.language")}>
             {LOCALES.map((locale) => (
-              <button type="button" key={locale} data-testid={`locale-${locale}`} class={getLocale() === locale ? "active" : ""} aria-pressed={getLocale() === locale} onClick={() => controller.navigation.setLocale(locale)}>
+              <button type="button" key={locale} data-testid={`locale-${locale}`} class={getLocale() === locale ? "active" : ""} aria-pressed={getLocale() === locale} onClick={() => {
+                  controller.navigation.setLocale(locale);
+                  void controller.actions.setMyLanguage(locale);
+                }}>
                 {t(locale === "en" ? "locale.en" : "locale.ru")}
               </button>
             ))}
