@@ -141,7 +141,8 @@ def _hour_of(local: datetime) -> datetime:
 
 
 def _count(tally: Tally, row: Row, local_hour: int) -> None:
-    kind, conversation_id, value = row[0], row[3], row[8]
+    kind, conversation_id = row[0], row[3]
+    value = None if row[8] is None else round(row[8], 3)  # seconds to the millisecond
     match kind:
         case ReportEventKind.OPENED:
             tally.opened += 1

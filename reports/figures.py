@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from chats.models import Channel, Inbox, Label
 from operators.models import Operator, Team
-from reports import selectors
-from reports.cells import CellKey, Filters
+from reports import selectors, totals
+from reports.cells import Filters
 from reports.periods import Period, day_start
-from reports.tally import OUTCOME_KEYS, Scope, Tally
+from reports.tally import OUTCOME_KEYS, Scope
+from reports.totals import Totals
 
 BREAKDOWNS = ("operator", "team", "inbox", "channel", "label")
 INTERVALS = ("day", "week", "hour")
@@ -28,23 +29,19 @@ def scope_of(filters: Filters, by: str | None = None) -> str:
     return Scope.CREATED
 
 
-def _total(period: Period, filters: Filters) -> Tally:
-    total = Tally()
-    for _key, tally in selectors.period_cells(period, filters):
-        total.merge(tally)
-    return total
+def _totals(period: Period, filters: Filters, grouping: str, scope: str) -> dict[str, Totals]:
+    return totals.engine()(period, filters, grouping, scope)
 
 
 def summary(period: Period, filters: Filters) -> dict[str, Any]:
     scope = scope_of(filters)
     previous = period.previous()
+    current = _totals(period, filters, "all", scope).get("", Totals())
+    before = _totals(previous, filters, "all", scope).get("", Totals())
     return {
         "period": period.as_dict(),
-        **_total(period, filters).figures(scope),
-        "previous": {
-            "period": previous.as_dict(),
-            **_total(previous, filters).figures(scope),
-        },
+        **current.figures(scope),
+        "previous": {"period": previous.as_dict(), **before.figures(scope)},
     }
 
 
@@ -94,45 +91,24 @@ def _interval_starts(period: Period, interval: str) -> list[datetime]:
     return [day_start(day, period.zone) for day in period.days()]
 
 
-def _interval_of(key: CellKey, period: Period, interval: str) -> datetime:
-    if interval == "hour" and key.hour is not None:
-        return key.hour
-    day = key.day
-    if interval == "week":
-        day = max(day - timedelta(days=day.weekday()), period.first)
-    return day_start(day, period.zone)
-
-
 def timeseries(
     period: Period, filters: Filters, *, metric: str, interval: str
 ) -> list[dict[str, Any]]:
     """One row per interval of the period, in order; an interval with nothing counts zero
     (and a median of nothing is null)."""
-    buckets = {start: Tally() for start in _interval_starts(period, interval)}
-    for key, tally in selectors.period_cells(period, filters, hourly=interval == "hour"):
-        start = _interval_of(key, period, interval)
-        if start in buckets:
-            buckets[start].merge(tally)
     scope, read = scope_of(filters), METRICS[metric]
-    return [
-        {"start": start, "value": read(tally.figures(scope))} for start, tally in buckets.items()
-    ]
+    if interval == "hour":
+        groups = totals.python_totals(period, filters, "all", scope, hourly=True)
+    else:
+        groups = _totals(period, filters, interval, scope)
+    rows = []
+    for start in _interval_starts(period, interval):
+        key = start.isoformat() if interval == "hour" else start.date().isoformat()
+        rows.append({"start": start, "value": read(groups.get(key, Totals()).figures(scope))})
+    return rows
 
 
 # -- breakdowns ----------------------------------------------------------------------------
-
-
-def _keys_of(key: CellKey, by: str) -> Iterable[int | str | None]:
-    match by:
-        case "operator":
-            return (key.operator,)
-        case "team":
-            return (key.team,)
-        case "inbox":
-            return (key.inbox,)
-        case "channel":
-            return (key.channel,)
-    return key.labels
 
 
 def _names(by: str, ids: list[Any]) -> dict[Any, str]:
@@ -152,20 +128,17 @@ def breakdown(period: Period, filters: Filters, *, by: str) -> list[dict[str, An
     """One row per operator (team, inbox, channel, label) with activity in the period, by the
     operator (team) the conversation had at the moment counted. Events of no operator (a
     conversation opened, waiting) or no team are not an operator's (team's) row."""
-    rows: dict[Any, Tally] = {}
-    for cell_key, tally in selectors.period_cells(period, filters):
-        for key in _keys_of(cell_key, by):
-            if key is None:
-                continue
-            rows.setdefault(key, Tally()).merge(tally)
     scope = scope_of(filters, by)
-    names = _names(by, [key for key in rows])
-    active = sorted(
-        (key for key, tally in rows.items() if tally.active), key=lambda k: (names.get(k, ""), k)
+    groups = {key: row for key, row in _totals(period, filters, by, scope).items() if key}
+    ids = [key if by == "channel" else int(key) for key in groups]
+    names = _names(by, ids)
+    rows = sorted(
+        ((pk, groups[str(pk)]) for pk in ids if groups[str(pk)].active),
+        key=lambda item: (names.get(item[0], ""), str(item[0])),
     )
     return [
-        {"key": {"id": key, "name": names.get(key, f"#{key}")}, **rows[key].figures(scope)}
-        for key in active
+        {"key": {"id": pk, "name": names.get(pk, f"#{pk}")}, **row.figures(scope)}
+        for pk, row in rows
     ]
 
 
@@ -175,10 +148,8 @@ def breakdown(period: Period, filters: Filters, *, by: str) -> list[dict[str, An
 def heatmap(period: Period, filters: Filters) -> list[list[int]]:
     """Conversations created, by weekday (Monday first) and hour, in the period's zone."""
     grid = [[0] * 24 for _ in range(7)]
-    for key, tally in selectors.period_cells(period, filters):
-        row = grid[key.day.weekday()]
-        for hour, count in enumerate(tally.opened_by_hour):
-            row[hour] += count
+    for weekday, row in _totals(period, filters, "weekday", scope_of(filters)).items():
+        grid[int(weekday) - 1] = list(row.opened_by_hour)
     return grid
 
 

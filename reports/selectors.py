@@ -18,30 +18,43 @@ from reports.rollup import fresh_days
 from reports.tally import Tally
 
 
-def period_cells(
+def period_sources(
     period: Period, filters: Filters, *, hourly: bool = False
-) -> Iterator[tuple[CellKey, Tally]]:
-    """Every cell of `period` that `filters` take. Days before today in the reports' own zone
-    come from their rollup where it is current; the rest (today, a day not rolled up or changed
-    since, another zone, hours) is summed from the report events."""
+) -> tuple[set[date], list[tuple[CellKey, Tally]]]:
+    """Where `period`'s figures come from: the days whose rollup is current (days before today,
+    in the reports' own zone, not changed since), and the cells of every other day (today, a
+    day not rolled up or changed since, another zone, hours) summed from its report events,
+    those `filters` take."""
     rolled: set[date] = set()
     zone = period.zone
     if not hourly and zone.key == reports_zone().key:
         last_closed = min(period.last, today(zone) - timedelta(days=1))
         if last_closed >= period.first:
             rolled = fresh_days(period.first, last_closed)
-    if rolled:
-        stored = ReportCell.objects.filter(filters.as_q(), time_zone=zone.key, day__in=rolled)
-        for key, tally in stored_cells(stored):
-            if filters.takes_labels(key.labels):
-                yield key, tally
+    live: list[tuple[CellKey, Tally]] = []
     for first, last in _runs([day for day in period.days() if day not in rolled]):
         events = events_between(
             day_start(first, zone), day_start(last + timedelta(days=1), zone)
         ).filter(filters.as_q())
-        for key, tally in sum_events(events, zone, hourly=hourly).items():
+        cells = sum_events(events, zone, hourly=hourly)
+        live += [(key, tally) for key, tally in cells.items() if filters.takes_labels(key.labels)]
+    return rolled, live
+
+
+def period_cells(
+    period: Period, filters: Filters, *, hourly: bool = False
+) -> Iterator[tuple[CellKey, Tally]]:
+    """Every cell of `period` that `filters` take: the stored cells of its rolled-up days, then
+    the cells of the others (`period_sources`)."""
+    rolled, live = period_sources(period, filters, hourly=hourly)
+    if rolled:
+        stored = ReportCell.objects.filter(
+            filters.as_q(), time_zone=period.zone.key, day__in=rolled
+        )
+        for key, tally in stored_cells(stored):
             if filters.takes_labels(key.labels):
                 yield key, tally
+    yield from live
 
 
 def _runs(days: list[date]) -> Iterator[tuple[date, date]]:

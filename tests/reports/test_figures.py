@@ -12,7 +12,7 @@ import pytest
 from chats.assignment import requests
 from chats.services import conversations
 from chats.services.conversations import Resolution
-from reports import rollup
+from reports import rollup, totals
 from reports.models import ReportCell, RollupDay
 from reports.tasks import rollup_closed_days
 from tests.factories import operator_says, visitor_for, visitor_says
@@ -29,6 +29,14 @@ PERIOD = {"from": "2026-11-02", "to": "2026-11-03"}
 def _no_routing_requests(monkeypatch) -> None:
     monkeypatch.setattr(requests, "request_team_drain", lambda team_id: None)
     monkeypatch.setattr(requests, "request_operator_drain", lambda operator_id: None)
+
+
+@pytest.fixture(autouse=True, params=["postgres", "python"])
+def engine(request, monkeypatch) -> str:
+    """Every answer twice: summed by PostgreSQL, and merged in Python (SQLite's way)."""
+    if request.param == "python":
+        monkeypatch.setattr(totals, "engine", lambda: totals.python_totals)
+    return request.param
 
 
 @pytest.fixture
