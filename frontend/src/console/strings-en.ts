@@ -13,6 +13,7 @@ export const en = {
   "app.save": "Save",
   "app.saved": "Saved",
   "app.error": "Something went wrong: {message}",
+  "app.reports": "Reports",
   "app.admin": "Administration",
   "app.logout": "Log out",
   "app.language": "Language",

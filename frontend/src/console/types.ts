@@ -132,5 +132,5 @@ export interface ConsoleConfig {
   teams: Team[];
   priorities: Priority[];
   csrf_token: string;
-  urls: { api: string; socket: string; logout: string; admin: string | null };
+  urls: { api: string; socket: string; logout: string; admin: string | null; reports: string | null };
 }
