@@ -1,4 +1,4 @@
-// Builds the widget and the console into ../static (committed: the run command needs Python
+// Builds the widget, the console and the reports dashboard into ../static (committed: the run command needs Python
 // alone). Deterministic: the same sources and lock file give the same bytes, which CI checks.
 import { build } from "esbuild";
 import { mkdirSync } from "node:fs";
@@ -24,10 +24,20 @@ const entries = [
     jsxImportSource: "preact",
   },
   { entryPoints: ["src/console/console.css"], outfile: "../static/console/console.css" },
+  // The supervisors' dashboard: uPlot lives in this bundle only.
+  {
+    entryPoints: ["src/reports/main.tsx"],
+    outfile: "../static/reports/reports.js",
+    format: "esm",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+  },
+  { entryPoints: ["src/reports/reports.css"], outfile: "../static/reports/reports.css" },
 ];
 
 mkdirSync("../static/widget/v1", { recursive: true });
 mkdirSync("../static/console", { recursive: true });
+mkdirSync("../static/reports", { recursive: true });
 const only = process.argv[2];
 for (const entry of entries) {
   if (only && !entry.outfile.includes(only)) continue;

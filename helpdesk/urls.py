@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the front page's switch
     path("", include("operators.urls")),
+    path("", include("reports.urls")),
     path("", include("chats.urls")),
 ]

@@ -41,10 +41,10 @@ def _file_digest(path: Path, mtime_ns: int, size: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def asset_version() -> str:
-    """A digest of the console's bundle, appended to its URLs: a browser never runs a cached
-    script against a newer page, and every server process names the same bytes alike."""
-    path = CONSOLE_DIR / "console.js"
+def asset_version(path: Path = CONSOLE_DIR / "console.js") -> str:
+    """A digest of a bundle (the console's unless told), appended to its URLs: a browser never
+    runs a cached script against a newer page, and every server process names the same bytes
+    alike."""
     try:
         stat = path.stat()
         return _file_digest(path, stat.st_mtime_ns, stat.st_size)
@@ -115,6 +115,7 @@ def console_config(request: HttpRequest, operator: Operator) -> dict[str, Any]:
             "socket": "/ws/console/v1/",
             "logout": reverse("logout"),
             "admin": reverse("admin:index") if operator.is_staff else None,
+            "reports": reverse("reports") if operator.sees_everything else None,
         },
     }
 

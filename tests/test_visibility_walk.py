@@ -291,6 +291,7 @@ CARRY_NO_CONVERSATIONS = {
     "widget/v1/<str:name>": "the widget's static assets",
     "widget/demo/": "the widget's demo page",
     "i18n/setlang/": "switches the page language",
+    "reports/": "the dashboard's page: its data comes from the reports API, walked above",
 }
 NOT_FOR_OPERATORS = {
     "api/widget/v1/": "the widget API: a visitor token reaches only its own conversations",

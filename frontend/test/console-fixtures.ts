@@ -15,7 +15,7 @@ export const CONFIG: ConsoleConfig = {
   teams: [],
   priorities: ["none"],
   csrf_token: "csrf",
-  urls: { api: "/api/v1/", socket: "/ws/console/v1/", logout: "/logout/", admin: null },
+  urls: { api: "/api/v1/", socket: "/ws/console/v1/", logout: "/logout/", admin: null, reports: null },
 };
 
 let nextId = 1000;

@@ -24,12 +24,19 @@ def usernames_offered(client: Client) -> set[str]:
     return {item["username"] for item in operators}
 
 
-def config_of(html: str) -> dict[str, object]:
-    match = re.search(
-        r'<script id="console-config" type="application/json">(.*?)</script>', html, re.S
-    )
-    assert match, "the console page carries its data block"
+def config_of(html: str, block: str = "console-config") -> dict[str, object]:
+    """The page's bootstrap data block (the console's unless told)."""
+    match = re.search(rf'<script id="{block}" type="application/json">(.*?)</script>', html, re.S)
+    assert match, f"the page carries its data block {block}"
     return dict(json.loads(match.group(1)))
+
+
+def assert_no_inline_script(html: str) -> None:
+    """Only script files and JSON data blocks: the CSP runs no inline script."""
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    for attributes, body in scripts:
+        assert "src=" in attributes or 'type="application/json"' in attributes, attributes
+        assert "src=" not in attributes or not body.strip()
 
 
 def test_the_console_sends_an_anonymous_visitor_to_the_login_page(client: Client) -> None:
@@ -64,10 +71,7 @@ def test_an_operator_logs_in_and_gets_the_console(
     html = page.content.decode()
     assert re.search(r'<script type="module" src="/static/console/console\.js\?v=\w+">', html)
     assert 'href="/static/console/console.css?v=' in html
-    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
-    for attributes, body in scripts:  # no inline script: only the module and the data block
-        assert "src=" in attributes or 'type="application/json"' in attributes, attributes
-        assert "src=" not in attributes or not body.strip()
+    assert_no_inline_script(html)
     config = config_of(html)
     assert config["me"] == {
         "id": olga.pk,

@@ -3,69 +3,22 @@
  * English one, so a missing key does not compile). The language is the operator's choice (kept
  * in this browser), else the browser's. */
 
-import { en, enPlurals, type Key, type PluralForms, type PluralKey } from "./strings-en";
+import { en, enPlurals, type Key, type PluralKey } from "./strings-en";
 import { ru, ruPlurals } from "./strings-ru";
+import { Strings } from "../shared/catalogue";
+import { detectLocale, isLocale, LOCALES, type Locale } from "../shared/locale";
 
 export type { Key, PluralKey };
 
-export type Locale = "en" | "ru";
-export const LOCALES: Locale[] = ["en", "ru"];
+export { detectLocale, isLocale, LOCALES, type Locale };
 
-const catalogues: Record<Locale, Record<Key, string>> = { en, ru };
-const plurals: Record<Locale, Record<PluralKey, PluralForms>> = { en: enPlurals, ru: ruPlurals };
+const strings = new Strings<Key, PluralKey>({ en, ru }, { en: enPlurals, ru: ruPlurals });
 
-let current: Locale = "en";
-
-export function setLocale(locale: Locale): void {
-  current = locale;
-}
-
-export function getLocale(): Locale {
-  return current;
-}
-
-export function isLocale(value: unknown): value is Locale {
-  return value === "en" || value === "ru";
-}
-
-/** The stored choice if any, else the first of the browser's languages we have, else English. */
-export function detectLocale(languages: readonly string[], stored: string | null): Locale {
-  if (isLocale(stored)) return stored;
-  for (const language of languages) {
-    const base = language.toLowerCase().split("-")[0];
-    if (isLocale(base)) return base;
-  }
-  return "en";
-}
-
-function fill(template: string, params?: Record<string, string | number>): string {
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? formatParam(params[name]) : whole,
-  );
-}
-
-function formatParam(value: string | number): string {
-  return typeof value === "number" ? formatNumber(value) : value;
-}
-
-export function t(key: Key, params?: Record<string, string | number>): string {
-  return fill(catalogues[current][key] ?? en[key], params);
-}
-
-export function tn(key: PluralKey, count: number, params?: Record<string, string | number>): string {
-  const forms = plurals[current][key];
-  const rule = new Intl.PluralRules(current).select(count);
-  return fill(forms[rule] ?? forms.other, { count, ...params });
-}
+export const { setLocale, getLocale, t, tn, catalogue, formatNumber } = strings;
 
 /** Every key of the English catalogue (for tests). */
 export function keys(): Key[] {
   return Object.keys(en) as Key[];
-}
-
-export function catalogue(locale: Locale): Record<Key, string> {
-  return catalogues[locale];
 }
 
 // --- Intl -------------------------------------------------------------------------------------
@@ -73,26 +26,22 @@ export function catalogue(locale: Locale): Record<Key, string> {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function dateFormat(options: Intl.DateTimeFormatOptions, timeZone?: string): Intl.DateTimeFormat {
-  const id = `${current}|${timeZone ?? ""}|${JSON.stringify(options)}`;
+  const id = `${getLocale()}|${timeZone ?? ""}|${JSON.stringify(options)}`;
   let format = formatters.get(id);
   if (!format) {
-    format = new Intl.DateTimeFormat(current, { ...options, ...(timeZone ? { timeZone } : {}) });
+    format = new Intl.DateTimeFormat(getLocale(), { ...options, ...(timeZone ? { timeZone } : {}) });
     formatters.set(id, format);
   }
   return format;
-}
-
-export function formatNumber(value: number): string {
-  return new Intl.NumberFormat(current).format(value);
 }
 
 /** An amount (a decimal string) in `currency`; the bare number where Intl does not know it. */
 export function formatMoney(amount: string, currency: string): string {
   const value = Number(amount);
   try {
-    return new Intl.NumberFormat(current, { style: "currency", currency }).format(value);
+    return new Intl.NumberFormat(getLocale(), { style: "currency", currency }).format(value);
   } catch {
-    return `${new Intl.NumberFormat(current, { minimumFractionDigits: 2 }).format(value)} ${currency}`;
+    return `${new Intl.NumberFormat(getLocale(), { minimumFractionDigits: 2 }).format(value)} ${currency}`;
   }
 }
 
@@ -122,7 +71,7 @@ export function formatDay(iso: string, now: number, timeZone?: string): string {
 export function formatRelative(iso: string, now: number, timeZone?: string): string {
   const seconds = Math.round((now - Date.parse(iso)) / 1000);
   if (seconds < 45) return t("time.now");
-  const relative = new Intl.RelativeTimeFormat(current, { numeric: "auto", style: "short" });
+  const relative = new Intl.RelativeTimeFormat(getLocale(), { numeric: "auto", style: "short" });
   if (seconds < 3600) return relative.format(-Math.max(1, Math.round(seconds / 60)), "minute");
   if (seconds < 86_400) return relative.format(-Math.round(seconds / 3600), "hour");
   if (seconds < 7 * 86_400) return relative.format(-Math.round(seconds / 86_400), "day");

@@ -9,26 +9,13 @@ import { Controller } from "./controller";
 import { Drafts } from "./drafts";
 import { detectLocale, getLocale, setLocale } from "./i18n";
 import { storedLocale } from "./navigation";
+import { localStorageOrNull, readDataBlock } from "../shared/page";
 import { ConsoleStore } from "./store";
 import type { ConsoleConfig } from "./types";
 import { App } from "./views/App";
 
-function readConfig(): ConsoleConfig {
-  const node = document.getElementById("console-config");
-  if (!node || !node.textContent) throw new Error("console-config is missing");
-  return JSON.parse(node.textContent) as ConsoleConfig;
-}
-
-function localStorageOrNull(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
-  }
-}
-
 function boot(): void {
-  const config = readConfig();
+  const config = readDataBlock<ConsoleConfig>("console-config");
   const storage = localStorageOrNull();
   setLocale(detectLocale(navigator.languages ?? [navigator.language], storedLocale(storage)));
   document.documentElement.lang = getLocale();

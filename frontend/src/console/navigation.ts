@@ -10,8 +10,10 @@ import { type Folder, folderKey, listKey, parseFolderKey, type StatusFilter, STA
 import { type Locale, setLocale, t } from "./i18n";
 import type { Effect } from "./frames";
 import type { ConsoleStore } from "./store";
+import { LOCALE_KEY, storedLocale } from "../shared/locale";
 
-const LOCALE_KEY = "helpdesk.console.locale";
+export { storedLocale };
+
 /** How long a toast stays. */
 const TOAST_MS = { error: 7000, info: 3500 };
 /** How many toasts show at once. */
@@ -49,15 +51,6 @@ export interface NavigationDeps {
   clearSearch(): void;
   /** Marks a notification read on the server. */
   notificationRead(id: number): Promise<unknown>;
-}
-
-/** The language the operator chose in this browser, if any. */
-export function storedLocale(storage: Storage | null): string | null {
-  try {
-    return storage?.getItem(LOCALE_KEY) ?? null;
-  } catch {
-    return null;
-  }
 }
 
 export class Navigation {

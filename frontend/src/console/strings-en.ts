@@ -1,6 +1,8 @@
 /** The console's English catalogue: every string the console shows, by key. The Russian one
  * (strings-ru.ts) is typed against it, so a missing key does not compile. */
 
+import type { PluralForms } from "../shared/catalogue";
+
 export const en = {
   "app.title": "Console",
   "app.brand": "Helpdesk",
@@ -11,6 +13,7 @@ export const en = {
   "app.save": "Save",
   "app.saved": "Saved",
   "app.error": "Something went wrong: {message}",
+  "app.reports": "Reports",
   "app.admin": "Administration",
   "app.logout": "Log out",
   "app.language": "Language",
@@ -180,7 +183,7 @@ export const en = {
 
 export type Key = keyof typeof en;
 
-export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+export type { PluralForms };
 
 export const enPlurals = {
   "plural.unread": { one: "{count} unread message", other: "{count} unread messages" },

@@ -12,6 +12,7 @@ export const ru: Record<Key, string> = {
   "app.save": "Сохранить",
   "app.saved": "Сохранено",
   "app.error": "Что-то пошло не так: {message}",
+  "app.reports": "Отчёты",
   "app.admin": "Администрирование",
   "app.logout": "Выйти",
   "app.language": "Язык",

@@ -154,5 +154,5 @@ export interface ConsoleConfig {
   /** The account's currency (ISO 4217), for sale amounts. */
   currency?: string;
   csrf_token: string;
-  urls: { api: string; socket: string; logout: string; admin: string | null };
+  urls: { api: string; socket: string; logout: string; admin: string | null; reports: string | null };
 }

@@ -11,7 +11,7 @@ import { notificationText } from "../notifications";
 import type { OperatorStatus } from "../types";
 import { Avatar, Popover, PresenceDot } from "./common";
 import { useController } from "./context";
-import { BellIcon, CheckCircleIcon, InboxIcon, KeyboardIcon, LogOutIcon, QueueIcon, SettingsIcon, TagIcon, UserIcon, UsersIcon } from "./icons";
+import { BellIcon, ChartIcon, CheckCircleIcon, InboxIcon, KeyboardIcon, LogOutIcon, QueueIcon, SettingsIcon, TagIcon, UserIcon, UsersIcon } from "./icons";
 
 function FolderLink({ folder, icon, label }: { folder: Folder; icon: JSX.Element; label: string }) {
   const controller = useController();
@@ -147,6 +147,12 @@ function MeMenu() {
             <KeyboardIcon />
             <span>{t("app.shortcuts")}</span>
           </button>
+          {config.urls.reports ? (
+            <a class="popover-item" href={config.urls.reports} data-testid="reports-link">
+              <ChartIcon />
+              <span>{t("app.reports")}</span>
+            </a>
+          ) : null}
           {config.urls.admin ? (
             <a class="popover-item" href={config.urls.admin} target="_blank" rel="noopener">
               <SettingsIcon />

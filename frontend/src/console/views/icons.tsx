@@ -149,3 +149,9 @@ export const ReplyIcon = (p: IconProps) => (
     <path d="M20 20v-7a4 4 0 0 0-4-4H4" />
   </Svg>
 );
+export const ChartIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3 3v18h18" />
+    <path d="M7 15l4-4 3 3 5-6" />
+  </Svg>
+);
