@@ -318,3 +318,40 @@ def test_today_is_live_and_the_same_after_its_rollup(boss_client, told):
     with story.at("2026-11-04 00:30"):
         rollup.rollup_day(TUESDAY)
     assert get(boss_client, "summary", **{"from": "2026-11-03"}) == today
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+def test_the_periods_first_and_last_instants_count_and_their_neighbours_do_not(
+    boss_client, told, rolled
+):
+    """Wednesday and Thursday in Moscow: opened at 00:00:00.000 Wednesday and at 23:59:59.999
+    Thursday count; 23:59:59.999 Tuesday and 00:00:00.000 Friday do not."""
+    for moment in (
+        "2026-11-03 23:59:59.999",
+        "2026-11-04 00:00:00",
+        "2026-11-05 23:59:59.999",
+        "2026-11-06 00:00:00",
+    ):
+        with story.at(moment):
+            visitor, _token = visitor_for(told.shop)
+            conversations.conversation_open(inbox=told.shop, contact=visitor.contact)
+    if rolled:
+        with story.at("2026-11-07 00:30"):
+            for day in (TUESDAY, date(2026, 11, 4), date(2026, 11, 5), date(2026, 11, 6)):
+                rollup.rollup_day(day)
+
+    period = {"from": "2026-11-04", "to": "2026-11-05"}
+    summary = boss_client.get("/api/v1/reports/summary", period).json()
+    hours = boss_client.get(
+        "/api/v1/reports/timeseries", {**period, "metric": "conversations", "interval": "hour"}
+    ).json()["results"]
+    in_utc = boss_client.get(
+        "/api/v1/reports/summary", {**period, "tz": "UTC"}
+    ).json()  # 03:00 Wednesday to 02:59:59 Friday, Moscow time
+
+    assert summary["conversations"] == 2
+    assert summary["previous"]["conversations"] == 5  # A, B, C, D and Tuesday 23:59:59.999
+    assert (hours[0]["start"], hours[0]["value"]) == ("2026-11-03T21:00:00Z", 1)
+    assert (hours[-1]["start"], hours[-1]["value"]) == ("2026-11-05T20:00:00Z", 1)
+    assert sum(point["value"] for point in hours) == 2
+    assert in_utc["conversations"] == 2  # Thursday 23:59:59 and Friday 00:00 Moscow time
