@@ -287,7 +287,7 @@ class CsatSerializer(serializers.Serializer):
 class CsatView(VisitorView):
     @extend_schema(
         request=CsatRequestSerializer,
-        # 409: no conversation to rate yet
+        # 409: no conversation to rate yet (no_conversation), or not resolved (not_resolved)
         responses={201: CsatSerializer, 200: CsatSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:

@@ -192,3 +192,21 @@ def test_an_agent_is_refused_the_live_view_even_of_their_own_team(client_for, ma
     lead = make_operator(Role.AGENT, [team])
 
     assert_error(client_for(lead).get("/api/v1/reports/live"), 403, "forbidden")
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv(
+    client_for, supervisor, team, make_operator
+):
+    make_operator(teams=[team], name='=HYPERLINK("http://evil.example","click")')
+    inbox = InboxFactory(team=team, routing=RoutingStrategy.LEAST_BUSY)
+    visitor, _token = visitor_for(inbox)
+    conversations.conversation_open(inbox=inbox, contact=visitor.contact)
+
+    text = (
+        client_for(supervisor)
+        .get("/api/v1/reports/live", {"format": "csv", "table": "operators", "team": team.pk})
+        .content.decode("utf-8")
+    )
+
+    [row] = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row["name"] == '\'=HYPERLINK("http://evil.example","click")'
