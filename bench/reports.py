@@ -48,7 +48,7 @@ from operators.models import Operator, Role, Status, Team  # noqa: E402
 from reports.history import History, Shape  # noqa: E402
 from reports.models import ReportCell, RollupDay  # noqa: E402
 from reports.periods import days, reports_zone, today  # noqa: E402
-from reports.rollup import rollup_day  # noqa: E402
+from reports.rollup import last_rollable_day, rollup_day  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PASSWORD = "bench-password-not-secret"
@@ -91,7 +91,7 @@ def generate(*, days_back: int, per_day: int, seed: int) -> dict[str, Any]:
     written = History(inbox_rows, staff, shape, rng).write(yesterday)
     generated = time.perf_counter() - started
     rolled_started = time.perf_counter()
-    for day in days(yesterday - timedelta(days=days_back - 1), yesterday):
+    for day in days(yesterday - timedelta(days=days_back - 1), last_rollable_day()):
         rollup_day(day)
     return {
         "conversations": written.conversations,

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -221,6 +222,12 @@ CELERY_BEAT_SCHEDULE = {
 CURRENCY = os.environ.get("CURRENCY", "RUB").strip().upper() or "RUB"
 # A day of the reports is a calendar day here; the nightly rollups are computed in it.
 REPORTS_TIME_ZONE = os.environ.get("REPORTS_TIME_ZONE", "Europe/Moscow").strip() or "Europe/Moscow"
+try:
+    ZoneInfo(REPORTS_TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, such as "Europe"
+    raise ImproperlyConfigured(
+        f"REPORTS_TIME_ZONE={REPORTS_TIME_ZONE!r} is not an IANA time zone (e.g. Europe/Moscow)."
+    ) from None
 
 # The nightly summary goes out once the reports' day reaches this hour.
 DAILY_SUMMARY_HOUR = int(os.environ.get("DAILY_SUMMARY_HOUR", "7"))

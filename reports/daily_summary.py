@@ -1,9 +1,10 @@
 """The nightly summary by email: yesterday's figures against the day before, to every active
 supervisor with an email address, in their language, as text and HTML.
 
-Sent once per supervisor and day (`DailySummarySent`, recorded before the send and removed if
-the send fails, so a retry sends what failed and nothing twice), by a beat task that runs every
-quarter of an hour and sends once the reports' day is `DAILY_SUMMARY_HOUR` o'clock.
+Sent once per supervisor and day (`DailySummarySent`: claimed before the send, marked sent
+after it; a failed send gives its claim up, and a claim whose worker died is taken again after
+`CLAIM_TIMEOUT`), by a beat task that runs every quarter of an hour and sends once the reports'
+day is `DAILY_SUMMARY_HOUR` o'clock; nothing is computed once everyone has had it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -155,22 +156,50 @@ def _message(operator: Operator, day: date, summary: dict[str, Any]) -> EmailMul
     return message
 
 
+# A claim older than this whose send never finished is taken again (at least once).
+CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def _claim(day: date, operator: Operator, now: datetime) -> bool:
+    """Take the send of `day`'s summary to `operator`: a first claim, or again one whose send
+    never finished. False when it was sent, or another run is sending it now."""
+    try:
+        with transaction.atomic():
+            DailySummarySent.objects.create(day=day, operator_id=operator.pk, claimed_at=now)
+        return True
+    except IntegrityError:
+        stale = DailySummarySent.objects.filter(
+            day=day,
+            operator_id=operator.pk,
+            sent_at__isnull=True,
+            claimed_at__lt=now - CLAIM_TIMEOUT,
+        )
+        return stale.update(claimed_at=now) == 1
+
+
 def daily_summary_send(day: date) -> list[int]:
     """Send `day`'s summary to each supervisor who has not had it; the ids it went to."""
-    zone = reports_zone()
-    summary = figures.summary(Period(first=day, last=day, zone=zone), Filters())
+    done = set(
+        DailySummarySent.objects.filter(day=day, sent_at__isnull=False).values_list(
+            "operator_id", flat=True
+        )
+    )
+    waiting = [operator for operator in recipients() if operator.pk not in done]
+    if not waiting:
+        return []
+    summary = figures.summary(Period(first=day, last=day, zone=reports_zone()), Filters())
     sent: list[int] = []
-    for operator in recipients():
-        try:
-            with transaction.atomic():
-                DailySummarySent.objects.create(day=day, operator_id=operator.pk)
-        except IntegrityError:
-            continue  # sent already
+    for operator in waiting:
+        if not _claim(day, operator, timezone.now()):
+            continue
         try:
             _message(operator, day, summary).send()
         except Exception:
             DailySummarySent.objects.filter(day=day, operator_id=operator.pk).delete()
             logger.exception("the daily summary of %s to operator %s failed", day, operator.pk)
             continue
+        DailySummarySent.objects.filter(day=day, operator_id=operator.pk).update(
+            sent_at=timezone.now()
+        )
         sent.append(operator.pk)
     return sent

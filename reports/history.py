@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import DateTimeField
+from django.utils import timezone
 
 from chats.models import (
     AuthorKind,
@@ -296,7 +297,10 @@ class History:
         event(ReportEventKind.OPENED, plan.opened_at)
         asked_at: datetime | None = None
         answered = False
+        now = timezone.now()
         for at, kind, detail in plan.steps:
+            if at > now:
+                break  # what has not happened yet: the conversation is still going on
             if kind in ("visitor", "operator"):
                 conversation.last_seq += 1
                 operator = conversation.assignee if kind == "operator" else None

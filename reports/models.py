@@ -122,11 +122,14 @@ class ReportCell(models.Model):
 
 
 class DailySummarySent(models.Model):
-    """The nightly summary of `day` went to `operator_id`: a run again sends it to no one twice."""
+    """The nightly summary of `day` to `operator_id`: claimed by a run before it is sent, sent
+    once `sent_at` is set. A claim that never became a send (the worker died in between) is
+    claimed again after a while; a sent one is never sent again."""
 
     day = models.DateField(_("day"))
     operator_id = models.BigIntegerField(_("operator"))
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True)
 
     class Meta:
         verbose_name = _("daily summary sent")

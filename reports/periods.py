@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.utils import timezone
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """The IANA zones this machine knows (not the folders of its zone database)."""
+    return frozenset(available_timezones())
 
 
 def reports_zone() -> ZoneInfo:

@@ -22,6 +22,15 @@ from reports.cells import events_between, sum_events
 from reports.models import ReportCell, ReportEvent, RollupDay
 from reports.periods import day_of, day_start, days, reports_zone, today
 
+# A day is rolled up this long after it ends at the earliest: an event stamped just before
+# midnight whose transaction commits a moment later is in its day's events by then.
+GRACE = timedelta(minutes=5)
+
+
+def last_rollable_day() -> date:
+    zone = reports_zone()
+    return day_of(timezone.now() - GRACE, zone) - timedelta(days=1)
+
 
 def _new_version() -> int:
     return secrets.randbits(62)
@@ -48,8 +57,8 @@ def days_changed(instants: Iterable[datetime | None]) -> None:
 def rollup_day(day: date) -> int:
     """Sum `day`'s report events into its cells; the number of cells written."""
     zone = reports_zone()
-    if day >= today(zone):
-        raise ValueError(f"{day} is not closed yet in {zone.key}")
+    if day > last_rollable_day():
+        raise ValueError(f"{day} is not closed yet in {zone.key} (or ended under {GRACE} ago)")
     RollupDay.objects.bulk_create(
         [RollupDay(time_zone=zone.key, day=day, version=_new_version())], ignore_conflicts=True
     )
@@ -96,7 +105,7 @@ def days_to_roll(*, limit: int) -> list[date]:
     first_event = ReportEvent.objects.aggregate(first=Min("occurred_at"))["first"]
     if first_event is None:
         return []
-    yesterday = today(zone) - timedelta(days=1)
+    last = last_rollable_day()
     first = day_of(first_event, zone)
-    current = fresh_days(first, yesterday)
-    return [day for day in days(first, yesterday) if day not in current][:limit]
+    current = fresh_days(first, last)
+    return [day for day in days(first, last) if day not in current][:limit]

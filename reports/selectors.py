@@ -82,7 +82,19 @@ class Waiting:
 
 def waiting_now(filters: Filters, now: datetime) -> list[Waiting]:
     """The conversations in a team's queue, longest waiting first, each with its place in its
-    team's queue (counted over the whole queue, whatever the filters)."""
+    team's queue (counted over the whole queue, whatever the filters). A waiting conversation
+    has no operator: filtered by operator, none waits."""
+    if filters.operators:
+        return []
+    labelled = (
+        set(
+            Conversation.labels.through.objects.filter(label_id__in=filters.labels).values_list(
+                "conversation_id", flat=True
+            )
+        )
+        if filters.labels
+        else None
+    )
     rows = (
         Conversation.objects.filter(queued_at__isnull=False)
         .order_by("queued_at", "id")
@@ -97,6 +109,7 @@ def waiting_now(filters: Filters, now: datetime) -> list[Waiting]:
             (filters.teams and team not in filters.teams)
             or (filters.inboxes and inbox not in filters.inboxes)
             or (filters.channels and channel not in filters.channels)
+            or (labelled is not None and pk not in labelled)
         ):
             continue
         waiting.append(

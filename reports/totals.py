@@ -7,6 +7,7 @@ up, with the cells of the days that are not rolled up passed along as JSON.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -165,6 +166,7 @@ _KEY_SQL = {
     "channel": "c.channel",
     "label": "label.id",
 }
+assert all(key.isidentifier() for key in OUTCOME_KEYS)  # they are written into the SQL text
 _SUMS = ", ".join(
     [
         "sum((tally->>'o')::int) AS opened",
@@ -204,8 +206,6 @@ def _stored_filter(filters: Filters) -> tuple[str, dict[str, Any]]:
 
 
 def _live_json(cells: Iterable[tuple[CellKey, Tally]]) -> str:
-    import json
-
     return json.dumps(
         [
             {

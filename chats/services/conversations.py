@@ -213,6 +213,10 @@ def conversation_labels_set(*, conversation: Conversation, labels: list[str]) ->
 
 
 def _labels_apply(locked: Conversation, names: list[str]) -> None:
+    """The conversation's whole set of labels; the same set again changes (and records)
+    nothing."""
+    if set(locked.labels.values_list("name", flat=True)) == set(names):
+        return
     existing = {label.name: label for label in Label.objects.filter(name__in=names)}
     for name in names:
         if name not in existing:

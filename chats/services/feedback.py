@@ -10,6 +10,7 @@ from chats import selectors
 from chats.events.dispatch import record
 from chats.events.domain import CsatCreated, audience_of
 from chats.models import ConversationStatus, CsatResponse, Visitor
+from chats.services.conversations import conversation_lock
 from helpdesk.errors import ServiceError
 
 
@@ -21,11 +22,11 @@ def csat_submit(*, visitor: Visitor, rating: int, comment: str) -> tuple[CsatRes
         raise ServiceError(
             "no_conversation", _("There is no conversation to rate yet."), status=409
         )
-    if conversation.status != ConversationStatus.RESOLVED:
-        raise ServiceError(
-            "not_resolved", _("A conversation is rated once it is resolved."), status=409
-        )
     with transaction.atomic():
+        if conversation_lock(conversation.pk).status != ConversationStatus.RESOLVED:
+            raise ServiceError(
+                "not_resolved", _("A conversation is rated once it is resolved."), status=409
+            )
         response, created = CsatResponse.objects.update_or_create(
             conversation=conversation, defaults={"rating": rating, "comment": comment}
         )

@@ -69,6 +69,37 @@ def test_tuesdays_summary_goes_to_each_supervisor_once_in_their_language(told):
     assert "Решено: 3" in russian.body
 
 
+def test_the_text_part_is_not_html_escaped(told):
+    told.boss.name = "O'Brien & <Co>"
+    told.boss.save(update_fields=["name"])
+
+    with story.at("2026-11-04 07:00"):
+        send_daily_summaries()
+
+    english = next(m for m in mail.outbox if m.to == ["boss@example.com"])
+    assert "Hello, O'Brien & <Co>!" in english.body
+    assert "O&#x27;Brien &amp; &lt;Co&gt;" in english.alternatives[0][0]
+
+
+def test_a_send_whose_worker_died_is_claimed_again_later_and_a_sent_one_never(told):
+    with story.at("2026-11-04 07:00"):
+        DailySummarySent.objects.create(
+            day=story.moscow("2026-11-03 00:00").date(),
+            operator_id=told.boss.pk,
+            claimed_at=story.moscow("2026-11-04 07:00"),
+        )  # claimed by a worker that died before sending
+        assert [m.to for m in mail.outbox] == []
+        first = send_daily_summaries()  # Vera's; the boss's claim is too fresh to take
+    with story.at("2026-11-04 07:15"):
+        second = send_daily_summaries()  # the stale claim is taken: the boss's
+    with story.at("2026-11-04 08:00"):
+        third = send_daily_summaries()
+
+    assert len(first) == 1 and second == [told.boss.pk] and third == []
+    assert sorted(m.to[0] for m in mail.outbox) == ["boss@example.com", "vera@example.ru"]
+    assert not DailySummarySent.objects.filter(sent_at__isnull=True).exists()
+
+
 def test_a_failed_send_is_sent_again_at_the_next_run(told, monkeypatch):
     calls = []
 

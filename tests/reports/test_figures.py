@@ -355,3 +355,23 @@ def test_the_periods_first_and_last_instants_count_and_their_neighbours_do_not(
     assert (hours[-1]["start"], hours[-1]["value"]) == ("2026-11-05T20:00:00Z", 1)
     assert sum(point["value"] for point in hours) == 2
     assert in_utc["conversations"] == 2  # Thursday 23:59:59 and Friday 00:00 Moscow time
+
+
+def test_the_same_labels_again_leave_the_rolled_up_days_alone(told):
+    with story.at("2026-11-04 00:30"):
+        rollup.rollup_day(MONDAY)
+        rollup.rollup_day(TUESDAY)
+
+    with story.at("2026-11-05 09:00"):
+        conversations.conversation_labels_set(conversation=told.c, labels=["refund", "vip"])
+
+    assert rollup.fresh_days(MONDAY, TUESDAY) == {MONDAY, TUESDAY}
+
+
+def test_a_day_is_rolled_up_five_minutes_after_it_ends_at_the_earliest(told):
+    with story.at("2026-11-04 00:04"), pytest.raises(ValueError, match="not closed yet"):
+        rollup.rollup_day(TUESDAY)
+    with story.at("2026-11-04 00:04"):
+        assert rollup_closed_days() == ["2026-11-02"]
+    with story.at("2026-11-04 00:05"):
+        assert rollup_closed_days() == ["2026-11-03"]

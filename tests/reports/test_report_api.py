@@ -65,6 +65,10 @@ def test_an_agent_gets_403_and_a_stranger_401(client_for, agent, api_client, pat
         ({"tz": "Mars/Olympus"}, "invalid_tz"),
         ({"tz": "../../etc/passwd"}, "invalid_tz"),
         ({"tz": "Europe/Moscow\x00"}, "invalid_tz"),
+        ({"tz": "Europe"}, "invalid_tz"),  # a folder of the zone database
+        ({"tz": "America/Argentina"}, "invalid_tz"),
+        ({"from": "2024-W01-1"}, "invalid"),
+        ({"to": "20240101  "}, "invalid"),
         ({"team": "sales"}, "invalid"),
         ({"team": "-1"}, "invalid"),
         ({"operator": "99999999999999999999"}, "invalid"),
@@ -210,3 +214,24 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv(
 
     [row] = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert row["name"] == '\'=HYPERLINK("http://evil.example","click")'
+
+
+def test_the_live_view_filtered_by_label_or_operator_waits_for_what_matches(
+    client_for, supervisor, team, agent
+):
+    inbox = InboxFactory(team=team, routing=RoutingStrategy.LEAST_BUSY)
+    waiting = []
+    for _ in range(2):
+        visitor, _token = visitor_for(inbox)
+        waiting.append(conversations.conversation_open(inbox=inbox, contact=visitor.contact))
+    conversations.conversation_labels_set(conversation=waiting[1], labels=["vip"])
+    vip = waiting[1].labels.get()
+    client = client_for(supervisor)
+
+    by_label = client.get("/api/v1/reports/live", {"label": vip.pk}).json()
+    by_operator = client.get("/api/v1/reports/live", {"operator": agent.pk}).json()
+
+    assert [row["conversation"] for row in by_label["waiting"]] == [waiting[1].pk]
+    assert by_label["waiting"][0]["queue_position"] == 2  # its place in the whole queue
+    assert (by_label["open"], by_label["unassigned"]) == (1, 1)
+    assert by_operator["waiting"] == [] and by_operator["open"] == 0

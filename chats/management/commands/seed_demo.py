@@ -30,7 +30,7 @@ from reports import periods
 from reports.history import History, Shape
 from reports.models import ReportEvent
 from reports.periods import reports_zone, today
-from reports.rollup import rollup_day
+from reports.rollup import last_rollable_day, rollup_day
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 HISTORY_DAYS = 90
@@ -167,8 +167,8 @@ class Command(BaseCommand):
         shape = Shape(days=days, conversations_per_day=HISTORY_PER_DAY, zone=zone)
         rng = random.Random(2026)  # noqa: S311 - demo data, the same every time
         written = History(channels, staff, shape, rng).write(yesterday)
-        for day in periods.days(yesterday - timedelta(days=days - 1), yesterday):
-            rollup_day(day)
+        for day in periods.days(yesterday - timedelta(days=days - 1), last_rollable_day()):
+            rollup_day(day)  # (just after midnight, yesterday waits for the beat's rollup)
         self.stdout.write(
             f"History: {written.conversations} conversations, {written.messages} messages, "
             f"{written.ratings} ratings over {days} days (rolled up)."

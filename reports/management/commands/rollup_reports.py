@@ -5,13 +5,13 @@ one transaction, from the report events, so the reports do not change."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports.periods import days, reports_zone, today
-from reports.rollup import rollup_day
+from reports.periods import days, reports_zone
+from reports.rollup import last_rollable_day, rollup_day
 
 
 def _day(raw: str) -> date:
@@ -30,12 +30,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, first: date, last: date, **options: Any) -> None:
         zone = reports_zone()
-        yesterday = today(zone) - timedelta(days=1)
+        closed = last_rollable_day()
         if first > last:
             raise CommandError("--from is after --to")
-        if last > yesterday:
-            self.stderr.write(f"days after {yesterday} are not closed yet in {zone.key}: left out")
-            last = yesterday
+        if last > closed:
+            self.stderr.write(f"days after {closed} are not closed yet in {zone.key}: left out")
+            last = closed
         for day in days(first, last):
             cells = rollup_day(day)
             self.stdout.write(f"{day}: {cells} cells")
