@@ -194,6 +194,12 @@ class Conversation(models.Model):
             models.Index(fields=["-last_activity_at", "-id"], name="conv_activity_idx"),
             models.Index(fields=["contact", "inbox", "-id"], name="conv_contact_idx"),
             models.Index(fields=["assignee", "status"], name="conv_assignee_idx"),
+            # the few conversations not resolved, among all there ever were (the live view)
+            models.Index(
+                fields=["team"],
+                name="conv_unresolved_idx",
+                condition=Q(status__in=["open", "pending"]),
+            ),
             models.Index(
                 fields=["team", "queued_at", "id"],
                 name="conv_queue_idx",

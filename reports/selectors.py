@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from chats.models import Conversation, ConversationStatus
 from operators.models import Operator
@@ -123,8 +124,11 @@ def waiting_now(filters: Filters, now: datetime) -> list[Waiting]:
     return waiting
 
 
+UNRESOLVED = (ConversationStatus.OPEN, ConversationStatus.PENDING)
+
+
 def _unresolved(filters: Filters) -> Q:
-    q = ~Q(status=ConversationStatus.RESOLVED)
+    q = Q(status__in=UNRESOLVED)
     if filters.teams:
         q &= Q(team_id__in=filters.teams)
     if filters.inboxes:
@@ -134,29 +138,37 @@ def _unresolved(filters: Filters) -> Q:
     if filters.operators:
         q &= Q(assignee_id__in=filters.operators)
     if filters.labels:
-        q &= Q(labels__id__in=filters.labels)
+        labelled = Conversation.labels.through.objects.filter(label_id__in=filters.labels)
+        q &= Q(pk__in=labelled.values("conversation_id"))
     return q
 
 
 def unresolved_counts(filters: Filters) -> dict[str, int]:
+    """Open and pending conversations (the partial index `conv_unresolved_idx` holds them)."""
     counts = Conversation.objects.filter(_unresolved(filters)).aggregate(
-        open=Count("id", distinct=True),
-        unassigned=Count("id", filter=Q(assignee__isnull=True), distinct=True),
+        open=Count("id"), unassigned=Count("id", filter=Q(assignee__isnull=True))
     )
     return {"open": counts["open"] or 0, "unassigned": counts["unassigned"] or 0}
 
 
 def operators_now(filters: Filters) -> list[Operator]:
     """Active operators (of the filtered teams), each with `open_value`: their unresolved
-    conversations."""
+    conversations, counted on the (assignee, status) index."""
     operators = Operator.objects.filter(is_active=True)
     if filters.teams:
-        operators = operators.filter(teams__id__in=filters.teams)
+        members = Operator.teams.through.objects.filter(team_id__in=filters.teams)
+        operators = operators.filter(pk__in=members.values("operator_id"))
     if filters.operators:
         operators = operators.filter(pk__in=filters.operators)
-    load = Count(
-        "assigned_conversations",
-        filter=~Q(assigned_conversations__status=ConversationStatus.RESOLVED),
-        distinct=True,
+    load = (
+        Conversation.objects.filter(assignee_id=OuterRef("pk"), status__in=UNRESOLVED)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
-    return list(operators.annotate(open_value=load).distinct().order_by("name", "username", "id"))
+    return list(
+        operators.annotate(open_value=Coalesce(Subquery(load), 0)).order_by(
+            "name", "username", "id"
+        )
+    )
