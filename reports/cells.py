@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 
 from chats.models import Conversation
 from reports.models import ReportCell, ReportEvent, ReportEventKind
-from reports.tally import Tally
+from reports.tally import COLUMNS, Tally
 
 EVENT_FIELDS = (
     "kind",
@@ -170,14 +170,14 @@ def _count(tally: Tally, row: Row, local_hour: int) -> None:
 
 
 def stored_cells(cells: QuerySet[ReportCell]) -> Iterator[tuple[CellKey, Tally]]:
-    fields = ("day", "inbox_id", "channel", "team_id", "operator_id", "labels", "tally")
-    for day, inbox, channel, team, operator, labels, tally in cells.values_list(*fields):
+    keys = ("day", "inbox_id", "channel", "team_id", "operator_id", "labels")
+    for row in cells.values(*keys, *COLUMNS):
         key = CellKey(
-            day=day,
-            inbox=inbox,
-            channel=channel,
-            team=team,
-            operator=operator,
-            labels=tuple(labels),
+            day=row["day"],
+            inbox=row["inbox_id"],
+            channel=row["channel"],
+            team=row["team_id"],
+            operator=row["operator_id"],
+            labels=tuple(row["labels"]),
         )
-        yield key, Tally.from_json(tally)
+        yield key, Tally.from_columns(row)

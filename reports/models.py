@@ -13,6 +13,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reports.fields import NumberListField
+
 
 class ReportEventKind(models.TextChoices):
     OPENED = "opened", _("Conversation opened")
@@ -101,7 +103,9 @@ class RollupDay(models.Model):
 
 class ReportCell(models.Model):
     """The partial figures (`reports.tally.Tally`) of one day's report events that share an
-    inbox, a team, an operator and a set of labels: what the nightly rollup stores."""
+    inbox, a team, an operator and a set of labels: what the nightly rollup stores. Counts in
+    columns and the values and ids in arrays, so that PostgreSQL adds cells up natively
+    (`reports.totals`)."""
 
     time_zone = models.CharField(_("time zone"), max_length=64)
     day = models.DateField(_("day"))
@@ -110,7 +114,20 @@ class ReportCell(models.Model):
     team_id = models.BigIntegerField(_("team"), null=True)
     operator_id = models.BigIntegerField(_("operator"), null=True)
     labels = models.JSONField(_("labels"), default=list)  # label ids, sorted
-    tally = models.JSONField(_("figures"))
+    opened = models.PositiveIntegerField(_("opened"), default=0)
+    replies = models.PositiveIntegerField(_("replies"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    sales = models.PositiveIntegerField(_("sales"), default=0)
+    sales_amount = models.DecimalField(
+        _("sales amount"), max_digits=16, decimal_places=2, default=0
+    )
+    ratings = NumberListField(_("ratings"), element_type="integer")  # count of 1 .. 5
+    outcomes = NumberListField(_("outcomes"), element_type="integer")  # by OUTCOME_KEYS
+    opened_by_hour = NumberListField(_("opened by hour"), element_type="integer")
+    first_response = NumberListField(_("first responses"))  # seconds
+    resolution = NumberListField(_("resolutions"))  # seconds
+    assigned = NumberListField(_("assigned"), element_type="bigint")  # conversation ids
+    entered_team = NumberListField(_("entered the team"), element_type="bigint")
 
     class Meta:
         verbose_name = _("report cell")

@@ -79,7 +79,7 @@ def rollup_day(day: date) -> int:
                     team_id=key.team,
                     operator_id=key.operator,
                     labels=list(key.labels),
-                    tally=tally.as_json(),
+                    **tally.as_columns(),
                 )
                 for key, tally in cells.items()
             ],

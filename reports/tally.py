@@ -102,38 +102,42 @@ class Tally:
             "sales": {"count": self.sales, "amount": f"{self.sales_amount:.2f}"},
         }
 
-    def as_json(self) -> dict[str, Any]:
+    # The columns of a `ReportCell` (and of the cells a report passes to PostgreSQL as JSON).
+    def as_columns(self) -> dict[str, Any]:
         return {
-            "o": self.opened,
-            "et": sorted(self.entered_team),
-            "as": sorted(self.assigned),
-            "rp": self.replies,
-            "rs": self.resolved,
-            "fr": self.first_response,
-            "rt": self.resolution,
-            "r": self.ratings,
-            "oc": self.outcomes,
-            "s": self.sales,
-            "sa": str(self.sales_amount),
-            "h": self.opened_by_hour,
+            "opened": self.opened,
+            "replies": self.replies,
+            "resolved": self.resolved,
+            "sales": self.sales,
+            "sales_amount": self.sales_amount,
+            "ratings": list(self.ratings),
+            "outcomes": [self.outcomes.get(key, 0) for key in OUTCOME_KEYS],
+            "opened_by_hour": list(self.opened_by_hour),
+            "first_response": list(self.first_response),
+            "resolution": list(self.resolution),
+            "assigned": sorted(self.assigned),
+            "entered_team": sorted(self.entered_team),
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Tally:
+    def from_columns(cls, data: dict[str, Any]) -> Tally:
         return cls(
-            opened=data["o"],
-            entered_team=set(data["et"]),
-            assigned=set(data["as"]),
-            replies=data["rp"],
-            resolved=data["rs"],
-            first_response=list(data["fr"]),
-            resolution=list(data["rt"]),
-            ratings=list(data["r"]),
-            outcomes=dict(data["oc"]),
-            sales=data["s"],
-            sales_amount=Decimal(data["sa"]),
-            opened_by_hour=list(data["h"]),
+            opened=data["opened"],
+            entered_team=set(data["entered_team"]),
+            assigned=set(data["assigned"]),
+            replies=data["replies"],
+            resolved=data["resolved"],
+            first_response=list(data["first_response"]),
+            resolution=list(data["resolution"]),
+            ratings=list(data["ratings"]),
+            outcomes={key: n for key, n in zip(OUTCOME_KEYS, data["outcomes"], strict=True) if n},
+            sales=data["sales"],
+            sales_amount=Decimal(data["sales_amount"]),
+            opened_by_hour=list(data["opened_by_hour"]),
         )
+
+
+COLUMNS = tuple(Tally().as_columns())
 
 
 def percentile_cont(values: list[float], fraction: float) -> float | None:

@@ -166,24 +166,31 @@ _KEY_SQL = {
     "channel": "c.channel",
     "label": "label.id",
 }
-assert all(key.isidentifier() for key in OUTCOME_KEYS)  # they are written into the SQL text
 _SUMS = ", ".join(
     [
-        "sum((tally->>'o')::int) AS opened",
-        "sum((tally->>'rp')::int) AS replies",
-        "sum((tally->>'rs')::int) AS resolved",
-        *(f"sum((tally->'r'->>{n})::int) AS r{n}" for n in range(5)),
-        *(f"sum(coalesce((tally->'oc'->>'{key}')::int, 0)) AS oc_{key}" for key in OUTCOME_KEYS),
-        "sum((tally->>'s')::int) AS sales",
-        "sum((tally->>'sa')::numeric) AS sales_amount",
+        "sum(opened) AS opened",
+        "sum(replies) AS replies",
+        "sum(resolved) AS resolved",
+        *(f"sum(ratings[{n + 1}]) AS r{n}" for n in range(5)),
+        *(f"sum(outcomes[{n + 1}]) AS oc{n}" for n in range(len(OUTCOME_KEYS))),
+        "sum(sales) AS sales",
+        "sum(sales_amount) AS sales_amount",
     ]
 )
-# The heat map's hours, summed only where they are asked for (24 lookups a cell).
-_HOURS = ", ".join(f"sum((tally->'h'->>{n})::int) AS h{n}" for n in range(24))
+# The heat map's hours, summed only where they are asked for.
+_HOURS = ", ".join(f"sum(opened_by_hour[{n + 1}]) AS h{n}" for n in range(24))
 _NO_HOURS = ", ".join(f"0 AS h{n}" for n in range(24))
+_CELL_COLUMNS = (
+    "day, inbox_id, channel, team_id, operator_id, labels, opened, replies, resolved, sales, "
+    "sales_amount, ratings, outcomes, opened_by_hour, first_response, resolution, assigned, "
+    "entered_team"
+)
 _LIVE_COLUMNS = (
-    "day date, inbox_id bigint, channel text, team_id bigint, operator_id bigint, "
-    "labels jsonb, tally jsonb"
+    "day date, inbox_id bigint, channel text, team_id bigint, operator_id bigint, labels jsonb, "
+    "opened integer, replies integer, resolved integer, sales integer, sales_amount numeric, "
+    "ratings integer[], outcomes integer[], opened_by_hour integer[], "
+    "first_response double precision[], resolution double precision[], assigned bigint[], "
+    "entered_team bigint[]"
 )
 
 
@@ -209,7 +216,8 @@ def _stored_filter(filters: Filters) -> tuple[str, dict[str, Any]]:
 
 def _live_json(cells: Iterable[tuple[CellKey, Tally]]) -> str:
     return json.dumps(
-        [
+        default=str,  # the sales amount, a Decimal
+        obj=[
             {
                 "day": key.day.isoformat(),
                 "inbox_id": key.inbox,
@@ -217,10 +225,10 @@ def _live_json(cells: Iterable[tuple[CellKey, Tally]]) -> str:
                 "team_id": key.team,
                 "operator_id": key.operator,
                 "labels": list(key.labels),
-                "tally": tally.as_json(),
+                **tally.as_columns(),
             }
             for key, tally in cells
-        ]
+        ],
     )
 
 
@@ -231,7 +239,6 @@ def postgres_totals(
     (summed from their events here) passed in as JSON; one statement."""
     stored_days, live = selectors.period_sources(period, filters)
     where, params = _stored_filter(filters)
-    ids = "as" if scope == Scope.OPERATOR else "et"
     label_join = (
         " CROSS JOIN LATERAL jsonb_array_elements_text(c.labels) AS label(id)"
         if grouping == "label"
@@ -240,35 +247,28 @@ def postgres_totals(
     # Only names from this module go into the text; every value is a parameter.
     sql = f"""
         WITH cells AS (
-            SELECT day, inbox_id, channel, team_id, operator_id, labels, tally
-              FROM reports_reportcell c
+            SELECT {_CELL_COLUMNS} FROM reports_reportcell c
              WHERE c.time_zone = %(tz)s AND c.day = ANY(%(days)s){where}
             UNION ALL
-            SELECT * FROM jsonb_to_recordset(%(live)s::jsonb) AS x({_LIVE_COLUMNS})
+            SELECT {_CELL_COLUMNS} FROM jsonb_to_recordset(%(live)s::jsonb) AS x({_LIVE_COLUMNS})
         ), keyed AS MATERIALIZED (
-            SELECT {_KEY_SQL[grouping]} AS k, c.tally FROM cells c{label_join}
+            SELECT {_KEY_SQL[grouping]} AS k, c.* FROM cells c{label_join}
         ), sums AS (
             SELECT k, {_SUMS}, {_HOURS if grouping == "weekday" else _NO_HOURS}
               FROM keyed GROUP BY k
         ), first_response AS (
-            SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS median,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
-              FROM keyed, LATERAL (
-                  SELECT value::float8 AS v FROM jsonb_array_elements_text(tally->'fr')) x
-             GROUP BY k
+            SELECT k, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS p
+              FROM keyed, unnest(first_response) AS v GROUP BY k
         ), resolution AS (
-            SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS median,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY v) AS p90
-              FROM keyed, LATERAL (
-                  SELECT value::float8 AS v FROM jsonb_array_elements_text(tally->'rt')) x
-             GROUP BY k
+            SELECT k, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY v) AS p
+              FROM keyed, unnest(resolution) AS v GROUP BY k
         ), members AS (
             SELECT k, count(DISTINCT id) AS n
-              FROM keyed, LATERAL jsonb_array_elements_text(tally->%(ids)s) AS m(id)
+              FROM keyed, unnest({"assigned" if scope == Scope.OPERATOR else "entered_team"}) AS id
              WHERE %(scoped)s
              GROUP BY k
         )
-        SELECT s.*, f.median, f.p90, r.median, r.p90, coalesce(m.n, 0)
+        SELECT s.*, f.p[1], f.p[2], r.p[1], r.p[2], coalesce(m.n, 0)
           FROM sums s
           LEFT JOIN first_response f ON f.k = s.k
           LEFT JOIN resolution r ON r.k = s.k
@@ -280,7 +280,6 @@ def postgres_totals(
             "days": sorted(stored_days),
             "live": _live_json(live),
             "first": period.first,
-            "ids": ids,
             "scoped": scope != Scope.CREATED,
         }
     )
