@@ -89,6 +89,7 @@ def generate(*, days_back: int, per_day: int, seed: int) -> dict[str, Any]:
     shape = Shape(days=days_back, conversations_per_day=per_day, exchanges=(4, 7), zone=zone)
     rng = random.Random(seed)
     written = History(inbox_rows, staff, shape, rng).write(yesterday)
+    add_labels()
     generated = time.perf_counter() - started
     rolled_started = time.perf_counter()
     for day in days(yesterday - timedelta(days=days_back - 1), last_rollable_day()):
@@ -101,6 +102,33 @@ def generate(*, days_back: int, per_day: int, seed: int) -> dict[str, Any]:
         "generate_seconds": round(generated, 1),
         "rollup_all_seconds": round(time.perf_counter() - rolled_started, 1),
     }
+
+
+LABELS = ["vip", "refund", "delivery", "complaint", "upsell"]
+
+
+def add_labels() -> int:
+    """Labels on about 40% of the conversations (one, sometimes two): the label breakdown and
+    filter have something to count, and cells split by label sets as they would."""
+    from django.db import connection
+
+    from chats.models import Label
+
+    ids = [Label.objects.get_or_create(name=name)[0].pk for name in LABELS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO chats_conversation_labels (conversation_id, label_id)
+            SELECT c.id, (%(ids)s::bigint[])[1 + (c.id * 7919) %% 5]
+              FROM chats_conversation c WHERE (c.id * 104729) %% 10 < 4
+            UNION
+            SELECT c.id, (%(ids)s::bigint[])[1 + (c.id * 7) %% 5]
+              FROM chats_conversation c WHERE (c.id * 104729) %% 10 = 0
+            ON CONFLICT DO NOTHING
+            """,
+            {"ids": ids},
+        )
+        return cursor.rowcount
 
 
 def _p(values: list[float], fraction: float) -> float:
@@ -213,11 +241,15 @@ def main() -> None:
     gen.add_argument("--days", type=int, default=365)
     gen.add_argument("--per-day", type=int, default=1625)
     gen.add_argument("--seed", type=int, default=13)
+    sub.add_parser("label", help="add labels to data generated before they were (then roll up)")
     run = sub.add_parser("measure")
     run.add_argument("--repeat", type=int, default=30)
     run.add_argument("--rollup-days", type=int, default=5)
     run.add_argument("--waiting", type=int, default=200)
     args = parser.parse_args()
+    if args.command == "label":
+        print(f"{add_labels()} labels added")
+        return
     if args.command == "generate":
         print(
             json.dumps(

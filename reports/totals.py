@@ -251,7 +251,7 @@ def postgres_totals(
              WHERE c.time_zone = %(tz)s AND c.day = ANY(%(days)s){where}
             UNION ALL
             SELECT {_CELL_COLUMNS} FROM jsonb_to_recordset(%(live)s::jsonb) AS x({_LIVE_COLUMNS})
-        ), keyed AS MATERIALIZED (
+        ), keyed AS NOT MATERIALIZED (
             SELECT {_KEY_SQL[grouping]} AS k, c.* FROM cells c{label_join}
         ), sums AS (
             SELECT k, {_SUMS}, {_HOURS if grouping == "weekday" else _NO_HOURS}
