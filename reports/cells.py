@@ -61,17 +61,18 @@ class Filters:
     operators: tuple[int, ...] = ()
     labels: tuple[int, ...] = ()
 
-    def as_q(self) -> Q:
-        """On the columns report events and cells share."""
+    def as_q(self, *, channel: str = "channel", operator: str = "operator_id") -> Q:
+        """On the columns report events and cells share (a conversation names its channel
+        and operator otherwise: `inbox__channel`, `assignee_id`); labels are not in it."""
         q = Q()
-        if self.teams:
-            q &= Q(team_id__in=self.teams)
-        if self.inboxes:
-            q &= Q(inbox_id__in=self.inboxes)
-        if self.channels:
-            q &= Q(channel__in=self.channels)
-        if self.operators:
-            q &= Q(operator_id__in=self.operators)
+        for column, values in (
+            ("team_id", self.teams),
+            ("inbox_id", self.inboxes),
+            (channel, self.channels),
+            (operator, self.operators),
+        ):
+            if values:
+                q &= Q(**{f"{column}__in": values})
         return q
 
     def takes_labels(self, labels: tuple[int, ...]) -> bool:

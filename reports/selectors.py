@@ -128,15 +128,7 @@ UNRESOLVED = (ConversationStatus.OPEN, ConversationStatus.PENDING)
 
 
 def _unresolved(filters: Filters) -> Q:
-    q = Q(status__in=UNRESOLVED)
-    if filters.teams:
-        q &= Q(team_id__in=filters.teams)
-    if filters.inboxes:
-        q &= Q(inbox_id__in=filters.inboxes)
-    if filters.channels:
-        q &= Q(inbox__channel__in=filters.channels)
-    if filters.operators:
-        q &= Q(assignee_id__in=filters.operators)
+    q = Q(status__in=UNRESOLVED) & filters.as_q(channel="inbox__channel", operator="assignee_id")
     if filters.labels:
         labelled = Conversation.labels.through.objects.filter(label_id__in=filters.labels)
         q &= Q(pk__in=labelled.values("conversation_id"))

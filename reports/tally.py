@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from chats.models import Outcome
 
 OUTCOME_KEYS = (*Outcome.values, "none")
-TWO_PLACES = Decimal("0.01")
 
 
 class Scope:
@@ -62,45 +61,6 @@ class Tally:
         self.opened_by_hour = [
             a + b for a, b in zip(self.opened_by_hour, other.opened_by_hour, strict=True)
         ]
-
-    @property
-    def active(self) -> bool:
-        return bool(
-            self.opened
-            or self.entered_team
-            or self.assigned
-            or self.replies
-            or self.resolved
-            or self.first_response
-            or any(self.ratings)
-        )
-
-    def conversations(self, scope: str) -> int:
-        if scope == Scope.OPERATOR:
-            return len(self.assigned)
-        if scope == Scope.TEAM:
-            return len(self.entered_team)
-        return self.opened
-
-    def figures(self, scope: str) -> dict[str, Any]:
-        """The summary's figures (contract section 5)."""
-        responses = sum(self.ratings)
-        score = sum(rating * count for rating, count in enumerate(self.ratings, start=1))
-        positive = self.ratings[3] + self.ratings[4]
-        return {
-            "conversations": self.conversations(scope),
-            "resolved": self.resolved,
-            "replies": self.replies,
-            "first_response_seconds": _spread(self.first_response),
-            "resolution_seconds": _spread(self.resolution),
-            "csat": {
-                "responses": responses,
-                "average": _ratio(score, responses),
-                "positive_share": _ratio(positive, responses),
-            },
-            "outcomes": {key: self.outcomes.get(key, 0) for key in OUTCOME_KEYS},
-            "sales": {"count": self.sales, "amount": f"{self.sales_amount:.2f}"},
-        }
 
     # The columns of a `ReportCell` (and of the cells a report passes to PostgreSQL as JSON).
     def as_columns(self) -> dict[str, Any]:
@@ -150,13 +110,3 @@ def percentile_cont(values: list[float], fraction: float) -> float | None:
     upper = min(lower + 1, len(ordered) - 1)
     value = ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
     return round(value, 3)
-
-
-def _spread(values: list[float]) -> dict[str, float | None]:
-    return {"median": percentile_cont(values, 0.5), "p90": percentile_cont(values, 0.9)}
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    if whole == 0:
-        return None
-    return float((Decimal(part) / Decimal(whole)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
