@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -19,13 +19,13 @@ from django.db import connection, transaction
 
 from reports import selectors
 from reports.cells import CellKey, Filters
-from reports.periods import Period, day_start
+from reports.periods import Period
 from reports.tally import OUTCOME_KEYS, Scope, Tally, percentile_cont
 
 TWO_PLACES = Decimal("0.01")
 
-# How cells are grouped: a key per cell (one or more, for labels), as text.
-GROUPINGS = ("all", "day", "week", "operator", "team", "inbox", "channel", "label", "weekday")
+# How cells are grouped (`keys_of`, `_KEY_SQL`): a key per cell (one or more, for labels), as
+# text: all, day, week, weekday, operator, team, inbox, channel, label.
 
 
 @dataclass
@@ -325,8 +325,3 @@ Engine = Callable[[Period, Filters, str, str], dict[str, Totals]]
 
 def engine() -> Engine:
     return postgres_totals if settings.USES_POSTGRES else python_totals
-
-
-def start_of(key: str, period: Period) -> datetime:
-    """A day or week key's first instant in the period's zone."""
-    return day_start(date.fromisoformat(key), period.zone)
