@@ -64,7 +64,7 @@ export function Chart({ id, title, labels, series, kind }: { id: string; title: 
         {
           stroke: AXIS,
           grid: { stroke: GRID },
-          size: 72,
+          size: 92,
           incrs: yIncrs(kind),
           values: (_u, splits) => splits.map((value) => show(value)),
         },
