@@ -7,6 +7,8 @@ message belongs to one conversation and carries its `seq`, 1, 2, 3, ... in commi
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -264,6 +266,57 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    AUDIO = "audio", _("Audio")
+    VIDEO = "video", _("Video")
+    FILE = "file", _("File")
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    """A random name in the storage: never the sender's, which is kept in `name`."""
+    return timezone.now().strftime("attachments/%Y/%m/") + secrets.token_hex(16)
+
+
+class Attachment(models.Model):
+    """A file sent with a message, uploaded before the message that carries it.
+
+    Until a message claims it, only its uploader (`sender_key`, as on `Message`) may use it;
+    once claimed, whoever may see the message's conversation may fetch it (`chats.attachments`).
+    """
+
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=255)
+    # Found from the content, never from the name or what the sender declared.
+    content_type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    sender_key = models.CharField(max_length=40)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="attachment_unclaimed_idx",
+                condition=Q(message__isnull=True),
+            ),
+        ]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class CsatResponse(models.Model):

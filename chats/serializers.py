@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chats.models import AuthorKind, Contact, Conversation, CsatResponse, Message, Outcome
+from chats.attachment_links import attachments_data
+from chats.models import (
+    AttachmentKind,
+    AuthorKind,
+    Contact,
+    Conversation,
+    CsatResponse,
+    Message,
+    Outcome,
+)
 from helpdesk.strict_input import NO_NUL_PATTERN, TEXT_PATTERN
 
 
@@ -42,6 +51,38 @@ class ClientIdField(serializers.JSONField):
     """Any JSON in: `chats.validation.clean_client_id` refuses what is not one, saying why."""
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "maxItems": settings.ATTACHMENTS_PER_MESSAGE,
+        "uniqueItems": True,
+        "description": "ids of the sender's uploads (POST .../attachments) the message carries;"
+        " with files, the body may be left out",
+    }
+)
+class AttachmentIdsField(serializers.JSONField):
+    """Any JSON in: `services.attachments.clean_attachment_ids` refuses what is not a list of
+    upload ids, saying why."""
+
+
+def require_body_or_files(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A message's request: a body, unless it carries files."""
+    if attrs.get("body") is None and not attrs.get("attachments"):
+        raise serializers.ValidationError({"body": [_("This field is required.")]})
+    return attrs
+
+
+def body_or_files_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A message's request schema: a body, or files, or both."""
+    schema.pop("required", None)
+    schema["anyOf"] = [
+        {"required": ["body"]},
+        {"required": ["attachments"], "properties": {"attachments": {"minItems": 1}}},
+    ]
+    return schema
+
+
 class AuthorSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AuthorKind.choices)
     id = serializers.IntegerField(allow_null=True)
@@ -63,6 +104,21 @@ def author_of(message: Message) -> dict[str, Any]:
     return {"kind": "system", "id": None, "name": _("System")}
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """A file: what it is (from its content) and a signed link to it that expires."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="the sender's file name, made safe")
+    content_type = serializers.CharField(help_text="found from the content, not the name")
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    size = serializers.IntegerField(help_text="bytes")
+    width = serializers.IntegerField(allow_null=True, help_text="images only")
+    height = serializers.IntegerField(allow_null=True, help_text="images only")
+    url = serializers.CharField(
+        help_text="a path on the helpdesk, signed, good for ATTACHMENT_URL_TTL (24 h by default)"
+    )
+
+
 class MessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     conversation = serializers.IntegerField(source="conversation_id")
@@ -70,13 +126,17 @@ class MessageSerializer(serializers.Serializer):
     author = serializers.SerializerMethodField()
     body = serializers.CharField()
     private = serializers.BooleanField()
-    attachments = serializers.ListField(child=serializers.DictField())
+    attachments = serializers.SerializerMethodField()
     client_id = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
     @extend_schema_field(AuthorSerializer)
     def get_author(self, message: Message) -> dict[str, Any]:
         return author_of(message)
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, message: Message) -> list[dict[str, Any]]:
+        return attachments_data(message.attachments)
 
 
 class AssigneeSerializer(serializers.Serializer):
@@ -238,7 +298,7 @@ def message_data(message: Message) -> dict[str, Any]:
         "author": author_of(message),
         "body": message.body,
         "private": message.private,
-        "attachments": message.attachments,
+        "attachments": attachments_data(message.attachments),
         "client_id": message.client_id,
         "created_at": iso_datetime(message.created_at),
     }

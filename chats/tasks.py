@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from chats import selectors
+from chats.services.attachments import attachments_unclaimed_delete
 from chats.services.auto_resolve import conversation_auto_resolve
 
 logger = logging.getLogger(__name__)
@@ -33,3 +34,10 @@ def auto_resolve_idle() -> list[int]:
     if len(candidates) == AUTO_RESOLVE_BATCH and resolved:
         auto_resolve_idle.delay()
     return resolved
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def delete_unclaimed_attachments() -> int:
+    """Beat, hourly: uploads that no message claimed within `ATTACHMENT_UNCLAIMED_TTL` are
+    deleted with their files (a thousand a run; the next run takes the rest)."""
+    return attachments_unclaimed_delete()

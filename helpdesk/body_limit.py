@@ -1,4 +1,5 @@
-"""ASGI middleware that refuses a request body over `API_MAX_BODY_BYTES` (1 MiB) before reading it.
+"""ASGI middleware that refuses a request body over `API_MAX_BODY_BYTES` (1 MiB; an upload's
+path: the attachment limit) before reading it.
 
 Django's ASGI handler reads the whole body before any middleware runs (into a temporary file
 past 2.5 MB), so a check in Django comes after a 20 GB upload has filled the disk. Here a
@@ -58,9 +59,29 @@ def _language(scope: Scope) -> str:
     return str(settings.LANGUAGE_CODE)
 
 
+# Paths that take a file (multipart): their limit is the file's, with room for the form around it.
+UPLOAD_PATHS = frozenset({"/api/v1/attachments", "/api/widget/v1/attachments"})
+FORM_OVERHEAD_BYTES = 64 * 1024
+
+
+def body_limit(path: str) -> int:
+    """The largest request body `path` takes."""
+    if path in UPLOAD_PATHS:
+        return int(settings.ATTACHMENT_MAX_BYTES) + FORM_OVERHEAD_BYTES
+    return int(settings.API_MAX_BODY_BYTES)
+
+
+def too_large_message(path: str) -> str:
+    if path in UPLOAD_PATHS:
+        return _("The file is larger than %(size)s MiB.") % {
+            "size": f"{settings.ATTACHMENT_MAX_BYTES / 1024 / 1024:g}"
+        }
+    return _("The request body is larger than 1 MiB.")
+
+
 async def _answer_too_large(scope: Scope, send: Any) -> None:
     with translation.override(_language(scope)):
-        body = error_body("too_large", _("The request body is larger than 1 MiB."))
+        body = error_body("too_large", too_large_message(scope.get("path", "")))
     payload = json.dumps(body, ensure_ascii=False).encode()
     await send(
         {
@@ -83,7 +104,7 @@ class BodySizeLimit:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = settings.API_MAX_BODY_BYTES
+        limit = body_limit(scope.get("path", ""))
         declared = content_length(scope)
         if declared is not None and declared > limit:
             await _answer_too_large(scope, send)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from helpdesk.api_errors import error_json
+from helpdesk.body_limit import body_limit, too_large_message
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +80,11 @@ class ApiGuardMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.API_MAX_BODY_BYTES:
+        limit = body_limit(request.path)
+        if length > limit:
             # LocaleMiddleware has not run yet: answer in the request's language ourselves.
             with translation.override(translation.get_language_from_request(request)):
-                return error_json("too_large", _("The request body is larger than 1 MiB."), 413)
+                return error_json("too_large", too_large_message(request.path), 413)
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_json(response):
             return as_error_format(response)

@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Conversations idle past their inbox's auto_resolve_after are resolved.
     "auto-resolve-idle": {"task": "chats.tasks.auto_resolve_idle", "schedule": 60.0},
+    # Uploads no message claimed within ATTACHMENT_UNCLAIMED_TTL.
+    "attachments-unclaimed": {
+        "task": "chats.tasks.delete_unclaimed_attachments",
+        "schedule": 3600.0,
+    },
     "ownership-sweep": {"task": "chats.assignment.tasks.ownership_sweep", "schedule": 30.0},
     "unanswered-reassign": {"task": "chats.assignment.tasks.unanswered_reassign", "schedule": 10.0},
     # Closed days rolled up for the reports (yesterday soon after midnight, changed days).
@@ -325,6 +330,37 @@ SPECTACULAR_SETTINGS = {
         "OperatorStatusEnum": "operators.models.Status",
     },
 }
+
+# --- Attachments ----------------------------------------------------------------------------
+# Files live in Django's default storage: local files under MEDIA_ROOT, or, with
+# ATTACHMENTS_S3_BUCKET set (and `pip install ".[s3]"`), an S3-compatible bucket through
+# django-storages (docs/operations.md). They are only ever served through signed, expiring
+# links checked by the product (`/files/...`), never from a public folder.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+ATTACHMENTS_S3_BUCKET = os.environ.get("ATTACHMENTS_S3_BUCKET", "")
+STORAGES: dict[str, Any] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": os.environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ATTACHMENTS_S3_REGION") or None,
+            "access_key": os.environ.get("ATTACHMENTS_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("ATTACHMENTS_S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+ATTACHMENTS_PER_MESSAGE = 10
+# How long a link to a file stays good (seconds); links are renewed in every answer.
+ATTACHMENT_URL_TTL = int(os.environ.get("ATTACHMENT_URL_TTL", str(24 * 3600)))
+# An upload no message claimed is deleted after this many seconds.
+ATTACHMENT_UNCLAIMED_TTL = int(os.environ.get("ATTACHMENT_UNCLAIMED_TTL", str(24 * 3600)))
 
 # --- Product limits -------------------------------------------------------------------------
 MESSAGE_MAX_CHARS = 10_000

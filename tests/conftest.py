@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -26,6 +27,10 @@ from tests.factories import (
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    # Uploaded files go to a folder of this run (the servers the tests start inherit it).
+    media = tempfile.mkdtemp(prefix="helpdesk-media-")
+    os.environ["MEDIA_ROOT"] = media
+    settings.MEDIA_ROOT = media
     if os.environ.get("REQUIRE_SERVICES") == "1":
         assert settings.USES_POSTGRES, "REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL"
         assert settings.REDIS_URL, "REQUIRE_SERVICES=1 but REDIS_URL is not set"

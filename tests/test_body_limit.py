@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from helpdesk.body_limit import BodySizeLimit
+from django.conf import settings
+
+from helpdesk.body_limit import FORM_OVERHEAD_BYTES, BodySizeLimit
 
 LIMIT = 1024 * 1024
 CHUNK = 256 * 1024
@@ -88,3 +90,18 @@ async def test_a_body_of_exactly_1_mib_is_served():
 
     assert product.read == LIMIT
     assert sent[0]["status"] == 200
+
+
+async def test_an_upload_may_be_as_large_as_a_file_and_no_larger():
+    limit = settings.ATTACHMENT_MAX_BYTES + FORM_OVERHEAD_BYTES
+    upload = {**http_scope(), "path": "/api/widget/v1/attachments"}
+
+    product, sent, _handed = await serve(upload, chunks=limit // CHUNK)
+    assert (product.read, sent[0]["status"]) == (limit // CHUNK * CHUNK, 200)
+
+    too_large = {**upload, "headers": [(b"content-length", str(limit + 1).encode())]}
+    product, sent, handed = await serve(too_large, chunks=100)
+    assert (product.called, handed) == (False, 0)
+    status, body = answered(sent)
+    assert (status, body["error"]["code"]) == (413, "too_large")
+    assert body["error"]["message"] == "The file is larger than 10 MiB."

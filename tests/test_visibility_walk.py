@@ -24,9 +24,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from chats.events.domain import audience_of
-from chats.models import CannedResponse, Contact, Conversation, Inbox, Label
+from chats.models import Attachment, CannedResponse, Contact, Conversation, Inbox, Label
 from chats.routing import websocket_urlpatterns
 from chats.services import assigning, authors, contacts, conversations, messages, reading, visitors
+from chats.services.attachments import attachment_store
 from operators import notifications
 from operators.models import Notification, Operator, Role, Team
 from operators.services import token_issue
@@ -57,6 +58,7 @@ class World:
     support_visitor: Any
     sales_notification: Notification
     sales_canned: CannedResponse
+    sales_attachment: Attachment
 
 
 def _signed_in(inbox: Inbox, external_id: str, page: str) -> tuple[Any, str]:
@@ -125,6 +127,7 @@ def build_world() -> World:
         support_visitor=support_visitor,
         sales_notification=Notification.objects.filter(operator=sales_colleague).first(),
         sales_canned=canned,
+        sales_attachment=Attachment.objects.get(conversation=sales_conversation),
     )
 
 
@@ -132,10 +135,16 @@ def sales_work(conversation_id: int, agent: Operator, colleague: Operator) -> No
     """What Sales does with its conversation: every kind of change an operator makes."""
     conversation = Conversation.objects.get(pk=conversation_id)
     assigning.conversation_assign(conversation=conversation, actor=agent, operator=agent)
+    price_list = attachment_store(
+        author=authors.Author.of_operator(agent),
+        data=f"{MARKER} gold plan price list".encode(),
+        name=f"{MARKER}-prices.txt",
+    )
     messages.message_create(
         conversation_id=conversation_id,
         author=authors.Author.of_operator(agent),
         body=f"{MARKER} the gold plan is 90 a month",
+        attachment_ids=[price_list.pk],
     )
     messages.message_create(
         conversation_id=conversation_id,
@@ -250,6 +259,15 @@ def walks(w: World) -> dict[str, list[Call]]:
         "api/v1/canned-responses/<int:canned_response_id>": [
             ("GET", f"/api/v1/canned-responses/{w.sales_canned.pk}", None),
             ("PATCH", f"/api/v1/canned-responses/{w.sales_canned.pk}", {"title": "x"}),
+        ],
+        "api/v1/attachments": [("POST", "/api/v1/attachments", {"file": "x"})],
+        "api/v1/attachments/<int:attachment_id>": [
+            ("GET", f"/api/v1/attachments/{w.sales_attachment.pk}", None)
+        ],
+        # The link is the permission, and only those who see the message get it: a guessed one.
+        "files/<str:token>/<str:name>": [
+            ("GET", f"/files/{w.sales_attachment.pk}.9999999999:guess/prices.txt", None),
+            ("GET", f"/files/{w.sales_attachment.pk}/prices.txt", None),
         ],
         **report_walks(w),
         "console/": [("GET", "/console/", None)],

@@ -28,14 +28,17 @@ from chats.models import Channel, ConversationStatus, Inbox, Outcome, Priority, 
 from chats.serializers import (
     NO_NUL_PATTERN,
     TEXT_PATTERN,
+    AttachmentIdsField,
     ClientIdField,
     ContactSerializer,
     ConversationSerializer,
     MessageBodyField,
     MessageSerializer,
+    body_or_files_schema,
     conversation_data,
     iso_or_none,
     message_data,
+    require_body_or_files,
 )
 from chats.services import assigning, contacts, conversations, inboxes
 from chats.validation import clean_body
@@ -361,9 +364,20 @@ class ConversationDetailView(OperatorApiView):
 
 
 class MessageCreateSerializer(StrictInput):
-    body = MessageBodyField()
+    body = MessageBodyField(required=False, default=None)
     client_id = ClientIdField(required=False, allow_null=True, default=None)
     private = serializers.BooleanField(default=False)
+    attachments = AttachmentIdsField(required=False, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return require_body_or_files(attrs)
+
+
+class MessageCreateSchema(OpenApiSerializerExtension):
+    target_class = MessageCreateSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return body_or_files_schema(auto_schema._map_basic_serializer(self.target, direction))
 
 
 class ConversationMessagesView(OperatorApiView):
@@ -389,8 +403,14 @@ class ConversationMessagesView(OperatorApiView):
 
     @extend_schema(
         request=MessageCreateSerializer,
+        # 404 attachment_not_found: a file that is not the sender's upload; 409 attachment_in_use;
         # 409 over_capacity: a reply takes an unassigned conversation, within the agent's capacity
-        responses={201: MessageSerializer, 200: MessageSerializer, 409: ErrorSerializer},
+        responses={
+            201: MessageSerializer,
+            200: MessageSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         conversation = conversations.operator_may_use(
@@ -404,6 +424,7 @@ class ConversationMessagesView(OperatorApiView):
             body=serializer.validated_data["body"],
             client_id=serializer.validated_data["client_id"],
             private=serializer.validated_data["private"],
+            attachment_ids=serializer.validated_data["attachments"],
         )
         return Response(message_data(message), status=201 if created else 200)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chats.api import canned, console
+from chats.api import attachments, canned, console
 
 urlpatterns = [
     path("inboxes", console.InboxListView.as_view(), name="inboxes"),
@@ -23,6 +23,8 @@ urlpatterns = [
     path(
         "conversations/<int:conversation_id>/priority", console.ConversationPriorityView.as_view()
     ),
+    path("attachments", attachments.OperatorAttachmentsView.as_view(), name="attachments"),
+    path("attachments/<int:attachment_id>", attachments.OperatorAttachmentView.as_view()),
     path("contacts", console.ContactListView.as_view(), name="contacts"),
     path("contacts/<int:contact_id>", console.ContactDetailView.as_view()),
     path("labels", console.LabelListView.as_view(), name="labels"),

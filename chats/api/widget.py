@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
@@ -19,12 +19,15 @@ from chats.api.pagination import SeqPagination, int_param
 from chats.business_hours import open_state
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import (
+    AttachmentIdsField,
     ClientIdField,
     MessageBodyField,
     MessageSerializer,
     VisitorConversationSerializer,
+    body_or_files_schema,
     iso_or_none,
     message_data,
+    require_body_or_files,
     visitor_conversation_data,
 )
 from chats.services import contacts, feedback, inboxes, messages, visitors
@@ -210,8 +213,19 @@ class SessionView(APIView):
 
 
 class WidgetMessageSerializer(StrictInput):
-    body = MessageBodyField()
+    body = MessageBodyField(required=False, default=None)
     client_id = ClientIdField(required=False, allow_null=True, default=None)
+    attachments = AttachmentIdsField(required=False, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return require_body_or_files(attrs)
+
+
+class WidgetMessageSchema(OpenApiSerializerExtension):
+    target_class = WidgetMessageSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return body_or_files_schema(auto_schema._map_basic_serializer(self.target, direction))
 
 
 # The highest conversation id the widget's `conversation` parameter takes.
@@ -260,7 +274,14 @@ class WidgetMessagesView(VisitorView):
         return paginator.get_paginated_response(MessageSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=WidgetMessageSerializer, responses={201: MessageSerializer, 200: MessageSerializer}
+        request=WidgetMessageSerializer,
+        # 404 attachment_not_found: not the visitor's upload; 409 attachment_in_use
+        responses={
+            201: MessageSerializer,
+            200: MessageSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = WidgetMessageSerializer(data=strict_data(request))
@@ -269,6 +290,7 @@ class WidgetMessagesView(VisitorView):
             visitor=self.visitor,
             body=serializer.validated_data["body"],
             client_id=serializer.validated_data["client_id"],
+            attachment_ids=serializer.validated_data["attachments"],
         )
         return Response(message_data(message), status=201 if created else 200)
 

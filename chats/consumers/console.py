@@ -60,7 +60,12 @@ def _login_with_session(user: Any, session: Any) -> tuple[Operator, Credentials,
 
 
 def _message_send(
-    operator: Operator, conversation_id: int, body: Any, client_id: Any, private: bool
+    operator: Operator,
+    conversation_id: int,
+    body: Any,
+    client_id: Any,
+    private: bool,
+    attachment_ids: Any,
 ) -> dict[str, Any]:
     conversation = conversations.operator_may_use(
         operator=operator, conversation_id=conversation_id
@@ -71,6 +76,7 @@ def _message_send(
         body=body,
         client_id=client_id,
         private=private,
+        attachment_ids=attachment_ids,
     )
     return message_data(message)
 
@@ -169,12 +175,19 @@ class ConsoleConsumer(ProtocolConsumer):
     async def on_message(self, frame: Frame) -> None:
         client_id = frame.get("client_id")
         conversation_id = field(frame, "conversation", int)
-        body = field(frame, "body", str)
+        attachment_ids = field(frame, "attachments", list, required=False)
+        body = field(frame, "body", str, required=not attachment_ids)
         private = field(frame, "private", bool, required=False) or False
         await self.check_message_rate(client_id)
         with feed.held(self):  # the ack first, then the frame of the message
             message = await db_call(
-                _message_send, self.operator, conversation_id, body, client_id, private
+                _message_send,
+                self.operator,
+                conversation_id,
+                body,
+                client_id,
+                private,
+                attachment_ids,
             )
             await self.send_frame({"type": "ack", "client_id": client_id, "message": message})
 

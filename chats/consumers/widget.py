@@ -22,7 +22,9 @@ from chats.consumers.base import (
 from chats.models import Conversation, Inbox, Visitor
 from chats.serializers import message_data, visitor_conversation_data
 from chats.services import inboxes, messages, reading, visitors
-from chats.validation import clean_body, clean_client_id
+from chats.services.attachments import clean_attachment_ids
+from chats.services.messages import message_body
+from chats.validation import clean_client_id
 from helpdesk.db import db_call
 from helpdesk.ws_limits import visitor_sockets
 
@@ -144,16 +146,21 @@ class WidgetConsumer(ProtocolConsumer):
     async def on_message(self, frame: Frame) -> None:
         assert self.visitor is not None
         client_id = frame.get("client_id")
-        body = field(frame, "body", str)
+        attachment_ids = clean_attachment_ids(field(frame, "attachments", list, required=False))
+        body = field(frame, "body", str, required=not attachment_ids)
         await self.check_message_rate(client_id)
         # refused here, in this socket's language, rather than in a batch of other sockets'
-        clean_body(body)
+        message_body(body, with_files=bool(attachment_ids))
         clean_client_id(client_id)
-        if self.conversation_id is None:
-            # a first message opens the conversation (a few queries and commits): on its own,
-            # in parallel with others, rather than holding up a batch
+        if self.conversation_id is None or attachment_ids:
+            # a first message opens the conversation (a few queries and commits), and files are
+            # claimed: on its own, in parallel with others, rather than holding up a batch
             stored, _created = await db_call(
-                messages.visitor_message_send, visitor=self.visitor, body=body, client_id=client_id
+                messages.visitor_message_send,
+                visitor=self.visitor,
+                body=body,
+                client_id=client_id,
+                attachment_ids=attachment_ids,
             )
         else:
             # stored together with the other sends of this moment (group commit), acked after

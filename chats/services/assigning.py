@@ -14,9 +14,10 @@ from chats.assignment.availability import check_may_assign_operator
 from chats.events.dispatch import record
 from chats.events.domain import AssignCause, ConversationAssigned, audience_of
 from chats.models import Conversation, ConversationStatus, Message
+from chats.services.attachments import clean_attachment_ids
 from chats.services.authors import Author
 from chats.services.conversations import conversation_lock
-from chats.services.messages import message_create
+from chats.services.messages import message_body, message_create
 from chats.validation import clean_body
 from helpdesk.errors import ServiceError
 from operators.models import Operator, Team
@@ -86,7 +87,13 @@ def conversation_assign(
 
 
 def operator_message_send(
-    *, operator: Operator, conversation: Conversation, body: Any, client_id: Any, private: bool
+    *,
+    operator: Operator,
+    conversation: Conversation,
+    body: Any,
+    client_id: Any,
+    private: bool,
+    attachment_ids: Any = None,
 ) -> tuple[Message, bool]:
     """An operator writes in a conversation they may see (`operator_may_use`). A public reply
     to a conversation nobody holds takes it: the writer becomes its assignee, by the rules of
@@ -100,8 +107,10 @@ def operator_message_send(
             body=body,
             client_id=client_id,
             private=private,
+            attachment_ids=attachment_ids,
         )
-    body = clean_body(body)  # refused before the row is locked
+    attachment_ids = clean_attachment_ids(attachment_ids)
+    body = message_body(body, with_files=bool(attachment_ids))  # refused before the lock
     with transaction.atomic():
         locked = conversation_lock(conversation.pk)
         if _held_by_nobody(locked):
@@ -109,7 +118,11 @@ def operator_message_send(
                 conversation=locked, actor=operator, operator=operator, cause=AssignCause.REPLY
             )
         return message_create(
-            conversation_id=locked.pk, author=author, body=body, client_id=client_id
+            conversation_id=locked.pk,
+            author=author,
+            body=body,
+            client_id=client_id,
+            attachment_ids=attachment_ids,
         )
 
 

@@ -8,6 +8,7 @@ records the same `MessageCreated` events for its batch.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +20,16 @@ from chats import selectors
 from chats.events.dispatch import record, wanted_in_transaction
 from chats.events.domain import ConversationStatusChanged, MessageCreated, audience_of
 from chats.models import AuthorKind, Contact, Conversation, Message, Visitor
+from chats.services.attachments import (
+    attachment_snapshot,
+    attachments_claim,
+    attachments_lock,
+    clean_attachment_ids,
+)
 from chats.services.authors import Author
 from chats.services.conversations import conversation_open
 from chats.services.message_store import NewMessage, store, store_elsewhere
-from chats.validation import clean_body, clean_client_id
+from chats.validation import CleanBody, clean_body, clean_client_id
 from helpdesk.errors import NotFound, ServiceError
 
 
@@ -33,7 +40,7 @@ def message_create(
     body: Any,
     client_id: Any = None,
     private: bool = False,
-    attachments: list[dict[str, Any]] | None = None,
+    attachment_ids: Any = None,
 ) -> tuple[Message, bool]:
     """Store a message with the next `seq` (`message_store`) and record `MessageCreated`.
 
@@ -41,8 +48,12 @@ def message_create(
     resend (the sender's `client_id` again) is answered with the first message, found by the
     statement or, for one that commits concurrently, by the unique constraint on
     `(conversation, sender, client_id)`. Answers `(message, created)`.
+
+    `attachment_ids` names the author's uploads the message carries (`services.attachments`);
+    a message with files may have no text.
     """
-    body = clean_body(body)
+    attachment_ids = clean_attachment_ids(attachment_ids)
+    body = message_body(body, with_files=bool(attachment_ids))
     client_id = clean_client_id(client_id)
     if private and author.kind != AuthorKind.OPERATOR:
         raise ServiceError("invalid_private", _("Only operators can write private notes."))
@@ -52,7 +63,6 @@ def message_create(
         body=body,
         client_id=client_id,
         private=private,
-        attachments=tuple(attachments or ()),
         conversation_id=conversation_id,
     )
     postgresql = connection.vendor == "postgresql"
@@ -63,16 +73,22 @@ def message_create(
     single_statement = (
         postgresql
         and not connection.in_atomic_block
+        and not attachment_ids
         and not wanted_in_transaction(message_probe(author.kind, body=body, private=private))
     )
     try:
         with contextlib.nullcontext() if single_statement else transaction.atomic():
+            files = attachments_lock(author=author, ids=attachment_ids)
+            if files:
+                row = replace(row, attachments=tuple(map(attachment_snapshot, files)))
             [stored] = store([row], now) if postgresql else [store_elsewhere(row, now)]
             if stored.earlier_id is not None:
                 return _earlier(stored.earlier_id), False
             message, conversation = stored.message, stored.conversation
             if message is None or conversation is None:
                 raise NotFound("not_found", _("Conversation not found."))
+            if files:
+                attachments_claim(attachments=files, message=message)
             record(MessageCreated(message=message, conversation=conversation))
             if stored.before != conversation.status:  # a visitor's message reopened it
                 previous = str(stored.before)
@@ -91,6 +107,14 @@ def message_create(
             raise
         return _earlier(existing), False
     return message, True
+
+
+def message_body(body: Any, *, with_files: bool) -> str:
+    """The text of a message: `clean_body`'s rules, except that a message carrying files may
+    have none (no body, or only whitespace, is stored as "")."""
+    if with_files and (body is None or (isinstance(body, str) and not body.strip())):
+        return CleanBody("")
+    return clean_body(body)
 
 
 def message_probe(kind: str, *, body: str = "", private: bool = False) -> MessageCreated:
@@ -118,9 +142,12 @@ def status_changed_by_message(
     )
 
 
-def visitor_message_send(*, visitor: Visitor, body: Any, client_id: Any) -> tuple[Message, bool]:
+def visitor_message_send(
+    *, visitor: Visitor, body: Any, client_id: Any, attachment_ids: Any = None
+) -> tuple[Message, bool]:
     """A visitor writes: into their open conversation, or a new one if none is open."""
-    body = clean_body(body)
+    attachment_ids = clean_attachment_ids(attachment_ids)
+    body = message_body(body, with_files=bool(attachment_ids))
     client_id = clean_client_id(client_id)
     author = Author.of_contact(visitor.contact)
     earlier_id, conversation_id = selectors.visitor_send_lookup(
@@ -145,5 +172,9 @@ def visitor_message_send(*, visitor: Visitor, body: Any, client_id: Any) -> tupl
             )
     # Its own top-level transaction: one commit, no savepoint round trips on the hot path.
     return message_create(
-        conversation_id=conversation_id, author=author, body=body, client_id=client_id
+        conversation_id=conversation_id,
+        author=author,
+        body=body,
+        client_id=client_id,
+        attachment_ids=attachment_ids,
     )
