@@ -129,6 +129,30 @@ class MessageSerializer(serializers.Serializer):
     attachments = serializers.SerializerMethodField()
     client_id = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(
+        allow_null=True, help_text="when its author changed it in their channel (Telegram)"
+    )
+    hidden = serializers.BooleanField(
+        help_text="removed from the group it was posted in by an operator; kept here"
+    )
+    delivery = serializers.SerializerMethodField()
+    delivery_error = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "enum": ["pending", "sent", "failed"],
+            "nullable": True,
+            "description": "for a reply that leaves through a channel (Telegram, email, API):"
+            " its way out; null otherwise",
+        }
+    )
+    def get_delivery(self, message: Message) -> str | None:
+        return message.delivery or None
+
+    @extend_schema_field({"type": "string", "nullable": True, "description": "why it failed"})
+    def get_delivery_error(self, message: Message) -> str | None:
+        return message.delivery_error or None
 
     @extend_schema_field(AuthorSerializer)
     def get_author(self, message: Message) -> dict[str, Any]:
@@ -301,6 +325,10 @@ def message_data(message: Message) -> dict[str, Any]:
         "attachments": attachments_data(message.attachments),
         "client_id": message.client_id,
         "created_at": iso_datetime(message.created_at),
+        "edited_at": iso_or_none(message.edited_at),
+        "hidden": message.hidden,
+        "delivery": message.delivery or None,
+        "delivery_error": message.delivery_error or None,
     }
 
 

@@ -36,6 +36,10 @@ MESSAGE_FIELDS = {
     "attachments",
     "client_id",
     "created_at",
+    "edited_at",
+    "hidden",
+    "delivery",
+    "delivery_error",
 }
 CONVERSATION_CONTRACT_FIELDS = {
     "id",

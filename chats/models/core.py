@@ -222,6 +222,12 @@ class AuthorKind(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+class Delivery(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -242,6 +248,16 @@ class Message(models.Model):
     # NULL, not "", means "no client_id": the unique constraint then ignores the row.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the author changed it in their channel (a Telegram edit).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Removed from where it was posted (a group comment deleted by an operator); kept here.
+    # (Database defaults: the storing statement, `message_store`, names only what it sets.)
+    hidden = models.BooleanField(default=False, db_default=False)
+    # For an operator's reply that leaves through a channel: its way out ("" for the widget).
+    delivery = models.CharField(
+        max_length=10, choices=Delivery.choices, blank=True, default="", db_default=""
+    )
+    delivery_error = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
