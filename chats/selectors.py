@@ -99,9 +99,9 @@ def _conversation_base_template() -> QuerySet[Conversation]:
     # fetching one conversation, so each process builds them once and hands out clones.
     return with_last_message(
         with_queue_position(
-            Conversation.objects.select_related("contact", "assignee", "csat").prefetch_related(
-                "labels"
-            )
+            Conversation.objects.select_related(
+                "contact", "assignee", "csat", "inbox", "telegram_chat"
+            ).prefetch_related("labels")
         )
     )
 

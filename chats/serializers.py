@@ -16,6 +16,7 @@ from chats.attachment_links import attachments_data
 from chats.models import (
     AttachmentKind,
     AuthorKind,
+    Channel,
     Contact,
     Conversation,
     CsatResponse,
@@ -190,6 +191,29 @@ class CsatBriefSerializer(serializers.Serializer):
     )
 
 
+class TelegramOfConversationSerializer(serializers.Serializer):
+    """Where a Telegram conversation happens: the user, and the group for a group's."""
+
+    id = serializers.IntegerField(help_text="the Telegram user's id")
+    username = serializers.CharField(allow_null=True)
+    blocked = serializers.BooleanField(help_text="the user blocked the bot")
+    chat = serializers.ChoiceField(choices=["private", "group"])
+    group_title = serializers.CharField(allow_null=True)
+
+
+def telegram_of(conversation: Conversation) -> dict[str, Any] | None:
+    chat = conversation.telegram_chat
+    if chat is None:
+        return None
+    return {
+        "id": chat.user_id,
+        "username": chat.username or None,
+        "blocked": chat.blocked,
+        "chat": chat.kind,
+        "group_title": chat.title or None if chat.kind == "group" else None,
+    }
+
+
 class ConversationSerializer(serializers.Serializer):
     """The operators' conversation object (a visitor's is `VisitorConversationSerializer`)."""
 
@@ -221,6 +245,14 @@ class ConversationSerializer(serializers.Serializer):
         help_text="with the outcome `sale`: the amount in the account's currency",
     )
     csat = serializers.SerializerMethodField()
+    channel = serializers.ChoiceField(
+        source="inbox.channel", choices=Channel.choices, help_text="its inbox's channel"
+    )
+    telegram = serializers.SerializerMethodField()
+
+    @extend_schema_field(TelegramOfConversationSerializer(allow_null=True))
+    def get_telegram(self, conversation: Conversation) -> dict[str, Any] | None:
+        return telegram_of(conversation)
 
     def to_representation(self, instance: Conversation) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -368,6 +400,8 @@ def conversation_data(conversation: Conversation) -> dict[str, Any]:
         if conversation.sale_amount is None
         else f"{conversation.sale_amount:.2f}",
         "csat": _csat_of(conversation),
+        "channel": conversation.inbox.channel,
+        "telegram": telegram_of(conversation),
     }
 
 

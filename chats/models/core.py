@@ -190,6 +190,14 @@ class Conversation(models.Model):
     sale_amount = models.DecimalField(
         _("sale amount"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # A Telegram inbox's conversation: the private chat, or the user in a group, it is with.
+    telegram_chat = models.ForeignKey(
+        "chats.TelegramChat",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+    )
 
     class Meta:
         indexes = [
