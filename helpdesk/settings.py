@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Conversations idle past their inbox's auto_resolve_after are resolved.
     "auto-resolve-idle": {"task": "chats.tasks.auto_resolve_idle", "schedule": 60.0},
+    # Telegram updates and replies a lost task left behind.
+    "telegram-sweep": {"task": "chats.connectors.telegram.tasks.sweep", "schedule": 60.0},
     # Uploads no message claimed within ATTACHMENT_UNCLAIMED_TTL.
     "attachments-unclaimed": {
         "task": "chats.tasks.delete_unclaimed_attachments",

@@ -24,7 +24,9 @@ from chats.api.pagination import (
     search_text,
 )
 from chats.business_hours import OpenState, open_state
+from chats.connectors.telegram import setup as telegram_setup
 from chats.models import Channel, ConversationStatus, Inbox, Outcome, Priority, RoutingStrategy
+from chats.models.telegram import TELEGRAM_API_URL
 from chats.serializers import (
     NO_NUL_PATTERN,
     TEXT_PATTERN,
@@ -83,6 +85,15 @@ class HolidaysField(serializers.JSONField):
     pass
 
 
+class InboxTelegramSerializer(serializers.Serializer):
+    """A Telegram inbox's bot as anyone may see it: never its token."""
+
+    bot_username = serializers.CharField(source="username")
+    api_url = serializers.CharField()
+    groups = serializers.BooleanField()
+    channel = serializers.CharField(allow_blank=True)
+
+
 class InboxSerializer(serializers.ModelSerializer):
     business_hours = BusinessHoursField()
     holidays = HolidaysField()
@@ -92,6 +103,7 @@ class InboxSerializer(serializers.ModelSerializer):
     next_open_at = serializers.SerializerMethodField(
         help_text="when it opens next (UTC); null while open, or if it never opens"
     )
+    telegram = serializers.SerializerMethodField(help_text="a Telegram inbox's bot; else null")
 
     class Meta:
         model = Inbox
@@ -114,7 +126,13 @@ class InboxSerializer(serializers.ModelSerializer):
             "auto_resolve_after",
             "open_now",
             "next_open_at",
+            "telegram",
         ]
+
+    @extend_schema_field(InboxTelegramSerializer(allow_null=True))
+    def get_telegram(self, inbox: Inbox) -> dict[str, Any] | None:
+        bot = getattr(inbox, "telegram_bot", None) if inbox.channel == Channel.TELEGRAM else None
+        return None if bot is None else dict(InboxTelegramSerializer(bot).data)
 
     def _state(self, inbox: Inbox) -> OpenState:
         """Computed once per inbox for both fields (a list serializes with one child)."""
@@ -157,6 +175,25 @@ class InboxHoursInput(StrictInput):
     )
 
 
+class TelegramSettingsInput(StrictInput):
+    bot_token = serializers.CharField(max_length=200, help_text="from @BotFather; never shown")
+    api_url = serializers.URLField(
+        max_length=200,
+        default=TELEGRAM_API_URL,
+        help_text="Telegram's Bot API (tests: a local one)",
+    )
+    groups = serializers.BooleanField(
+        default=False,
+        help_text="mentions of the bot and replies to it in groups open conversations",
+    )
+    channel = serializers.CharField(
+        max_length=100,
+        default="",
+        allow_blank=True,
+        help_text='the channel for posts, "@name" or its id; the bot must be its administrator',
+    )
+
+
 class InboxCreateSerializer(InboxHoursInput):
     name = serializers.CharField(max_length=100)
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -181,6 +218,16 @@ class InboxCreateSerializer(InboxHoursInput):
         required=False,
         help_text="A returning contact goes first to the operator who served them last.",
     )
+    telegram = TelegramSettingsInput(
+        required=False, help_text='required with "channel": "telegram"'
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs.get("channel") == Channel.TELEGRAM) != ("telegram" in attrs):
+            raise serializers.ValidationError(
+                {"telegram": [_('"telegram" goes with "channel": "telegram", and only with it.')]}
+            )
+        return attrs
 
 
 class InboxUpdateSerializer(InboxCreateSerializer):
@@ -189,6 +236,10 @@ class InboxUpdateSerializer(InboxCreateSerializer):
     closed = True
 
     channel = None  # type: ignore[assignment]
+    telegram = None  # type: ignore[assignment]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return attrs
 
 
 class InboxListView(OperatorApiView):
@@ -207,11 +258,24 @@ class InboxListView(OperatorApiView):
         rows = paginator.paginate_queryset(inboxes, request, view=self)
         return paginator.get_paginated_response(serializer_class(rows, many=True).data)
 
-    @extend_schema(request=InboxCreateSerializer, responses={201: InboxAdminSerializer})
+    @extend_schema(
+        request=InboxCreateSerializer,
+        # 400 telegram_token_invalid, telegram_channel_invalid, public_url_required;
+        # 502 telegram_unreachable
+        responses={201: InboxAdminSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
+    )
     def post(self, request: Request) -> Response:
         serializer = InboxCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
-        inbox = inboxes.inbox_create(**serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        telegram = fields.pop("telegram", None)
+        if telegram is not None:
+            fields.pop("channel")
+            inbox = telegram_setup.telegram_inbox_create(
+                telegram=telegram_setup.TelegramSettings(**telegram), **fields
+            )
+        else:
+            inbox = inboxes.inbox_create(**fields)
         return Response(InboxAdminSerializer(inbox).data, status=status.HTTP_201_CREATED)
 
 

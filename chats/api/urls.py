@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chats.api import attachments, canned, console
+from chats.api import attachments, canned, console, message_actions
 
 urlpatterns = [
     path("inboxes", console.InboxListView.as_view(), name="inboxes"),
@@ -16,6 +16,14 @@ urlpatterns = [
         "conversations/<int:conversation_id>/messages",
         console.ConversationMessagesView.as_view(),
         name="conversation-messages",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/hide",
+        message_actions.MessageHideView.as_view(),
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/retry",
+        message_actions.MessageRetryView.as_view(),
     ),
     path("conversations/<int:conversation_id>/assign", console.ConversationAssignView.as_view()),
     path("conversations/<int:conversation_id>/status", console.ConversationStatusView.as_view()),

@@ -65,6 +65,26 @@ class MessageCreated(DomainEvent):
         return audience_of(self.conversation)
 
 
+@dataclass(frozen=True, slots=True)
+class MessageChanged(DomainEvent):
+    """A stored message changed: its author edited it in their channel, an operator hid it from
+    its group, or its delivery through a channel moved on. The consoles get it again (same
+    `id` and `seq`)."""
+
+    name: ClassVar[str] = "message.updated"
+    message: Message
+    conversation: Conversation
+    change: str  # "edited", "hidden" or "delivery"
+
+    @property
+    def reaches_visitor(self) -> bool:
+        return not self.message.private
+
+    @property
+    def audience(self) -> Audience:
+        return audience_of(self.conversation)
+
+
 class AssignCause(StrEnum):
     ROUTING = "routing"  # the team's queue was drained
     HAND = "hand"  # an operator assigned or transferred it

@@ -21,7 +21,7 @@ from django.utils import translation
 
 from chats import broadcast, groups
 from chats.audience import Audience, Scope
-from chats.events.domain import MessageCreated, audience_of
+from chats.events.domain import MessageChanged, MessageCreated, audience_of
 from chats.models import Conversation
 from chats.serializers import conversation_data, message_data, visitor_conversation_data
 
@@ -114,6 +114,15 @@ def messages_events(created: Sequence[MessageCreated]) -> list[tuple[str, Event]
     """To the consoles that may see each message and, unless it is a private note, to its
     visitor: one encoding of each frame, all in the list's order."""
     return [published for event in created for published in _message_events(event)]
+
+
+@in_default_language
+def message_changed_events(event: MessageChanged) -> list[tuple[str, Event]]:
+    """A changed message to the consoles that may see it, as a `message` frame with its `id`
+    and `seq` (the console replaces what it holds). Changes happen in channels, never to a
+    widget's messages, so no visitor is told."""
+    frame = {"type": "message", "message": message_data(event.message)}
+    return _console_events(frame, [audience_of(event.conversation)])
 
 
 # What the operators who just lost a conversation see of it: where it went, not what happened

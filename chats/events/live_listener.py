@@ -26,6 +26,7 @@ from chats.events.domain import (
     CredentialsEnded,
     CsatCreated,
     DomainEvent,
+    MessageChanged,
     MessageCreated,
     NotificationsCreated,
     OperatorStatusChanged,
@@ -38,6 +39,7 @@ Published = list[tuple[str, live.Event]]
 
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     MessageCreated,
+    MessageChanged,
     ConversationOpened,
     ConversationAssigned,
     ConversationStatusChanged,
@@ -91,6 +93,8 @@ def _frames_of(event: DomainEvent, read: dict[int, Conversation]) -> Published:
     match event:
         case MessageCreated():
             return live.messages_events([event])
+        case MessageChanged():
+            return live.message_changed_events(event)
         case ConversationAssigned(conversation_id=pk) if pk in read:
             return live.conversation_events(read[pk], previous=event.previous)
         case (

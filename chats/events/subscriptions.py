@@ -7,12 +7,15 @@ In the transaction of the fact (they write what must exist exactly when the fact
 
 After the commit, in this order:
 - the live broadcast to consoles and widgets (`chats.events.live_listener`);
-- routing (`chats.assignment.listeners`), which enqueues its work.
+- routing (`chats.assignment.listeners`), which enqueues its work;
+- the Telegram connector (`chats.connectors.telegram.listeners`): replies out, hidden
+  messages deleted, ratings asked (it marks replies pending in the transaction).
 """
 
 from __future__ import annotations
 
 from chats.assignment import listeners as routing
+from chats.connectors.telegram import listeners as telegram
 from chats.events import live_listener
 from chats.events.dispatch import Listener, Registry, registry
 from operators import listeners as notifications
@@ -39,7 +42,21 @@ LISTENERS = (
         handle=live_listener.on_events,
         ahandle=live_listener.on_events_async,
     ),
+    Listener(
+        name="telegram-pending",
+        event_types=telegram.IN_TRANSACTION_TYPES,
+        handle=telegram.mark_pending,
+        in_transaction=True,
+        speaks_to_visitor=True,
+        wants=telegram.wants,
+    ),
     Listener(name="routing", event_types=routing.EVENT_TYPES, handle=routing.on_events),
+    Listener(
+        name="telegram",
+        event_types=telegram.EVENT_TYPES,
+        handle=telegram.on_events,
+        speaks_to_visitor=True,
+    ),
 )
 
 

@@ -71,6 +71,7 @@ class TelegramChat(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="telegram_chats")
     username = models.CharField(max_length=64, blank=True)
     title = models.CharField(max_length=255, blank=True)  # a group's
+    language = models.CharField(max_length=10, blank=True)  # the user's, as Telegram says
     # The user blocked the bot (a send answered 403): nothing more is sent until they write.
     blocked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

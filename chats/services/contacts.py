@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chats.events.dispatch import record
-from chats.events.domain import ContactUpdated
-from chats.models import Contact, Visitor
+from chats.events.domain import ContactUpdated, ConversationUpdated
+from chats.models import Contact, TelegramChat, Visitor
 from helpdesk.errors import Forbidden, ServiceError
 from operators.models import Operator
 
@@ -80,3 +80,16 @@ def visitor_contact_update(*, visitor: Visitor, changes: dict[str, str]) -> Cont
         if updates:
             contact = contact_update(contact=contact, changes=updates)
     return contact
+
+
+# --- a contact's channels ----------------------------------------------------------------------
+
+
+def telegram_chat_blocked_set(*, chat: TelegramChat, blocked: bool) -> None:
+    """The user blocked the bot (nothing more can be sent to them), or came back; the
+    consoles see it on the chat's conversations."""
+    with transaction.atomic():
+        TelegramChat.objects.filter(pk=chat.pk).update(blocked=blocked)
+        chat.blocked = blocked
+        for conversation_id in chat.conversations.values_list("id", flat=True)[:100]:
+            record(ConversationUpdated(conversation_id=conversation_id, fields=("telegram",)))

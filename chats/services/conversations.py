@@ -27,6 +27,7 @@ from chats.models import (
     Outcome,
     Priority,
     RoutingStrategy,
+    TelegramChat,
 )
 from helpdesk.errors import NotFound, ServiceError
 from operators.models import Operator
@@ -49,9 +50,15 @@ def operator_may_use(*, operator: Operator, conversation_id: int) -> Conversatio
     return conversation
 
 
-def conversation_open(*, inbox: Inbox, contact: Contact, page_url: str = "") -> Conversation:
+def conversation_open(
+    *,
+    inbox: Inbox,
+    contact: Contact,
+    page_url: str = "",
+    telegram_chat: TelegramChat | None = None,
+) -> Conversation:
     """Open a new conversation; unless its inbox routes by hand, it joins its team's queue and
-    routing takes it from there."""
+    routing takes it from there. A Telegram inbox's names the chat it is with."""
     now = timezone.now()
     queued = inbox.routing != RoutingStrategy.MANUAL
     with transaction.atomic():
@@ -63,6 +70,7 @@ def conversation_open(*, inbox: Inbox, contact: Contact, page_url: str = "") -> 
             last_activity_at=now,
             queued_at=now if queued else None,
             page_url=page_url[:2000],
+            telegram_chat=telegram_chat,
         )
         record(
             ConversationOpened(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from chats import selectors
 from chats.events.dispatch import record
 from chats.events.domain import CsatCreated, audience_of
-from chats.models import ConversationStatus, CsatResponse, Visitor
+from chats.models import Conversation, ConversationStatus, CsatResponse, Visitor
 from chats.services.conversations import conversation_lock
 from helpdesk.errors import ServiceError
 
@@ -22,6 +22,14 @@ def csat_submit(*, visitor: Visitor, rating: int, comment: str) -> tuple[CsatRes
         raise ServiceError(
             "no_conversation", _("There is no conversation to rate yet."), status=409
         )
+    return csat_record(conversation=conversation, rating=rating, comment=comment)
+
+
+def csat_record(
+    *, conversation: Conversation, rating: int, comment: str = ""
+) -> tuple[CsatResponse, bool]:
+    """Rate a resolved conversation (the widget's stars, a Telegram button); a second rating
+    replaces the first."""
     with transaction.atomic():
         if conversation_lock(conversation.pk).status != ConversationStatus.RESOLVED:
             raise ServiceError(
