@@ -1,13 +1,14 @@
 /**
  * What the operator does to a conversation, a contact or themself over REST: assign or transfer,
- * change the status, labels or priority, resolve and move on (the keyboard shortcut), edit the
- * contact, set their own status. The answer goes into the store; a refusal becomes a toast.
+ * change the status, labels or priority, resolve and move on (the keyboard shortcut), send a
+ * failed reply again through its channel, hide a contact's message from its Telegram group, edit
+ * the contact, set their own status. The answer goes into the store; a refusal becomes a toast.
  */
 
 import { type Api, errorText } from "./api";
 import type { Effect } from "./frames";
 import type { ConsoleStore } from "./store";
-import type { ContactDetail, Conversation, OperatorStatus, Priority, Resolution } from "./types";
+import type { ContactDetail, Conversation, Message, OperatorStatus, Priority, Resolution } from "./types";
 
 export type ContactChanges = Partial<Pick<ContactDetail, "name" | "email" | "phone" | "vip" | "notes">>;
 
@@ -59,6 +60,16 @@ export class ConversationActions {
     }
   }
 
+  /** Sends a reply whose delivery failed again through its channel (Telegram). */
+  retryDelivery(conversation: number, message: number): Promise<boolean> {
+    return this.actOnMessage(() => this.deps.api.retryDelivery(conversation, message));
+  }
+
+  /** Deletes a contact's message from its Telegram group; it stays here, marked hidden. */
+  hideMessage(conversation: number, message: number): Promise<boolean> {
+    return this.actOnMessage(() => this.deps.api.hideMessage(conversation, message));
+  }
+
   async updateContact(id: number, changes: ContactChanges): Promise<boolean> {
     try {
       const contact = await this.deps.api.updateContact(id, changes);
@@ -87,6 +98,20 @@ export class ConversationActions {
       this.deps.store.changed();
     } catch (error) {
       this.deps.toast(errorText(error), "error");
+    }
+  }
+
+  /** The changed message replaces the one held (its frame, which also comes, then changes
+   * nothing more). */
+  private async actOnMessage(action: () => Promise<Message>): Promise<boolean> {
+    try {
+      const message = await action();
+      this.deps.run(this.deps.store.applyMessage(message));
+      this.deps.store.changed();
+      return true;
+    } catch (error) {
+      this.deps.toast(errorText(error), "error");
+      return false;
     }
   }
 

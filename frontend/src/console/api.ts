@@ -2,7 +2,9 @@
  * cookie plus the CSRF token header, as DRF's SessionAuthentication requires. */
 
 import { errorOf, jsonOf } from "../shared/http";
+import { uploadFile } from "../shared/upload";
 import type {
+  Attachment,
   CannedResponse,
   ContactDetail,
   Conversation,
@@ -146,8 +148,27 @@ export class Api {
       new URLSearchParams({ after_seq: String(afterSeq), limit: String(limit) }),
     );
   }
-  sendMessage(id: number, body: string, clientId: string, isPrivate: boolean): Promise<Message> {
-    return this.request<Message>("POST", `conversations/${id}/messages`, { body, client_id: clientId, private: isPrivate });
+  sendMessage(id: number, body: string, clientId: string, isPrivate: boolean, attachments: number[] = []): Promise<Message> {
+    const payload: Record<string, unknown> = { client_id: clientId, private: isPrivate };
+    if (body.trim() || attachments.length === 0) payload.body = body;
+    if (attachments.length) payload.attachments = attachments;
+    return this.request<Message>("POST", `conversations/${id}/messages`, payload);
+  }
+  /** Sends a failed reply again through its channel; answers the message as it is now. */
+  retryDelivery(conversation: number, message: number): Promise<Message> {
+    return this.request<Message>("POST", `conversations/${conversation}/messages/${message}/retry`, {});
+  }
+  /** Deletes a contact's message from its Telegram group (it stays here, marked hidden). */
+  hideMessage(conversation: number, message: number): Promise<Message> {
+    return this.request<Message>("POST", `conversations/${conversation}/messages/${message}/hide`, {});
+  }
+
+  // --- attachments ----------------------------------------------------------------------------
+  /** Uploads a file for the operator's next message (with the session cookie and the CSRF
+   * token, as every other call); rejects with the server's error. */
+  upload(file: File, progress: (fraction: number) => void, signal: AbortSignal): Promise<Attachment> {
+    const headers = { Accept: "application/json", "Accept-Language": this.options.language(), "X-CSRFToken": this.options.csrfToken() };
+    return uploadFile({ url: `${this.options.base}attachments`, headers, withCredentials: true }, file, file.name, progress, signal);
   }
   assign(id: number, target: { operator: number } | { team: number }, note?: string): Promise<Conversation> {
     return this.request<Conversation>("POST", `conversations/${id}/assign`, note ? { ...target, note } : target);

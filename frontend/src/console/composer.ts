@@ -2,16 +2,23 @@
  * What the operator writes: replies and private notes go out over the socket with a client_id
  * (shown as pending until the server stores them, failed with Retry or Discard if refused),
  * typing is announced while they write (renewed, and ended when idle, on send or when they
- * move to another conversation), and the views' requests for the composer's focus. The drafts
- * (drafts.ts), canned responses (canned.ts) and @mentions (mentions.ts) are the composer view's.
+ * move to another conversation), the files each conversation's composer carries (uploaded at
+ * once, shared/uploads.ts; kept while the operator looks elsewhere, like a draft), and the
+ * views' requests for the composer's focus. The drafts (drafts.ts), canned responses
+ * (canned.ts) and @mentions (mentions.ts) are the composer view's.
  */
 
 import { type Frame, newClientId, SendError } from "../protocol/client";
 import type { Message } from "../protocol/log";
+import type { Uploader } from "../shared/uploads";
+import { UploadQueue } from "../shared/uploads";
+import { UploadError } from "../shared/upload";
 import { errorText } from "./api";
 import type { Drafts } from "./drafts";
 import type { Effect } from "./frames";
+import { t } from "./i18n";
 import type { ConsoleStore } from "./store";
+import type { Attachment } from "./types";
 
 /** A typing indicator is renewed this often while the operator writes. */
 export const TYPING_RENEW_MS = 3000;
@@ -30,6 +37,14 @@ export interface ComposerDeps {
   drafts: Drafts;
   outbox: Outbox;
   run(effects: Effect[]): void;
+  /** Uploads a file for the next message (the REST API); without it, files are refused. */
+  upload?: Uploader<File>;
+}
+
+/** The words for a failed upload: the server's message, else the catalogue's. */
+export function uploadErrorText(error: unknown): string {
+  if (error instanceof UploadError) return error.message || t(error.status === 413 ? "upload.tooLarge" : "upload.failed");
+  return errorText(error) || t("upload.failed");
 }
 
 export class ConsoleComposer {
@@ -39,23 +54,41 @@ export class ConsoleComposer {
   focus: { conversation: number; mode: "reply" | "note" | null; at: number } | null = null;
   private typingState: { conversation: number; private: boolean; sentAt: number } | null = null;
   private typingIdle: ReturnType<typeof setTimeout> | null = null;
+  private readonly queues = new Map<number, UploadQueue<File>>();
 
   constructor(private readonly deps: ComposerDeps) {
     this.drafts = deps.drafts;
   }
 
-  send(conversation: number, body: string, isPrivate: boolean): void {
+  /** Sends a reply or a note; `attachments`: the uploaded files it carries (then the body may
+   * be empty). */
+  send(conversation: number, body: string, isPrivate: boolean, attachments: Attachment[] = []): void {
     const clientId = newClientId();
     this.stopTyping();
-    this.deps.store.addPending({ clientId, conversation, body, private: isPrivate, failed: null });
-    this.deliver(conversation, body, isPrivate, clientId);
+    this.deps.store.addPending({ clientId, conversation, body, private: isPrivate, failed: null, attachments });
+    this.deliver(conversation, body, isPrivate, attachments, clientId);
   }
 
   retry(clientId: string): void {
     const pending = this.deps.store.pending.get(clientId);
     if (!pending) return;
     this.deps.store.addPending({ ...pending, failed: null });
-    this.deliver(pending.conversation, pending.body, pending.private, clientId);
+    this.deliver(pending.conversation, pending.body, pending.private, pending.attachments ?? [], clientId);
+  }
+
+  /** The files of a conversation's composer (made on first use). */
+  files(conversation: number): UploadQueue<File> {
+    let queue = this.queues.get(conversation);
+    if (!queue) {
+      const upload = this.deps.upload;
+      queue = new UploadQueue<File>({
+        upload: upload ?? (() => Promise.reject(new UploadError(0, "unavailable", ""))),
+        describe: uploadErrorText,
+        changed: () => this.deps.store.changed(),
+      });
+      this.queues.set(conversation, queue);
+    }
+    return queue;
   }
 
   discard(clientId: string): void {
@@ -91,10 +124,14 @@ export class ConsoleComposer {
     this.deps.store.changed();
   }
 
-  private deliver(conversation: number, body: string, isPrivate: boolean, clientId: string): void {
+  private deliver(conversation: number, body: string, isPrivate: boolean, attachments: Attachment[], clientId: string): void {
     const { store } = this.deps;
+    const frame: Frame = { type: "message", conversation, private: isPrivate };
+    // With files the body may be left out; a body of only whitespace is left out then too.
+    if (body.trim() || attachments.length === 0) frame.body = body;
+    if (attachments.length) frame.attachments = attachments.map((attachment) => attachment.id);
     this.deps.outbox
-      .sendAcked({ type: "message", conversation, body, private: isPrivate }, clientId)
+      .sendAcked(frame, clientId)
       .then((message) => this.deps.run(store.applyMessage(message, true)))
       .catch((error) => {
         const reason = error instanceof SendError ? error.message : errorText(error);

@@ -61,7 +61,13 @@ export class Controller {
     this.client = this.connection.client;
     this.idle = this.connection.idle;
     this.sync = new ConsoleSync({ store, api, run, toast });
-    this.composer = new ConsoleComposer({ store, drafts: deps.drafts, outbox: this.client, run });
+    this.composer = new ConsoleComposer({
+      store,
+      drafts: deps.drafts,
+      outbox: this.client,
+      run,
+      upload: (file, progress, signal) => api.upload(file, progress, signal),
+    });
     this.actions = new ConversationActions({ store, api, run, toast, open: (id) => void open(id) });
     this.search = new ConsoleSearch({ store, api, loadContact: (id, force) => this.sync.loadContact(id, force), open });
     const { sync, composer, search } = this;

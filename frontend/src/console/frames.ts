@@ -101,7 +101,9 @@ export function applyFrame(store: ConsoleStore, frame: Frame): Effect[] {
   return effects;
 }
 
-/** A message from a frame, or the answer to the operator's own send (`ownAck`). */
+/** A message from a frame, or the answer to the operator's own send (`ownAck`). One whose id
+ * the conversation's log has is an update: it replaces the one held (same seq), never a
+ * second copy, and raises nothing. */
 export function applyMessage(store: ConsoleStore, message: Message, ownAck = false): Effect[] {
   const effects: Effect[] = [];
   const id = message.conversation;
@@ -116,8 +118,9 @@ export function applyMessage(store: ConsoleStore, message: Message, ownAck = fal
     const latest = withLatest(conversation, message, message.seq);
     store.conversations.set(id, { ...latest, last_activity_at: later(message.created_at, conversation.last_activity_at) });
   }
-  if (message.author.kind === "visitor") store.typingIndicators.clear(id, "visitor");
-  if (message.author.kind === "operator" && message.author.id !== null) store.typingIndicators.clear(id, `operator:${message.author.id}`);
+  // (A message the log had is an update of it, in place: its delivery, an edit, hidden.)
+  if (fresh && message.author.kind === "visitor") store.typingIndicators.clear(id, "visitor");
+  if (fresh && message.author.kind === "operator" && message.author.id !== null) store.typingIndicators.clear(id, `operator:${message.author.id}`);
   // The contact's message makes its conversation unread, an operator's reads it (system and
   // bot messages do neither): the counters may change.
   if (isNew && (message.author.kind === "visitor" || message.author.kind === "operator")) {

@@ -1,12 +1,13 @@
 /**
  * The messages the console holds: one log per conversation (the shared `ConversationLog`:
- * deduplicated by id, ordered by seq), only for the most recently opened conversations, and the
+ * deduplicated by id, ordered by seq; a message that comes again with a known id is an update
+ * and replaces the one held, in place), only for the most recently opened conversations, and the
  * operator's own sends until the server has stored them (a send is settled by its ack or by the
  * message itself, whichever comes first).
  */
 
 import { ConversationLog } from "../protocol/log";
-import type { Message } from "./types";
+import type { Attachment, Message } from "./types";
 
 /** How many conversations keep their messages in memory. */
 export const LOG_CACHE_SIZE = 30;
@@ -17,6 +18,8 @@ export interface PendingMessage {
   body: string;
   private: boolean;
   failed: string | null;
+  /** The uploaded files it carries (none when left out). */
+  attachments?: Attachment[];
 }
 
 export class MessageLogs {
@@ -48,7 +51,7 @@ export class MessageLogs {
     this.logs.set(id, log);
   }
 
-  /** A conversation's known messages in seq order (cached until one is added). */
+  /** A conversation's known messages in seq order (cached until one is added or changed). */
   messages(id: number): Message[] {
     const log = this.logs.get(id);
     if (!log) return [];
@@ -61,13 +64,13 @@ export class MessageLogs {
   }
 
   /** A live message, into its conversation's log if there is one: answers whether it is new
-   * there (true without a log) and whether the log now lacks a seq below it. */
+   * there (true without a log) and whether the log now lacks a seq below it. One the log has
+   * (by id) is an update: it replaces the one held, and is not fresh. */
   addLive(message: Message, meId: number): { fresh: boolean; gap: boolean } {
     this.settle(message, meId);
     const log = this.logs.get(message.conversation);
     if (!log) return { fresh: true, gap: false };
-    const fresh = log.add(message);
-    if (fresh) this.added(message.conversation);
+    const fresh = this.upsert(log, message);
     return { fresh, gap: log.hasGap };
   }
 
@@ -77,7 +80,7 @@ export class MessageLogs {
     const log = this.log(id);
     let highest = 0;
     for (const message of messages) {
-      if (log.add(message)) this.added(id);
+      this.upsert(log, message);
       highest = Math.max(highest, message.seq);
       this.settle(message, meId);
     }
@@ -102,6 +105,13 @@ export class MessageLogs {
     return [...this.pending.values()].filter((pending) => pending.conversation === id);
   }
 
+  /** Adds a message, or replaces the one with its id; answers whether it was new. */
+  private upsert(log: ConversationLog, message: Message): boolean {
+    const fresh = log.add(message);
+    if (fresh || log.replace(message)) this.added(log.conversation);
+    return fresh;
+  }
+
   /** The operator's own message, stored: its send is no longer pending. */
   private settle(message: Message, meId: number): void {
     if (message.client_id && message.author.kind === "operator" && message.author.id === meId) {
@@ -109,6 +119,7 @@ export class MessageLogs {
     }
   }
 
+  /** The log of `id` changed: its cached list is stale. */
   private added(id: number): void {
     this.logCounts.set(id, (this.logCounts.get(id) ?? 0) + 1);
   }

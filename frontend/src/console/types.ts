@@ -1,9 +1,10 @@
 /** The contract's objects as the console receives them (api-v1.md sections 1 and 3), plus the
  * optional fields some endpoints add. Anything optional may be missing from an older server. */
 
-import type { Message } from "../protocol/log";
+import type { Delivery, Message } from "../protocol/log";
+import type { Attachment } from "../shared/attachments";
 
-export type { Message };
+export type { Attachment, Delivery, Message };
 
 export type OperatorStatus = "online" | "away" | "offline";
 export type Role = "agent" | "supervisor" | "admin";
@@ -72,6 +73,21 @@ export interface Conversation {
   outcome?: Outcome | null;
   sale_amount?: string | null;
   csat?: Csat | null;
+  /** Its inbox's channel, and for Telegram the user (and the group) it is with. */
+  channel?: Channel;
+  telegram?: TelegramChat | null;
+}
+
+export type Channel = "web" | "telegram" | "email" | "api";
+
+export interface TelegramChat {
+  /** The Telegram user's id. */
+  id: number;
+  username: string | null;
+  /** The user blocked the bot: replies cannot reach them. */
+  blocked: boolean;
+  chat: "private" | "group";
+  group_title: string | null;
 }
 
 export const OUTCOMES = ["solved", "not_solved", "sale", "forwarded", "spam"] as const;

@@ -61,6 +61,11 @@ const FINAL_ERRORS = new Set([
   "invalid_private",
   "not_found",
   "forbidden",
+  // the files a message carries: not the sender's uploads, sent already, or too many
+  "attachment_not_found",
+  "attachment_in_use",
+  "invalid_attachments",
+  "too_many_attachments",
 ]);
 
 const OPEN = 1;

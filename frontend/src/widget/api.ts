@@ -1,6 +1,8 @@
 /** The widget's REST API (`/api/widget/v1/`, contract section 2), plus the contact extension. */
 import type { Message } from "../protocol/log";
+import type { Attachment } from "../shared/attachments";
 import { errorOf, jsonOf } from "../shared/http";
+import { uploadFile } from "../shared/upload";
 import type { Conversation, InboxInfo } from "./store";
 
 export interface Identity {
@@ -43,6 +45,15 @@ export class ApiError extends Error {
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** A message's fields (a frame's or a REST body's): the body, left out when the files stand
+ * alone, and the ids of the files it carries. */
+export function messagePayload<T extends Record<string, unknown>>(base: T, body: string, attachments: readonly number[]): T & { body?: string; attachments?: number[] } {
+  const payload: T & { body?: string; attachments?: number[] } = { ...base };
+  if (body.trim() || attachments.length === 0) payload.body = body;
+  if (attachments.length) payload.attachments = [...attachments];
+  return payload;
+}
+
 export class WidgetApi {
   constructor(
     private readonly base: string,
@@ -61,8 +72,14 @@ export class WidgetApi {
   }
 
   /** Sends over REST (the fallback when websockets are blocked); idempotent by `client_id`. */
-  send(token: string, clientId: string, body: string): Promise<Message> {
-    return this.call("POST", "messages", token, { client_id: clientId, body });
+  send(token: string, clientId: string, body: string, attachments: number[] = []): Promise<Message> {
+    return this.call("POST", "messages", token, messagePayload({ client_id: clientId }, body, attachments));
+  }
+
+  /** Uploads a file for the visitor's next message; rejects with the server's error. */
+  upload(token: string, file: File, progress: (fraction: number) => void, signal: AbortSignal): Promise<Attachment> {
+    const headers = { Accept: "application/json", "Accept-Language": this.locale, Authorization: `Bearer ${token}` };
+    return uploadFile({ url: `${this.base}/api/widget/v1/attachments`, headers, withCredentials: false }, file, file.name, progress, signal);
   }
 
   /** The visitor's own name, email and phone, as the helpdesk knows them. */

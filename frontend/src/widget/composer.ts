@@ -1,12 +1,14 @@
 /**
- * What the visitor writes: a message is checked, queued (shown as sending, kept in the site's
- * storage until acked) and sent over the socket, or a session is started to send it; a send
- * refused for good can be retried as a new one; typing is announced while the visitor writes
- * and ended when they stop, send or close the panel.
+ * What the visitor writes: a message (its text, the files uploaded for it, or both) is checked,
+ * queued (shown as sending, kept in the site's storage until acked, its files' ids with it) and
+ * sent over the socket, or a session is started to send it; a send refused for good can be
+ * retried as a new one; typing is announced while the visitor writes and ended when they stop,
+ * send or close the panel. The files themselves upload before (shared/uploads.ts).
  */
 import { type Frame, newClientId, SendError } from "../protocol/client";
 import type { Message } from "../protocol/log";
-import type { ChatState } from "./store";
+import type { Attachment } from "../shared/attachments";
+import type { ChatState, PendingItem } from "./store";
 import type { Key } from "./strings";
 import { bodyProblem } from "./validate";
 
@@ -17,7 +19,7 @@ export const TYPING_IDLE_MS = 3000;
 export interface ComposerLine {
   readonly hasSocket: boolean;
   send(frame: Frame): void;
-  sendMessage(clientId: string, body: string): Promise<Message> | null;
+  sendMessage(clientId: string, body: string, attachments: number[]): Promise<Message> | null;
   discard(clientId: string): void;
   start(): Promise<void>;
   wake(): void;
@@ -42,19 +44,19 @@ export class Composer {
   constructor(private readonly deps: ComposerDeps) {}
 
   /** Answers true when the message was taken (the composer is then cleared). */
-  send(body: string): boolean {
+  send(body: string, attachments: Attachment[] = []): boolean {
     const { state, line } = this.deps;
-    const problem = bodyProblem(body);
+    const problem = bodyProblem(body, attachments.length > 0);
     if (problem) {
       this.deps.setError(problem);
       return false;
     }
     this.deps.setError(null);
     const clientId = newClientId();
-    state.queue(clientId, body, Date.now());
+    const item = state.queue(clientId, body, Date.now(), attachments);
     this.setTypingOut(false);
     this.deps.savePending();
-    if (line.hasSocket) this.dispatch(clientId, body);
+    if (line.hasSocket) this.dispatch(item);
     else void line.start();
     line.fallback.restart();
     this.deps.changed(true);
@@ -63,7 +65,7 @@ export class Composer {
 
   /** Sends every queued message not refused (a new socket: they go out through it). */
   resend(): void {
-    for (const item of this.deps.state.pending) if (!item.error) this.dispatch(item.clientId, item.body);
+    for (const item of this.deps.state.pending) if (!item.error) this.dispatch(item);
   }
 
   retry(clientId: string): void {
@@ -74,7 +76,7 @@ export class Composer {
       // refused for good: this is a new attempt at the text, with a new client_id
       state.dropPending(clientId);
       line.discard(clientId);
-      this.send(item.body);
+      this.send(item.body, item.attachments);
       return;
     }
     item.at = Date.now();
@@ -102,8 +104,10 @@ export class Composer {
     if (this.deps.state.conversationId !== null) this.deps.line.send({ type: "typing", active });
   }
 
-  private dispatch(clientId: string, body: string): void {
-    this.deps.line.sendMessage(clientId, body)?.catch((error: unknown) => {
+  private dispatch(item: PendingItem): void {
+    const { clientId, body } = item;
+    const ids = item.attachments.map((attachment) => attachment.id);
+    this.deps.line.sendMessage(clientId, body, ids)?.catch((error: unknown) => {
       if (error instanceof SendError) {
         this.deps.state.fail(clientId, error.code);
         this.deps.savePending();

@@ -8,7 +8,7 @@
 import { backoffDelay } from "../protocol/backoff";
 import { type ClientStatus, type Frame, ProtocolClient, type SocketLike } from "../protocol/client";
 import type { Message } from "../protocol/log";
-import { ApiError, type Identity, type Session, type WidgetApi } from "./api";
+import { ApiError, type Identity, messagePayload, type Session, type WidgetApi } from "./api";
 import { type FallbackConversation, RestFallback } from "./fallback";
 import type { VisitorStore } from "./storage";
 import type { InboxInfo } from "./store";
@@ -91,9 +91,10 @@ export class Connection {
     this.client?.send(frame);
   }
 
-  /** Sends a message the server acks; null without a socket (a session is then started). */
-  sendMessage(clientId: string, body: string): Promise<Message> | null {
-    return this.client ? this.client.sendAcked({ type: "message", body }, clientId) : null;
+  /** Sends a message the server acks (its text, the ids of its files); null without a socket
+   * (a session is then started). */
+  sendMessage(clientId: string, body: string, attachments: number[] = []): Promise<Message> | null {
+    return this.client ? this.client.sendAcked(messagePayload({ type: "message" }, body, attachments), clientId) : null;
   }
 
   /** Forgets a send not yet acked (refused for good, or stored over REST). */

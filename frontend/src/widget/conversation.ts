@@ -9,7 +9,7 @@
 import type { Frame } from "../protocol/client";
 import type { Message } from "../protocol/log";
 import type { Session } from "./api";
-import type { Saved, VisitorStore } from "./storage";
+import type { Saved, SavedSend, VisitorStore } from "./storage";
 import { ChatState, type Conversation } from "./store";
 
 /** An operator's typing indicator that no frame ends goes away after this long. */
@@ -50,7 +50,7 @@ export class ConversationSync {
   ) {
     this.state = new ChatState(saved);
     this.emitFloor = saved.seenSeq ?? 0;
-    for (const send of saved.pending ?? []) this.state.queue(send.clientId, String(send.frame.body), send.at);
+    for (const send of saved.pending ?? []) this.state.queue(send.clientId, String(send.frame.body ?? ""), send.at, send.files ?? []);
   }
 
   /** A session answered: another visitor, or another conversation than the one shown, starts
@@ -132,11 +132,15 @@ export class ConversationSync {
     }
   }
 
-  /** Keeps the sends not yet acked (and not refused) in the site's storage. */
+  /** Keeps the sends not yet acked (and not refused) in the site's storage, with their files. */
   savePending(): void {
     const pending = this.state.pending
       .filter((item) => !item.error)
-      .map((item) => ({ clientId: item.clientId, frame: { type: "message", body: item.body }, at: item.at }));
+      .map((item): SavedSend => {
+        if (item.attachments.length === 0) return { clientId: item.clientId, frame: { type: "message", body: item.body }, at: item.at };
+        const ids = item.attachments.map((attachment) => attachment.id);
+        return { clientId: item.clientId, frame: { type: "message", body: item.body, attachments: ids }, at: item.at, files: item.attachments };
+      });
     this.deps.store.update({ pending: pending.length ? pending : undefined });
   }
 

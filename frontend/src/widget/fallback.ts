@@ -11,7 +11,17 @@ import type { ChatState } from "./store";
 
 export const POLL_MS = 4000;
 /** Errors of a REST send that no retry can fix. */
-const FINAL_REST_ERRORS = new Set(["invalid", "empty_body", "body_too_long", "invalid_body", "invalid_client_id"]);
+const FINAL_REST_ERRORS = new Set([
+  "invalid",
+  "empty_body",
+  "body_too_long",
+  "invalid_body",
+  "invalid_client_id",
+  "attachment_not_found",
+  "attachment_in_use",
+  "invalid_attachments",
+  "too_many_attachments",
+]);
 
 /** What the fallback feeds (conversation.ts). */
 export interface FallbackConversation {
@@ -74,7 +84,8 @@ export class RestFallback {
       if (item.error || this.sending.has(item.clientId)) continue;
       this.sending.add(item.clientId);
       try {
-        const message = await this.deps.api.send(token, item.clientId, item.body);
+        const ids = item.attachments.map((attachment) => attachment.id);
+        const message = await this.deps.api.send(token, item.clientId, item.body, ids);
         this.deps.discard(item.clientId);
         conversation.onFrame({ type: "ack", client_id: item.clientId, message });
       } catch (error) {

@@ -6,11 +6,14 @@
  * garbage degrades to memory: the widget then works for the page's lifetime.
  */
 import type { PendingSend } from "../protocol/client";
+import { type Attachment, type AttachmentKind, MAX_FILES } from "../shared/attachments";
 import { MemoryStorage } from "../shared/memory-storage";
 
 export interface SavedSend extends PendingSend {
   /** When the visitor sent it (ms since the epoch), for ordering and display. */
   at: number;
+  /** The uploaded files it carries (the frame has their ids), to show them meanwhile. */
+  files?: Attachment[];
 }
 
 export interface Saved {
@@ -131,6 +134,19 @@ export class VisitorStore {
 
 const isInt = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 const isText = (value: unknown, max = 500): value is string => typeof value === "string" && value.length <= max;
+const KINDS: readonly string[] = ["image", "audio", "video", "file"];
+
+/** A saved file, if well-formed: its link a path of the helpdesk. */
+function sanitiseFile(raw: unknown): Attachment | null {
+  if (!raw || typeof raw !== "object") return null;
+  const item = raw as Record<string, unknown>;
+  const { id, name, content_type, kind, size, width, height, url } = item;
+  if (!isInt(id) || !id || !isText(name, 300) || !isText(content_type, 200) || !isInt(size)) return null;
+  if (typeof kind !== "string" || !KINDS.includes(kind)) return null;
+  if (!isText(url, 2000) || !url.startsWith("/files/")) return null;
+  const dimension = (value: unknown) => (isInt(value) ? value : null);
+  return { id, name, content_type, kind: kind as AttachmentKind, size, width: dimension(width), height: dimension(height), url };
+}
 
 /** Keeps only well-formed fields: the record is written by the host page's origin too. */
 export function sanitise(raw: unknown): Saved {
@@ -150,11 +166,20 @@ export function sanitise(raw: unknown): Saved {
     const pending: SavedSend[] = [];
     for (const item of data.pending.slice(0, 100)) {
       if (!item || typeof item !== "object") continue;
-      const { clientId, frame, at } = item as Record<string, unknown>;
+      const { clientId, frame, at, files } = item as Record<string, unknown>;
       if (!isText(clientId, 64) || !clientId || !frame || typeof frame !== "object") continue;
-      const body = (frame as Record<string, unknown>).body;
+      const body = (frame as Record<string, unknown>).body ?? "";
       if (typeof body !== "string") continue;
-      pending.push({ clientId, frame: { type: "message", body }, at: isInt(at) ? at : Date.now() });
+      const attachments = Array.isArray(files) ? files.slice(0, MAX_FILES).map(sanitiseFile) : [];
+      if (attachments.some((file) => file === null)) continue; // a send is kept whole or not at all
+      const kept = attachments as Attachment[];
+      if (!body.trim() && kept.length === 0) continue;
+      const send: SavedSend = { clientId, frame: { type: "message", body }, at: isInt(at) ? at : Date.now() };
+      if (kept.length) {
+        send.frame.attachments = kept.map((file) => file.id);
+        send.files = kept;
+      }
+      pending.push(send);
     }
     if (pending.length) saved.pending = pending;
   }

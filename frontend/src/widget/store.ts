@@ -4,6 +4,7 @@
  * read marks both ways, the operator's typing, and the rows the view draws from all that.
  */
 import { ConversationLog, type Author, type Message } from "../protocol/log";
+import { type Attachment, attachmentsOf } from "../shared/attachments";
 import { startOfDay } from "./i18n";
 
 /** A visitor's view of a conversation (protocol.md): what the widget shows, nothing more. */
@@ -31,6 +32,8 @@ export interface InboxInfo {
 export interface PendingItem {
   clientId: string;
   body: string;
+  /** The uploaded files it carries. */
+  attachments: Attachment[];
   at: number;
   /** The server refused it for good (a SendError code), or null. */
   error: string | null;
@@ -48,6 +51,7 @@ export interface MessageRow {
   kind: "message" | "system";
   key: string;
   body: string;
+  attachments: Attachment[];
   at: Date;
   mine: boolean;
   author: Author | null;
@@ -135,8 +139,8 @@ export class ChatState {
     return this.add(message);
   }
 
-  queue(clientId: string, body: string, at: number): PendingItem {
-    const item: PendingItem = { clientId, body, at, error: null };
+  queue(clientId: string, body: string, at: number, attachments: Attachment[] = []): PendingItem {
+    const item: PendingItem = { clientId, body, attachments, at, error: null };
     this.pending.push(item);
     return item;
   }
@@ -189,6 +193,7 @@ export class ChatState {
         kind: m.author.kind === "system" ? "system" : "message",
         key: m.client_id && mine ? `c${m.client_id}` : `m${m.id}`,
         body: m.body,
+        attachments: attachmentsOf(m),
         at: new Date(m.created_at),
         mine,
         author: m.author,
@@ -206,6 +211,7 @@ export class ChatState {
         kind: "message",
         key: `c${p.clientId}`,
         body: p.body,
+        attachments: p.attachments,
         at: new Date(p.at),
         mine: true,
         author: null,

@@ -84,6 +84,47 @@ export const PANEL_CSS = `
 .send[disabled]{background:#eceff2;color:#8a939e;cursor:default}
 .send:focus-visible{outline:3px solid var(--a);outline-offset:2px}
 .send svg{width:20px;height:20px;fill:currentColor}
+.attach{all:unset;box-sizing:border-box;flex:none;width:38px;height:38px;margin-left:-8px;border-radius:50%;display:flex;align-items:center;justify-content:center;color:var(--muted);cursor:pointer}
+.attach:hover{background:var(--soft);color:var(--ink)}
+.attach:focus-visible{outline:3px solid var(--a);outline-offset:2px}
+.attach svg{width:22px;height:22px;fill:currentColor;transform:rotate(45deg)}
+.chips{flex:none;display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:8px 12px 0;list-style:none;border-top:1px solid var(--line);background:#fff}
+.chips+.composer{border-top:0}
+.chip{display:inline-flex;align-items:center;gap:6px;max-width:100%;min-height:30px;padding:2px 4px 2px 9px;border:1px solid #cfd5dc;border-radius:15px;background:#f6f8fa;color:var(--ink);font-size:12.5px;box-sizing:border-box}
+.chip>svg{flex:none;width:15px;height:15px;fill:var(--muted)}
+.chip.failed{border-color:#f5c2bd;background:#fdecea}
+.chip-name{min-width:0;max-width:150px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-weight:600}
+.chip-state{display:inline-flex;align-items:center;min-width:0}
+.chip-size{color:var(--muted)}
+.chip-err{color:var(--err)}
+.chip progress{width:54px;height:6px;accent-color:var(--a)}
+.chip-x{all:unset;box-sizing:border-box;flex:none;width:22px;height:22px;border-radius:50%;display:flex;align-items:center;justify-content:center;color:var(--muted);cursor:pointer}
+.chip-x:hover{background:rgba(15,23,42,.08);color:var(--ink)}
+.chip-x:focus-visible{outline:2px solid var(--a)}
+.chip-x svg{width:14px;height:14px;fill:currentColor}
+.files{display:flex;flex-direction:column;align-items:flex-start;gap:4px;max-width:82%;margin:4px 0 0;padding:0;list-style:none}
+.bubble[hidden]+.files{margin-top:0}
+.row.mine .files{align-items:flex-end}
+.file{max-width:100%}
+.att-img{all:unset;box-sizing:border-box;display:block;max-width:100%;border-radius:14px;overflow:hidden;background:var(--soft);cursor:zoom-in}
+.att-img img{display:block;max-width:100%;height:auto}
+.att-img:focus-visible{outline:3px solid var(--a);outline-offset:2px}
+.att-media{display:block;max-width:100%;border-radius:12px}
+audio.att-media{width:260px}
+video.att-media{height:auto;background:#000}
+.att-file{display:inline-flex;align-items:center;gap:8px;max-width:100%;box-sizing:border-box;padding:9px 12px;border:1px solid var(--line);border-radius:14px;background:#fff;color:var(--ink);font-size:13.5px;text-decoration:none}
+.att-file:hover{background:#f6f8fa}
+.att-file:focus-visible{outline:3px solid var(--a);outline-offset:2px}
+.att-file svg{flex:none;width:20px;height:20px;fill:var(--a)}
+.att-name{min-width:0;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;font-weight:600}
+.att-size{flex:none;color:var(--muted);font-size:12px}
+.drop{position:absolute;inset:8px;z-index:5;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:10px;border:2px dashed var(--a);border-radius:14px;background:rgba(255,255,255,.94);color:var(--ink);font-size:15px;font-weight:600;pointer-events:none}
+.drop svg{width:32px;height:32px;fill:var(--a);transform:rotate(45deg)}
+.lightbox{position:absolute;inset:0;z-index:10;display:flex;align-items:center;justify-content:center;padding:56px 16px 16px;background:rgba(10,15,25,.88);cursor:zoom-out}
+.lb-figure{display:flex;flex-direction:column;align-items:center;gap:8px;max-width:100%;max-height:100%;margin:0;cursor:default}
+.lb-figure img{display:block;max-width:100%;max-height:calc(100% - 32px);min-height:0;object-fit:contain;border-radius:6px;background:#fff}
+.lb-figure figcaption{max-width:100%;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;color:#fff;font-size:13px}
+.lb-close{position:absolute;top:10px;right:10px;color:#fff}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 @media (max-width:480px),(max-height:500px){
 .panel{inset:0;width:auto;height:auto;border-radius:0;animation:none}

@@ -8,9 +8,10 @@ export type ContactField = (typeof CONTACT_FIELDS)[number];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ()\-.]{5,30}$/;
 
-/** A message body as the contract takes it: 1 to 10,000 code points, not only whitespace. */
-export function bodyProblem(body: string): Key | null {
-  if (!body.trim()) return "required";
+/** A message body as the contract takes it: 1 to 10,000 code points, not only whitespace; with
+ * files (`withFiles`) it may be empty. */
+export function bodyProblem(body: string, withFiles = false): Key | null {
+  if (!body.trim()) return withFiles ? null : "required";
   if ([...body].length > MAX_BODY) return "tooLong";
   return null;
 }

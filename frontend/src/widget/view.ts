@@ -1,23 +1,32 @@
 /**
  * The panel's DOM, built with createElement and filled with textContent (message bodies go
  * through the shared linkify's element builder): no HTML string is ever parsed. The view keeps
- * no state of its own beyond element caches; panel.ts tells it what to show, and the cards under
- * the messages are view-cards.ts.
+ * no state of its own beyond element caches; panel.ts tells it what to show, the cards under
+ * the messages are view-cards.ts, files (a message's, the composer's chips) view-files.ts, and
+ * the image lightbox lightbox.ts. Files come by the paperclip, a paste into the composer, or a
+ * drop on the open panel.
  */
+import { carriesFiles, filesOf } from "../shared/dropped-files";
 import { appendBody } from "../shared/linkify";
+import type { UploadItem } from "../shared/uploads";
 import type { Boot } from "./boot";
 import { icon, ICON_CLOSE, ICON_SEND } from "./css";
 import { el } from "./dom";
-import type { I18n } from "./i18n";
+import type { I18n, Params } from "./i18n";
+import { Lightbox } from "./lightbox";
 import type { MessageRow, Row } from "./store";
 import type { Key } from "./strings";
 import type { ContactField } from "./validate";
 import { Cards } from "./view-cards";
+import { Chips, filesNode, ICON_CLIP } from "./view-files";
 
 export interface ViewHandlers {
   /** Answers true when the message was taken (the composer is then cleared). */
   send(body: string): boolean;
   retry(clientId: string): void;
+  /** Files chosen, pasted or dropped: they upload at once. */
+  attach(files: File[]): void;
+  removeFile(key: string): void;
   close(): void;
   input(text: string): void;
   prechat(values: Partial<Record<ContactField, string>>): void;
@@ -59,7 +68,15 @@ export class View {
   private readonly textarea = el("textarea", "ta");
   private readonly sendButton = el("button", "send");
   private readonly composerError = el("div", "ferr");
+  private readonly attachButton = el("button", "attach");
+  private readonly picker = el("input");
+  private readonly chips: Chips;
+  private readonly dropHint = el("div", "drop");
+  private readonly lightbox: Lightbox;
   private readonly rows = new Map<string, HTMLElement>();
+  /** The composer's files: one still uploading, at least one uploaded. */
+  private files = { busy: false, ready: false };
+  private dragDepth = 0;
 
   constructor(boot: Boot, i18n: I18n, handlers: ViewHandlers) {
     this.boot = boot;
@@ -113,21 +130,63 @@ export class View {
     this.textarea.addEventListener("input", () => {
       this.autosize();
       this.composerError.textContent = "";
-      this.sendButton.disabled = !this.textarea.value.trim();
+      this.updateSend();
       handlers.input(this.textarea.value);
+    });
+    // A pasted image (or any file) is attached; pasted text goes in as usual.
+    this.textarea.addEventListener("paste", (event) => {
+      const files = filesOf(event.clipboardData);
+      if (files.length === 0) return;
+      if (!event.clipboardData?.types.includes("text/plain")) event.preventDefault();
+      handlers.attach(files);
+    });
+    this.attachButton.type = "button";
+    this.attachButton.setAttribute("aria-label", t("attach"));
+    this.attachButton.title = t("attach");
+    this.attachButton.append(icon(document, ICON_CLIP));
+    this.attachButton.addEventListener("click", () => this.picker.click());
+    this.picker.type = "file";
+    this.picker.multiple = true;
+    this.picker.hidden = true;
+    this.picker.tabIndex = -1;
+    this.picker.addEventListener("change", () => {
+      const files = Array.from(this.picker.files ?? []);
+      this.picker.value = "";
+      if (files.length) handlers.attach(files);
+      this.textarea.focus({ preventScroll: true });
+    });
+    this.chips = new Chips(i18n, (key) => {
+      handlers.removeFile(key);
+      this.textarea.focus({ preventScroll: true });
     });
     this.sendButton.type = "submit";
     this.sendButton.disabled = true;
     this.sendButton.setAttribute("aria-label", t("send"));
     this.sendButton.append(icon(document, ICON_SEND));
     this.composerError.setAttribute("role", "alert");
-    this.composer.append(this.textarea, this.sendButton);
+    this.composer.append(this.attachButton, this.picker, this.textarea, this.sendButton);
     this.composer.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
     });
 
-    this.panel = el("section", "panel", head, this.banner, this.scroller, this.composerError, this.composer);
+    this.lightbox = new Lightbox(i18n);
+    this.dropHint.hidden = true;
+    this.dropHint.setAttribute("aria-hidden", "true");
+    this.dropHint.append(icon(document, ICON_CLIP), el("span", "", t("dropFiles")));
+    this.panel = el(
+      "section",
+      "panel",
+      head,
+      this.banner,
+      this.scroller,
+      this.composerError,
+      this.chips.root,
+      this.composer,
+      this.dropHint,
+      this.lightbox.root,
+    );
+    this.listenForDrops();
     this.panel.id = "hd-panel";
     this.panel.hidden = true;
     this.panel.setAttribute("role", "dialog");
@@ -196,10 +255,19 @@ export class View {
 
   setComposer(visible: boolean): void {
     this.composer.hidden = !visible;
+    this.chips.root.hidden = !visible || this.chips.root.childElementCount === 0;
   }
 
-  setComposerError(key: Key | null): void {
-    this.composerError.textContent = key ? this.i18n.t(key) : "";
+  setComposerError(key: Key | null, params?: Params): void {
+    this.composerError.textContent = key ? this.i18n.t(key, params) : "";
+  }
+
+  /** The composer's files changed: their chips, and whether the message may go. */
+  setFiles(items: readonly UploadItem[], busy: boolean, ready: boolean): void {
+    this.chips.render(items);
+    if (this.composer.hidden) this.chips.root.hidden = true;
+    this.files = { busy, ready };
+    this.updateSend();
   }
 
   setBadge(count: number): void {
@@ -240,8 +308,25 @@ export class View {
   private messageNode(row: MessageRow): HTMLElement {
     const bubble = el("div", "bubble");
     appendBody(bubble, row.body);
+    // files alone: no empty bubble
+    bubble.hidden = !row.body.trim() && row.attachments.length > 0;
     const node = el("div", "row", el("div", "who"), bubble, el("div", "meta"));
     return node;
+  }
+
+  /** A message's files, drawn again only when they change (a sent file's link is renewed). */
+  private updateFiles(node: HTMLElement, row: MessageRow): void {
+    const signature = row.attachments.map((attachment) => `${attachment.id}:${attachment.url}`).join(" ");
+    if ((node.dataset.files ?? "") === signature) return;
+    node.dataset.files = signature;
+    node.querySelector(":scope > .files")?.remove();
+    if (!row.attachments.length) return;
+    const files = filesNode(row.attachments, {
+      i18n: this.i18n,
+      base: this.boot.config.origin,
+      openImage: (href, name, opener) => this.lightbox.open(href, name, opener),
+    });
+    node.insertBefore(files, node.lastElementChild);
   }
 
   private updateMessage(node: HTMLElement, row: MessageRow): void {
@@ -255,7 +340,9 @@ export class View {
     node.dataset.author = row.author?.kind ?? "visitor";
     if (row.state) node.dataset.status = row.state;
     else delete node.dataset.status;
-    const [who, , meta] = Array.from(node.children) as HTMLElement[];
+    this.updateFiles(node, row);
+    const who = node.firstElementChild as HTMLElement;
+    const meta = node.lastElementChild as HTMLElement;
     const showWho = !row.mine && row.first && row.kind !== "system";
     who.hidden = !showWho;
     who.textContent = showWho ? row.author?.name || this.i18n.t("operator") : "";
@@ -282,12 +369,55 @@ export class View {
 
   private submit(): void {
     const body = this.textarea.value;
-    if (!body.trim()) return;
+    if (!this.canSend()) return;
     if (this.h.send(body)) {
       this.textarea.value = "";
-      this.sendButton.disabled = true;
+      this.updateSend();
       this.autosize();
     }
+  }
+
+  /** Text or an uploaded file, and no upload still running. */
+  private canSend(): boolean {
+    return !this.files.busy && (this.textarea.value.trim() !== "" || this.files.ready);
+  }
+
+  private updateSend(): void {
+    this.sendButton.disabled = !this.canSend();
+  }
+
+  /** Files dragged over the open panel: a hint covers it; dropped, they are attached. */
+  private listenForDrops(): void {
+    const accepts = (event: DragEvent) => carriesFiles(event.dataTransfer) && !this.composer.hidden;
+    const show = (on: boolean) => {
+      this.dropHint.hidden = !on;
+      this.panel.classList.toggle("dragging", on);
+    };
+    this.panel.addEventListener("dragenter", (event) => {
+      if (!accepts(event)) return;
+      event.preventDefault();
+      this.dragDepth += 1;
+      show(true);
+    });
+    this.panel.addEventListener("dragover", (event) => {
+      if (!accepts(event)) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+    });
+    this.panel.addEventListener("dragleave", (event) => {
+      if (!accepts(event)) return;
+      this.dragDepth = Math.max(0, this.dragDepth - 1);
+      if (this.dragDepth === 0) show(false);
+    });
+    this.panel.addEventListener("drop", (event) => {
+      if (!accepts(event)) return;
+      event.preventDefault();
+      this.dragDepth = 0;
+      show(false);
+      const files = filesOf(event.dataTransfer);
+      if (files.length) this.h.attach(files);
+      this.textarea.focus({ preventScroll: true });
+    });
   }
 
   private autosize(): void {

@@ -3,9 +3,13 @@
  * page is idle. This module puts the parts together and answers the host page's API
  * (window.HelpdeskWidget): connection.ts (the session and the socket, over the shared protocol
  * client; fallback.ts when websockets are blocked), conversation.ts (the messages, marks and
- * events, over the state in store.ts), composer.ts (what the visitor writes), forms.ts (pre-chat,
+ * events, over the state in store.ts), composer.ts (what the visitor writes), the files the
+ * composer carries (shared/uploads.ts: uploaded at once, over api.ts), forms.ts (pre-chat,
  * email, rating), panel.ts (what the panel shows), view.ts (the DOM).
  */
+import { MAX_FILES } from "../shared/attachments";
+import { UploadError } from "../shared/upload";
+import { UploadQueue } from "../shared/uploads";
 import { WidgetApi } from "./api";
 import type { Boot, IdentifyData, PublicApi, WidgetHandle } from "./boot";
 import { Composer } from "./composer";
@@ -33,9 +37,30 @@ export class WidgetController implements WidgetHandle {
     const store = new VisitorStore(config.inboxKey);
     const api = new WidgetApi(config.origin, config.locale);
     adoptCss(boot.root, PANEL_CSS);
+    const uploads = new UploadQueue<File>({
+      upload: async (file, progress, signal) => {
+        if (!this.connection.token) await this.connection.start();
+        const token = this.connection.token;
+        if (!token) throw new UploadError(0, "no_session", "");
+        return api.upload(token, file, progress, signal);
+      },
+      // the server's words; the widget's own when its answer could not be read
+      describe: (error) =>
+        error instanceof UploadError && error.message ? error.message : i18n.t(error instanceof UploadError && error.status === 413 ? "fileTooLarge" : "uploadFailed"),
+      changed: () => view.setFiles(uploads.items, uploads.busy, uploads.attachments.length > 0),
+    });
     const view = new View(boot, i18n, {
-      send: (body) => this.composer.send(body),
+      send: (body) => {
+        const taken = this.composer.send(body, uploads.attachments);
+        if (taken) uploads.clear();
+        return taken;
+      },
       retry: (clientId) => this.composer.retry(clientId),
+      attach: (files) => {
+        view.setComposerError(null);
+        if (uploads.add(files) > 0) view.setComposerError("tooManyFiles", { n: MAX_FILES });
+      },
+      removeFile: (key) => uploads.remove(key),
       close: () => this.close(),
       input: (text) => this.composer.typing(text),
       prechat: (values) => void this.forms.submitPrechat(values),

@@ -1,17 +1,20 @@
 /** The composer: reply or private note (clearly different: a yellow frame and a warning),
  * "/" for canned responses with the contact's name filled in, "@" for mentions in notes,
- * drafts kept per conversation, Enter to send. */
+ * drafts kept per conversation, files (the paperclip, a paste, or a drop on the column; chips
+ * while they upload), Enter to send. */
 
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 
+import { filesOf } from "../../shared/dropped-files";
 import { cannedTrigger, expandCanned, filterCanned, insertCanned } from "../canned";
 import type { ComposerMode } from "../drafts";
 import { formatNumber, t } from "../i18n";
 import { insertMention, mentionCandidates, mentionTrigger, parseMentions } from "../mentions";
 import type { CannedResponse, Conversation, OperatorInfo } from "../types";
+import { addFiles, UploadChips } from "./Attachments";
 import { Avatar } from "./common";
 import { useController } from "./context";
-import { LockIcon, SendIcon, ZapIcon } from "./icons";
+import { LockIcon, PaperclipIcon, SendIcon, ZapIcon } from "./icons";
 
 type Popup =
   | { kind: "canned"; start: number; query: string; items: CannedResponse[] }
@@ -31,6 +34,8 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const [dismissed, setDismissed] = useState<number | null>(null);
   const [pickerOpen, setPickerOpen] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const files = controller.composer.files(conversation.id);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef({ body, mode });
   latest.current = { body, mode };
@@ -108,11 +113,20 @@ export function Composer({ conversation }: { conversation: Conversation }) {
 
   const send = () => {
     const text = body;
-    if (!text.trim() || text.length > MAX_CHARS) return;
-    controller.composer.send(conversation.id, text, mode === "note");
+    if (!files.canSend(text) || text.length > MAX_CHARS) return;
+    controller.composer.send(conversation.id, text, mode === "note", files.attachments);
+    files.clear();
     setBody("");
     setCaret(0);
     drafts.clear(conversation.id);
+  };
+
+  // A pasted image (or any file) is attached; pasted text goes in as usual.
+  const onPaste = (event: ClipboardEvent) => {
+    const pasted = filesOf(event.clipboardData);
+    if (pasted.length === 0) return;
+    if (!event.clipboardData?.types.includes("text/plain")) event.preventDefault();
+    addFiles(controller, conversation.id, pasted);
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -228,8 +242,26 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         onKeyUp={(event) => setCaret(event.currentTarget.selectionStart ?? 0)}
         onClick={(event) => setCaret(event.currentTarget.selectionStart ?? 0)}
         onBlur={() => controller.composer.stopTyping()}
+        onPaste={onPaste}
       />
+      <UploadChips queue={files} />
       <div class="composer-footer">
+        <button type="button" class="icon-button" data-testid="attach-button" title={t("attach.button")} aria-label={t("attach.button")} onClick={() => picker.current?.click()}>
+          <PaperclipIcon size={16} />
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="attach-input"
+          onChange={(event) => {
+            const input = event.currentTarget;
+            addFiles(controller, conversation.id, Array.from(input.files ?? []));
+            input.value = "";
+            area.current?.focus();
+          }}
+        />
         <button
           type="button"
           class="icon-button"
@@ -252,7 +284,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           )}
         </span>
         {tooLong ? <span class="error-text">{formatNumber(body.length)} / {formatNumber(MAX_CHARS)}</span> : null}
-        <button type="button" class={`button ${note ? "button-note" : "button-primary"}`} data-testid="send" disabled={!body.trim() || tooLong} onClick={send}>
+        <button type="button" class={`button ${note ? "button-note" : "button-primary"}`} data-testid="send" disabled={!files.canSend(body) || tooLong} onClick={send}>
           <SendIcon size={14} />
           <span>{note ? t("composer.addNote") : t("composer.send")}</span>
         </button>

@@ -1,11 +1,13 @@
 /** The right column: who the visitor is (name, email, VIP, notes, the page they are on, past
- * conversations) and the conversation's attributes (assignee, team, priority, labels). */
+ * conversations) and the conversation's attributes (assignee, team, inbox, channel, priority,
+ * labels). */
 
 import { useEffect, useState } from "preact/hooks";
 
 import { safeHref } from "../../shared/linkify";
 import { formatDateTime, formatRelative, t } from "../i18n";
 import type { ContactDetail, Conversation, Priority } from "../types";
+import { ChannelFacts } from "./Channel";
 import { Avatar, StatusPill } from "./common";
 import { useController } from "./context";
 import { Labels } from "./Labels";
@@ -128,6 +130,7 @@ export function ContactPane() {
               <dd>{inbox.name}</dd>
             </>
           ) : null}
+          <ChannelFacts conversation={conversation} />
           <dt>
             <label for="priority-select">{t("priority.label")}</label>
           </dt>

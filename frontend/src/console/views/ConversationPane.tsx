@@ -1,18 +1,25 @@
-/** The middle column: the open conversation's header and actions (ConversationActions.tsx),
- * its messages (live), who is typing, and the composer. */
+/** The middle column: the open conversation's header (its channel too) and actions
+ * (ConversationActions.tsx), its messages (live; their files, Attachments.tsx; their marks and
+ * actions, MessageMarks.tsx), who is typing, and the composer. Files dropped anywhere on the
+ * column go to the composer. */
 
 import { Component, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 
+import { attachmentsOf } from "../../shared/attachments";
+import { carriesFiles, filesOf } from "../../shared/dropped-files";
 import { formatDateTime, formatDay, formatTime, getLocale, t } from "../i18n";
 import type { PendingMessage } from "../message-logs";
 import type { Conversation, Message } from "../types";
+import { addFiles, AttachmentList } from "./Attachments";
+import { ChannelMark } from "./Channel";
 import { Avatar, Body, Empty, PriorityMark, StatusPill } from "./common";
 import { Composer } from "./Composer";
 import { useController } from "./context";
 import { AssignMenu, StatusActions } from "./ConversationActions";
+import { DeliveryState, EditedMark, HiddenMark, HideAction } from "./MessageMarks";
 import { CsatMark, OutcomeMark } from "./Outcome";
-import { CheckIcon, InboxIcon, LockIcon, StarIcon } from "./icons";
+import { CheckIcon, InboxIcon, LockIcon, PaperclipIcon, StarIcon } from "./icons";
 
 /** Messages rendered at first for a long conversation; older ones on request. */
 const MESSAGE_WINDOW = 300;
@@ -34,16 +41,25 @@ interface MessageRowProps {
   seen: boolean;
   mentions: Set<string>;
   locale: string;
+  /** A contact's message in a Telegram group, not hidden yet: it may be hidden from the group. */
+  canHide: boolean;
 }
 
 class MessageRow extends Component<MessageRowProps> {
   shouldComponentUpdate(next: MessageRowProps): boolean {
     const current = this.props;
-    return next.message !== current.message || next.seen !== current.seen || next.showAuthor !== current.showAuthor || next.locale !== current.locale || next.mentions !== current.mentions;
+    return (
+      next.message !== current.message ||
+      next.seen !== current.seen ||
+      next.showAuthor !== current.showAuthor ||
+      next.locale !== current.locale ||
+      next.mentions !== current.mentions ||
+      next.canHide !== current.canHide
+    );
   }
 
   render() {
-    const { message, mine, showAuthor, seen, mentions } = this.props;
+    const { message, mine, showAuthor, seen, mentions, canHide } = this.props;
     const kind = message.author.kind;
     if (kind === "system") {
       return (
@@ -57,22 +73,36 @@ class MessageRow extends Component<MessageRowProps> {
     }
     const side = kind === "visitor" ? "in" : "out";
     const name = message.author.name || (kind === "visitor" ? t("message.visitor") : "");
+    const attachments = attachmentsOf(message);
+    // Files alone: no empty bubble (a note keeps its label, to say it is private).
+    const hasText = message.body.trim() !== "";
     return (
       <div
-        class={`msg msg-${side}${message.private ? " msg-note" : ""}${mine ? " mine" : ""}`}
+        class={`msg msg-${side}${message.private ? " msg-note" : ""}${mine ? " mine" : ""}${message.hidden ? " msg-hidden" : ""}`}
         data-testid={`message-${message.id}`}
         data-seq={message.seq}
         data-private={message.private ? "true" : "false"}
+        data-hidden={message.hidden ? "true" : undefined}
+        data-delivery={message.delivery ?? undefined}
       >
         {showAuthor ? <div class="msg-author">{name}</div> : null}
-        <div class="bubble">
-          {message.private ? <NoteLabel /> : null}
-          <div class="msg-body">
-            <Body text={message.body} mentions={message.private ? mentions : undefined} />
+        {hasText || message.private || attachments.length === 0 ? (
+          <div class="bubble">
+            {message.private ? <NoteLabel /> : null}
+            {hasText || attachments.length === 0 ? (
+              <div class="msg-body">
+                <Body text={message.body} mentions={message.private ? mentions : undefined} />
+              </div>
+            ) : null}
           </div>
-        </div>
+        ) : null}
+        <AttachmentList attachments={attachments} />
+        {canHide ? <HideAction message={message} /> : null}
         <div class="msg-meta">
           <time title={formatDateTime(message.created_at)}>{formatTime(message.created_at)}</time>
+          {message.edited_at ? <EditedMark at={message.edited_at} /> : null}
+          {message.hidden ? <HiddenMark /> : null}
+          {kind === "operator" ? <DeliveryState message={message} /> : null}
           {seen ? (
             <span class="seen" data-testid="seen">
               <CheckIcon size={12} /> {t("message.seen")}
@@ -86,14 +116,21 @@ class MessageRow extends Component<MessageRowProps> {
 
 function PendingRow({ pending }: { pending: PendingMessage }) {
   const controller = useController();
+  const attachments = pending.attachments ?? [];
+  const hasText = pending.body.trim() !== "";
   return (
     <div class={`msg msg-out mine pending${pending.private ? " msg-note" : ""}${pending.failed ? " failed" : ""}`} data-testid="pending-message">
-      <div class="bubble">
-        {pending.private ? <NoteLabel /> : null}
-        <div class="msg-body">
-          <Body text={pending.body} />
+      {hasText || pending.private || attachments.length === 0 ? (
+        <div class="bubble">
+          {pending.private ? <NoteLabel /> : null}
+          {hasText ? (
+            <div class="msg-body">
+              <Body text={pending.body} />
+            </div>
+          ) : null}
         </div>
-      </div>
+      ) : null}
+      <AttachmentList attachments={attachments} />
       <div class="msg-meta">
         {pending.failed ? (
           <>
@@ -142,6 +179,7 @@ function MessageList({ conversation }: { conversation: Conversation }) {
   });
 
   const loading = !log || (messages.length === 0 && controller.sync.isLoadingMessages(conversation.id));
+  const telegramGroup = conversation.telegram?.chat === "group";
   const items: JSX.Element[] = [];
   let previous: Message | null = null;
   for (const message of visible) {
@@ -168,6 +206,7 @@ function MessageList({ conversation }: { conversation: Conversation }) {
         seen={message.id === lastSeenId}
         mentions={usernames}
         locale={getLocale()}
+        canHide={telegramGroup && message.author.kind === "visitor" && !message.hidden}
       />,
     );
     previous = message;
@@ -216,11 +255,52 @@ function TypingLine({ conversation }: { conversation: Conversation }) {
   );
 }
 
+/** Files dragged over the column: an overlay says they will be attached; dropped, they go to
+ * the composer (and upload at once). */
+function useFileDrop(conversation: number | null) {
+  const controller = useController();
+  const [dragging, setDragging] = useState(false);
+  const depth = useRef(0);
+  useEffect(() => {
+    depth.current = 0;
+    setDragging(false);
+  }, [conversation]);
+  if (conversation === null) return { dragging: false, handlers: {} };
+  const handlers = {
+    onDragEnter: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      depth.current += 1;
+      setDragging(true);
+    },
+    onDragOver: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+    },
+    onDragLeave: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      depth.current = Math.max(0, depth.current - 1);
+      if (depth.current === 0) setDragging(false);
+    },
+    onDrop: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      depth.current = 0;
+      setDragging(false);
+      addFiles(controller, conversation, filesOf(event.dataTransfer));
+      controller.composer.requestFocus(null, conversation);
+    },
+  };
+  return { dragging, handlers };
+}
+
 export function ConversationPane() {
   const controller = useController();
   const { store } = controller;
   const id = store.selected;
   const conversation = store.selectedConversation();
+  const drop = useFileDrop(conversation ? conversation.id : null);
   if (id === null || !conversation) {
     return (
       <main class="conversation-pane empty-pane">
@@ -232,7 +312,7 @@ export function ConversationPane() {
   const inbox = store.inboxes?.get(conversation.inbox);
   const gone = store.gone.has(conversation.id);
   return (
-    <main class="conversation-pane" data-testid="conversation" data-conversation={conversation.id} data-status={conversation.status}>
+    <main class="conversation-pane" data-testid="conversation" data-conversation={conversation.id} data-status={conversation.status} {...drop.handlers}>
       <header class="conv-header">
         <Avatar name={name} seed={conversation.contact.id} />
         <div class="conv-title">
@@ -251,6 +331,7 @@ export function ConversationPane() {
             <OutcomeMark conversation={conversation} />
             <CsatMark csat={conversation.csat} />
             <PriorityMark priority={conversation.priority} />
+            <ChannelMark conversation={conversation} />
             <span class="conv-sub-text">
               {t("conversation.number", { id: String(conversation.id) })}
               {inbox ? ` · ${inbox.name}` : ""}
@@ -267,6 +348,12 @@ export function ConversationPane() {
       <MessageList conversation={conversation} />
       <TypingLine conversation={conversation} />
       <Composer key={conversation.id} conversation={conversation} />
+      {drop.dragging ? (
+        <div class="drop-overlay" aria-hidden="true" data-testid="drop-overlay">
+          <PaperclipIcon size={28} />
+          <span>{t("attach.drop")}</span>
+        </div>
+      ) : null}
     </main>
   );
 }

@@ -49,7 +49,8 @@ class ConversationRow extends Component<RowProps> {
     else if (!last) preview = t("list.noMessages");
     else {
       const prefix = last.private ? t("list.note") : "";
-      preview = prefix + last.body.replace(/\s+/g, " ");
+      // A message of files alone has no text: say it carries something.
+      preview = prefix + (last.body.trim() ? last.body.replace(/\s+/g, " ") : t("list.attachment"));
     }
     const assignee = conversation.assignee;
     return (

@@ -1,0 +1,415 @@
+"""Files in the widget and the console, in a real Chromium against a real server: a visitor's
+image reaches the console (it loads, opens in the lightbox, Escape closes it), an operator's PDF
+reaches the widget as a link that downloads from `/files/`, a file over the limit shows the
+server's words on its chip and nothing is sent, and an operator's reply that failed to leave
+through its channel shows why, with Retry. Plus what the console shows of a Telegram group's
+conversation: the channel, the user, the group, a blocked bot, an edit, and hiding a message.
+
+Run: python -m pytest tests/browser/test_attachments_ui.py (Debian's Chromium at /usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("playwright")
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from chats.models import Conversation, Message
+from operators.models import Operator, Status, Team
+from operators.services import token_issue
+from tests.browser.helpers import (
+    HostSite,
+    OperatorApi,
+    assert_accessible,
+    embed_page,
+    record_page_errors,
+    wait_until,
+)
+from tests.factories import PASSWORD, InboxFactory, OperatorFactory, TeamFactory
+from tests.live_server import live_server_url, serving  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LIVE_MS = 15_000  # how long a live change may take to show, on a busy machine
+# Every widget locator starts at the widget's host element (Playwright's CSS pierces its shadow
+# root), so that an element of the host page with the same class never matches.
+W = "[data-helpdesk-widget] "
+
+
+# --- files to send ----------------------------------------------------------------------------
+
+
+def png(width: int = 120, height: int = 80) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 118, 214)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf() -> bytes:
+    """A small PDF with one empty page (what the server recognises by its signature)."""
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[HostSite]:
+    with HostSite() as host:
+        yield host
+
+
+@dataclass
+class Desk:
+    """A team, its web inbox (allowed on the host site), and an agent who uses the console."""
+
+    base: str
+    site: HostSite
+    team: Team
+    olga: Operator
+    api: OperatorApi
+
+    def widget_page(self, inbox_key: str, helpdesk: str | None = None) -> str:
+        return self.site.add("/shop.html", embed_page(helpdesk or self.base, inbox_key))
+
+
+@pytest.fixture
+def desk(live_server_url: str, site: HostSite) -> Iterator[Desk]:  # noqa: F811
+    team = TeamFactory(name="Support")
+    olga = OperatorFactory(
+        username="olga", name="Olga Operator", teams=[team], status=Status.ONLINE, max_chats=20
+    )
+    api = OperatorApi(live_server_url, token_issue(operator=olga)[1])
+    yield Desk(base=live_server_url, site=site, team=team, olga=olga, api=api)
+    # Closing the pages makes the server write presence and read marks; let it finish before
+    # the test database is flushed (a TRUNCATE racing those writes can deadlock).
+    time.sleep(1.0)
+
+
+@pytest.fixture
+def web_inbox(desk: Desk) -> Any:
+    return InboxFactory(
+        team=desk.team,
+        name="Acme Support",
+        greeting="Hi! Ask us anything.",
+        routing="manual",
+        allowed_origins=[desk.site.origin],
+    )
+
+
+@pytest.fixture
+def new_page(shared_chromium: Browser) -> Iterator[Callable[..., Page]]:
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def make(**options: Any) -> Page:
+        context = shared_chromium.new_context(
+            locale="en-US",
+            timezone_id="Europe/London",
+            viewport={"width": 1440, "height": 900},
+            accept_downloads=True,
+            **options,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(LIVE_MS)
+
+        def on_dialog(dialog: Any) -> None:
+            errors.append(f"dialog: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        record_page_errors(page, errors)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+# --- the two sides ----------------------------------------------------------------------------
+
+
+def log_in(page: Page, base: str, username: str = "olga") -> None:
+    page.goto(f"{base}/console/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/console/")
+    expect(page.get_by_test_id("me-menu")).to_be_visible()
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=connection-banner]')", timeout=LIVE_MS
+    )
+
+
+def open_conversation(page: Page, conversation_id: int, folder: str = "unassigned") -> None:
+    page.get_by_test_id(f"folder-{folder}").click()
+    page.get_by_test_id(f"conversation-{conversation_id}").click()
+    expect(page.get_by_test_id("conversation")).to_have_attribute(
+        "data-conversation", str(conversation_id)
+    )
+
+
+def open_widget(page: Page, url: str) -> None:
+    page.goto(url)
+    page.locator(W + ".launcher").click()
+    page.locator(W + ".panel").wait_for(state="visible")
+    page.locator(W + ".panel .title").filter(has_text="Acme").wait_for()
+
+
+def attach_in_widget(page: Page, name: str, mime: str, data: bytes) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.locator(W + "button.attach").click()
+    chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def focused_in_widget(page: Page) -> str:
+    """The class of the element focused inside the widget's shadow root."""
+    return str(
+        page.evaluate(
+            "() => document.querySelector('[data-helpdesk-widget]').shadowRoot.activeElement"
+            "?.className ?? ''"
+        )
+    )
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+
+def test_a_visitors_image_reaches_the_console_and_opens_in_the_lightbox(
+    desk: Desk, web_inbox: Any, new_page: Callable[..., Page]
+) -> None:
+    visitor = new_page()
+    open_widget(visitor, desk.widget_page(web_inbox.inbox_key))
+    send = visitor.locator(W + "button.send")
+    expect(send).to_be_disabled()
+
+    attach_in_widget(visitor, "photo.png", "image/png", png(120, 80))
+    chip = visitor.locator(W + ".chip").filter(has_text="photo.png")
+    expect(chip).to_have_attribute("data-state", "done")
+    expect(send).to_be_enabled()  # a file alone may go
+    assert_accessible(visitor, "the widget with a file attached")
+    send.click()
+
+    # the widget shows the image, and no empty bubble beside it
+    shown = visitor.locator(W + ".row.mine .files .att-img img")
+    expect(shown).to_have_attribute("alt", "photo.png")
+    expect(visitor.locator(W + ".row.mine .bubble").first).to_be_hidden()
+    expect(visitor.locator(W + ".chip")).to_have_count(0)
+    visitor.locator(W + ".row.mine[data-status=sent]").wait_for()
+    conversation = wait_until(
+        lambda: next(iter(desk.api.conversations()), {}).get("id"), what="a conversation"
+    )
+    [message] = desk.api.messages(conversation)
+    assert message["body"] == ""
+    [attachment] = message["attachments"]
+    assert (attachment["name"], attachment["kind"]) == ("photo.png", "image")
+    assert (attachment["width"], attachment["height"]) == (120, 80)
+
+    # the visitor's own lightbox: inside the shadow root, Escape closes it, the focus returns
+    visitor.locator(W + ".att-img").click()
+    lightbox = visitor.locator(W + ".lightbox")
+    expect(lightbox).to_be_visible()
+    expect(lightbox).to_have_attribute("aria-label", "photo.png")
+    assert "lb-close" in focused_in_widget(visitor)
+    visitor.keyboard.press("Escape")
+    expect(lightbox).to_be_hidden()
+    expect(visitor.locator(W + ".panel")).to_be_visible()  # Escape closed the image only
+    assert "att-img" in focused_in_widget(visitor)
+
+    # the operator sees an image that really loads
+    operator = new_page()
+    log_in(operator, desk.base)
+    open_conversation(operator, conversation)
+    image = operator.get_by_test_id(f"message-{message['id']}").get_by_test_id("attachment-image")
+    expect(image.locator("img")).to_have_attribute("alt", "photo.png")
+    expect(image.locator("img")).to_have_attribute("width", "120")
+    operator.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=image.locator("img").element_handle()
+    )
+    assert image.locator("img").evaluate("(img) => img.naturalWidth") == 120
+
+    # a click opens the lightbox; Escape closes it and the focus goes back to the preview
+    image.click()
+    box = operator.get_by_test_id("lightbox")
+    expect(box).to_be_visible()
+    expect(box).to_have_attribute("aria-modal", "true")
+    expect(operator.get_by_test_id("lightbox-close")).to_be_focused()
+    operator.wait_for_function(
+        "() => document.querySelector('[data-testid=lightbox] img').naturalWidth > 0"
+    )
+    assert_accessible(operator, "the console's lightbox")
+    operator.keyboard.press("j")  # the console's shortcuts wait while the image is open
+    expect(operator.get_by_test_id("conversation")).to_have_attribute(
+        "data-conversation", str(conversation)
+    )
+    operator.keyboard.press("Escape")
+    expect(box).to_have_count(0)
+    expect(image).to_be_focused()
+    # a click outside the image closes it too
+    image.click()
+    expect(box).to_be_visible()
+    operator.mouse.click(10, 10)
+    expect(box).to_have_count(0)
+
+
+def test_an_operators_pdf_reaches_the_widget_as_a_download(
+    desk: Desk, web_inbox: Any, new_page: Callable[..., Page]
+) -> None:
+    visitor = new_page()
+    open_widget(visitor, desk.widget_page(web_inbox.inbox_key))
+    composer = visitor.locator(W + "textarea.ta")
+    composer.fill("Could you send me the invoice?")
+    composer.press("Enter")
+    visitor.locator(W + ".row.mine[data-status=sent]").wait_for()
+    conversation = wait_until(
+        lambda: next(iter(desk.api.conversations()), {}).get("id"), what="a conversation"
+    )
+
+    operator = new_page()
+    log_in(operator, desk.base)
+    open_conversation(operator, conversation)
+    with operator.expect_file_chooser() as chooser:
+        operator.get_by_test_id("attach-button").click()
+    chooser.value.set_files(
+        files=[{"name": "invoice-1042.pdf", "mimeType": "application/pdf", "buffer": pdf()}]
+    )
+    chip = operator.get_by_test_id("upload-chip")
+    expect(chip).to_have_attribute("data-state", "done")
+    expect(chip).to_contain_text("invoice-1042.pdf")
+    assert_accessible(operator, "the console's composer with a file")
+    field = operator.get_by_test_id("composer-input")
+    field.fill("Here is your invoice.")
+    field.press("Enter")
+    expect(operator.get_by_test_id("upload-chip")).to_have_count(0)
+    sent = operator.locator("[data-testid^=message-]", has_text="Here is your invoice.")
+    expect(sent.get_by_test_id("attachment-file")).to_contain_text("invoice-1042.pdf")
+
+    # the widget shows the text and a link named after the file, to the helpdesk's /files/
+    row = visitor.locator(W + ".row[data-author=operator]").filter(has_text="Here is your invoice.")
+    expect(row.locator(".bubble")).to_have_text("Here is your invoice.")
+    link = row.locator("a.att-file")
+    expect(link).to_contain_text("invoice-1042.pdf")
+    href = link.get_attribute("href") or ""
+    assert href.startswith(f"{desk.base}/files/"), href
+    assert href.endswith("/invoice-1042.pdf"), href
+
+    # it downloads: a click saves the file (in a new tab that the download closes)
+    with visitor.context.expect_event("download", timeout=LIVE_MS) as download:
+        link.click()
+    assert download.value.suggested_filename == "invoice-1042.pdf"
+    saved = Path(download.value.path())
+    assert saved.read_bytes() == pdf()
+    served = httpx.get(href, timeout=15)
+    assert served.status_code == 200
+    assert served.headers["content-disposition"].startswith("attachment")
+
+
+def test_a_file_over_the_limit_shows_the_servers_words_and_nothing_is_sent(
+    desk: Desk, web_inbox: Any, new_page: Callable[..., Page]
+) -> None:
+    with serving({"ATTACHMENT_MAX_BYTES": "100000"}) as small:
+        url = desk.widget_page(web_inbox.inbox_key, helpdesk=small)
+        visitor = new_page()
+        open_widget(visitor, url)
+        attach_in_widget(visitor, "scan.tiff", "image/tiff", b"\0" * 120_000)
+        chip = visitor.locator(W + ".chip").filter(has_text="scan.tiff")
+        expect(chip).to_have_attribute("data-state", "failed")
+        # the server's message (413 attachment_too_large), in the visitor's language
+        expect(chip.locator(".chip-err")).to_have_text("The file is larger than 0.1 MiB.")
+        expect(chip.locator(".chip-err")).to_have_attribute("role", "alert")
+        expect(visitor.locator(W + "button.send")).to_be_disabled()
+        visitor.locator(W + "textarea.ta").press("Enter")
+        assert_accessible(visitor, "the widget with a failed upload")
+
+        # removed, the chip is gone and the send stays off until there is text
+        chip.locator(".chip-x").click()
+        expect(visitor.locator(W + ".chip")).to_have_count(0)
+        expect(visitor.locator(W + "button.send")).to_be_disabled()
+        visitor.wait_for_timeout(500)
+    assert not Message.objects.exists()
+    assert not Conversation.objects.exists()
+
+
+def test_a_reply_that_failed_to_leave_shows_why_with_retry(
+    desk: Desk, web_inbox: Any, new_page: Callable[..., Page]
+) -> None:
+    from chats.services import authors, messages
+
+    contact_side = httpx.post(
+        f"{desk.base}/api/widget/v1/sessions",
+        json={
+            "inbox_key": web_inbox.inbox_key,
+            "visitor_token": None,
+            "locale": "en",
+            "page": {"url": f"{desk.site.origin}/shop.html", "title": "Shop"},
+            "identity": None,
+        },
+        headers={"Origin": desk.site.origin},
+        timeout=15,
+    )
+    assert contact_side.status_code in (200, 201), contact_side.text
+    token = contact_side.json()["visitor_token"]
+    first = httpx.post(
+        f"{desk.base}/api/widget/v1/messages",
+        json={"client_id": "c-1", "body": "Is my parcel on its way?"},
+        headers={"Authorization": f"Bearer {token}", "Origin": desk.site.origin},
+        timeout=15,
+    ).json()
+    conversation = first["conversation"]
+    reply, _created = messages.message_create(
+        conversation_id=conversation,
+        author=authors.Author.of_operator(desk.olga),
+        body="It left the warehouse this morning.",
+    )
+    Message.objects.filter(pk=reply.pk).update(
+        delivery="failed", delivery_error="Forbidden: bot was blocked by the user"
+    )
+    delivered, _created = messages.message_create(
+        conversation_id=conversation,
+        author=authors.Author.of_operator(desk.olga),
+        body="The tracking number is 1042.",
+    )
+    Message.objects.filter(pk=delivered.pk).update(delivery="sent")
+
+    operator = new_page()
+    log_in(operator, desk.base)
+    open_conversation(operator, conversation)
+    failed = operator.get_by_test_id(f"message-{reply.pk}")
+    expect(failed).to_have_attribute("data-delivery", "failed")
+    state = failed.get_by_test_id("delivery")
+    expect(state).to_contain_text("Not delivered")
+    expect(failed.get_by_test_id("delivery-error")).to_have_text(
+        "Forbidden: bot was blocked by the user"
+    )
+    color = state.evaluate("(node) => getComputedStyle(node).color")
+    assert color == "rgb(197, 48, 48)", color  # the danger colour
+    retry = failed.get_by_test_id("delivery-retry")
+    expect(retry).to_have_text("Retry")
+    ok = operator.get_by_test_id(f"message-{delivered.pk}").get_by_test_id("delivery")
+    expect(ok).to_have_attribute("data-delivery", "sent")
+    assert_accessible(operator, "a reply that failed to leave")
+
+    # Retry asks the server to send it again: it is pending once more, in place (no copy)
+    retry.click()
+    expect(failed).to_have_attribute("data-delivery", "pending")
+    expect(failed.get_by_test_id("delivery-retry")).to_have_count(0)
+    expect(operator.locator(f"[data-testid=message-{reply.pk}]")).to_have_count(1)
+    assert Message.objects.get(pk=reply.pk).delivery == "pending"
