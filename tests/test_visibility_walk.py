@@ -59,6 +59,7 @@ class World:
     sales_notification: Notification
     sales_canned: CannedResponse
     sales_attachment: Attachment
+    sales_message_id: int
 
 
 def _signed_in(inbox: Inbox, external_id: str, page: str) -> tuple[Any, str]:
@@ -128,6 +129,7 @@ def build_world() -> World:
         sales_notification=Notification.objects.filter(operator=sales_colleague).first(),
         sales_canned=canned,
         sales_attachment=Attachment.objects.get(conversation=sales_conversation),
+        sales_message_id=sales_message.pk,
     )
 
 
@@ -260,6 +262,16 @@ def walks(w: World) -> dict[str, list[Call]]:
             ("GET", f"/api/v1/canned-responses/{w.sales_canned.pk}", None),
             ("PATCH", f"/api/v1/canned-responses/{w.sales_canned.pk}", {"title": "x"}),
         ],
+        **{
+            f"api/v1/conversations/<int:conversation_id>/messages/<int:message_id>/{action}": [
+                (
+                    "POST",
+                    f"/api/v1/conversations/{sales_id}/messages/{w.sales_message_id}/{action}",
+                    None,
+                )
+            ]
+            for action in ("hide", "retry")
+        },
         "api/v1/attachments": [("POST", "/api/v1/attachments", {"file": "x"})],
         "api/v1/attachments/<int:attachment_id>": [
             ("GET", f"/api/v1/attachments/{w.sales_attachment.pk}", None)
@@ -310,6 +322,7 @@ CARRY_NO_CONVERSATIONS = {
     "widget/demo/": "the widget's demo page",
     "i18n/setlang/": "switches the page language",
     "reports/": "the dashboard's page: its data comes from the reports API, walked above",
+    "channels/telegram/<int:inbox_id>/webhook": "Telegram's updates in, answered {ok: true}",
 }
 NOT_FOR_OPERATORS = {
     "api/widget/v1/": "the widget API: a visitor token reaches only its own conversations",

@@ -14,7 +14,7 @@ from chats.models import Message, TelegramChatKind
 from chats.serializers import MessageSerializer, message_data
 from chats.services import conversations
 from chats.services.message_changes import message_delivery_retry, message_hide
-from helpdesk.errors import NotFound, ServiceError
+from helpdesk.errors import Conflict, NotFound
 from helpdesk.openapi import ErrorSerializer
 from operators.api.views import OperatorApiView
 
@@ -49,7 +49,7 @@ class MessageHideView(MessageActionView):
         message = self.message(conversation_id, message_id)
         chat = message.conversation.telegram_chat
         if chat is None or chat.kind != TelegramChatKind.GROUP:
-            raise ServiceError(
+            raise Conflict(
                 "not_hideable", _("Only a message posted in a Telegram group can be hidden.")
             )
         return Response(message_data(message_hide(message=message, actor=self.operator)))

@@ -13,7 +13,7 @@ from chats.events.dispatch import record
 from chats.events.domain import MessageChanged
 from chats.models import AuthorKind, Delivery, Message
 from chats.services.messages import message_body
-from helpdesk.errors import Conflict, NotFound, ServiceError
+from helpdesk.errors import Conflict, NotFound
 from operators.models import Operator
 
 
@@ -50,7 +50,7 @@ def message_hide(*, message: Message, actor: Operator) -> Message:
     """An operator removes a contact's message from the group it was posted in: it stays here,
     marked hidden (the channel's deletion is its connector's work, after the commit)."""
     if message.author_kind != AuthorKind.VISITOR:
-        raise ServiceError("not_hideable", _("Only a contact's message can be hidden."))
+        raise Conflict("not_hideable", _("Only a contact's message can be hidden."))
     with transaction.atomic():
         locked = _locked(message.pk)
         if locked.hidden:
