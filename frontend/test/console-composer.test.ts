@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { ConsoleComposer, type Outbox, TYPING_IDLE_MS, TYPING_RENEW_MS } from "../src/console/composer";
+import { ConsoleComposer, type Outbox, TYPING_IDLE_MS, TYPING_RENEW_MS, uploadErrorText } from "../src/console/composer";
 import { Drafts } from "../src/console/drafts";
 import type { Effect } from "../src/console/frames";
 import { type Frame, SendError } from "../src/protocol/client";
 import type { Message } from "../src/protocol/log";
+import type { Attachment } from "../src/shared/attachments";
+import { UploadError } from "../src/shared/upload";
 import { conversation, fromMe, ME, newStore } from "./console-fixtures";
+import { attachment } from "./fakes";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -77,6 +80,60 @@ describe("console composer: sending", () => {
     t.composer.discard(pending.clientId);
     expect(t.outbox.discarded).toEqual([pending.clientId]);
     expect(t.store.pendingFor(1)).toEqual([]);
+  });
+});
+
+describe("console composer: files", () => {
+  it("sends a reply of files alone with their ids and no body, shown pending with its files", () => {
+    const t = setup();
+    const files = [attachment({ id: 11 }), attachment({ id: 12, name: "b.pdf" })];
+    t.composer.send(1, "", false, files);
+    const [pending] = t.store.pendingFor(1);
+    expect(pending.attachments).toEqual(files);
+    expect(t.outbox.frames).toEqual([{ type: "message", conversation: 1, private: false, attachments: [11, 12], client_id: pending.clientId }]);
+  });
+
+  it("sends a note with text and a file, and the same ids again on Retry", async () => {
+    const t = setup();
+    t.composer.send(2, "see the scan", true, [attachment({ id: 13 })]);
+    const [pending] = t.store.pendingFor(2);
+    t.outbox.answers.get(pending.clientId)?.reject(new SendError("attachment_in_use", "A file was already sent with another message."));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.store.pendingFor(2)[0].failed).toBe("A file was already sent with another message.");
+    t.composer.retry(pending.clientId);
+    expect(t.outbox.frames.map((frame) => [frame.body, frame.private, frame.attachments])).toEqual([
+      ["see the scan", true, [13]],
+      ["see the scan", true, [13]],
+    ]);
+  });
+
+  it("keeps each conversation's files apart and uploads them through the API", async () => {
+    const store = newStore();
+    const uploaded: string[] = [];
+    const composer = new ConsoleComposer({
+      store,
+      drafts: new Drafts(ME.id, null),
+      outbox: new FakeOutbox(),
+      run: () => undefined,
+      upload: (file) => {
+        uploaded.push(file.name);
+        return Promise.resolve(attachment({ id: uploaded.length, name: file.name }));
+      },
+    });
+    const version = store.version;
+    composer.files(1).add([new File(["x"], "a.txt")]);
+    expect(composer.files(1)).toBe(composer.files(1));
+    expect(composer.files(2).items).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(uploaded).toEqual(["a.txt"]);
+    expect(composer.files(1).attachments.map((file: Attachment) => file.name)).toEqual(["a.txt"]);
+    expect(store.version).toBeGreaterThan(version); // the chips redraw
+  });
+
+  it("says why an upload failed: the server's words, else the catalogue's", () => {
+    expect(uploadErrorText(new UploadError(415, "attachment_type_not_allowed", "This type of file is not allowed."))).toBe("This type of file is not allowed.");
+    expect(uploadErrorText(new UploadError(413, "too_large", ""))).toBe("The file is too large.");
+    expect(uploadErrorText(new UploadError(0, "network", ""))).toBe("The file could not be uploaded.");
   });
 });
 

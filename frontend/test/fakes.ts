@@ -1,4 +1,5 @@
 import type { SocketLike, Timers } from "../src/protocol/client";
+import type { Attachment } from "../src/shared/attachments";
 
 export class FakeSocket implements SocketLike {
   readyState = 0;
@@ -179,5 +180,20 @@ export class FakeServer {
     if (!reply || reply === "network") throw new TypeError("Failed to fetch");
     const status = reply.status ?? 200;
     return { ok: status < 400, status, statusText: "", json: async () => reply.body ?? null } as Response;
+  };
+}
+
+/** An uploaded file as the server answers it. */
+export function attachment(fields: Partial<Attachment> = {}): Attachment {
+  return {
+    id: 1,
+    name: "photo.png",
+    content_type: "image/png",
+    kind: "image",
+    size: 2048,
+    width: 800,
+    height: 600,
+    url: "/files/abc.def/photo.png",
+    ...fields,
   };
 }

@@ -5,6 +5,7 @@ import type { Message } from "../src/protocol/log";
 import { Composer, type ComposerLine, TYPING_IDLE_MS } from "../src/widget/composer";
 import { ChatState } from "../src/widget/store";
 import type { Key } from "../src/widget/strings";
+import { attachment } from "./fakes";
 import { conversationOf, settle } from "./widget-fixtures";
 
 beforeEach(() => {
@@ -20,6 +21,8 @@ class FakeLine implements ComposerLine {
   hasSocket = true;
   frames: Frame[] = [];
   messages: [string, string][] = [];
+  /** The files' ids of each message sent, in order. */
+  files: number[][] = [];
   discarded: string[] = [];
   starts = 0;
   wakes = 0;
@@ -30,9 +33,10 @@ class FakeLine implements ComposerLine {
   send(frame: Frame): void {
     this.frames.push(frame);
   }
-  sendMessage(clientId: string, body: string): Promise<Message> | null {
+  sendMessage(clientId: string, body: string, attachments: number[] = []): Promise<Message> | null {
     if (!this.hasSocket) return null;
     this.messages.push([clientId, body]);
+    this.files.push(attachments);
     return this.answer;
   }
   discard(clientId: string): void {
@@ -127,6 +131,46 @@ describe("widget composer: sending", () => {
     t.state.fail("b", "body_too_long");
     t.composer.resend();
     expect(t.line.messages).toEqual([["a", "one"]]);
+  });
+});
+
+describe("widget composer: files", () => {
+  it("sends a message of files alone, their ids with it, and keeps them on the queued item", () => {
+    const t = setup();
+    const files = [attachment({ id: 4 }), attachment({ id: 5, name: "b.pdf" })];
+    expect(t.composer.send("", files)).toBe(true);
+    expect(t.errors).toEqual([null]);
+    const [item] = t.state.pending;
+    expect(item.attachments).toEqual(files);
+    expect(t.line.messages).toEqual([[item.clientId, ""]]);
+    expect(t.line.files).toEqual([[4, 5]]);
+  });
+
+  it("sends text and files together, and text alone with no ids", () => {
+    const t = setup();
+    t.composer.send("see attached", [attachment({ id: 9 })]);
+    t.composer.send("just text");
+    expect(t.line.files).toEqual([[9], []]);
+  });
+
+  it("still needs text when there is no file", () => {
+    const t = setup();
+    expect(t.composer.send("", [])).toBe(false);
+    expect(t.errors).toEqual(["required"]);
+  });
+
+  it("sends the files again with the queue through a new socket, and with a retry of a refused send", async () => {
+    const t = setup();
+    t.line.answer = Promise.reject(new SendError("attachment_not_found", "Attachment not found."));
+    t.composer.send("", [attachment({ id: 6 })]);
+    await settle();
+    const [refused] = t.state.pending;
+    expect(refused.error).toBe("attachment_not_found");
+    t.line.answer = new Promise(() => undefined);
+    t.composer.retry(refused.clientId);
+    expect(t.state.pending[0].attachments.map((file) => file.id)).toEqual([6]);
+    t.composer.resend();
+    expect(t.line.files).toEqual([[6], [6], [6]]);
   });
 });
 

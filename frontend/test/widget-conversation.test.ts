@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { GAP_FILL_DELAY_MS, OPERATOR_TYPING_MAX_MS } from "../src/widget/conversation";
+import { attachment } from "./fakes";
 import { conversationOf, conversationSync, operatorMessage, session, settle, visitorMessage } from "./widget-fixtures";
 
 beforeEach(() => {
@@ -64,6 +65,23 @@ describe("widget conversation: messages in", () => {
     sync.state.fail("b", "body_too_long");
     sync.savePending();
     expect(store.load().pending).toEqual([{ clientId: "a", frame: { type: "message", body: "one" }, at: 1 }]);
+  });
+
+  it("keeps a message queued offline with its files' ids across a reload, and shows the files", () => {
+    const photo = attachment({ id: 21 });
+    const first = conversationSync();
+    const at = Date.now();
+    first.sync.state.queue("offline-1", "", at, [photo]);
+    first.sync.savePending();
+    expect(first.store.load().pending).toEqual([{ clientId: "offline-1", frame: { type: "message", body: "", attachments: [21] }, at, files: [photo] }]);
+
+    const reloaded = conversationSync(first.store.load());
+    const [item] = reloaded.sync.state.pending;
+    expect([item.clientId, item.body, item.attachments.map((file) => file.id)]).toEqual(["offline-1", "", [21]]);
+    const [day, row] = reloaded.sync.state.rows(Date.now(), false);
+    expect(day.kind).toBe("day");
+    expect(row).toMatchObject({ kind: "message", mine: true, body: "", state: "sending" });
+    expect(row.kind === "message" && row.attachments.map((file) => file.id)).toEqual([21]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStorage } from "../src/shared/memory-storage";
 import { sanitise, storageKey, VisitorStore, type KeyValue } from "../src/widget/storage";
+import { attachment } from "./fakes";
 
 describe("VisitorStore", () => {
   it("keeps one record per inbox and merges updates", () => {
@@ -102,5 +103,24 @@ describe("sanitise", () => {
       ["c4", { type: "message", body: "no time" }],
     ]);
     expect(saved.pending?.[0].at).toBe(10);
+  });
+
+  it("keeps an unsent message's files (their ids in the frame), and drops a send with a bad one", () => {
+    const photo = attachment({ id: 7 });
+    const saved = sanitise({
+      pending: [
+        { clientId: "files", frame: { type: "message", body: "" }, at: 1, files: [photo, attachment({ id: 8, name: "b.pdf", kind: "file", content_type: "application/pdf", width: null, height: null })] },
+        { clientId: "bad-url", frame: { body: "" }, at: 2, files: [{ ...photo, url: "javascript:alert(1)" }] },
+        { clientId: "bad-kind", frame: { body: "x" }, at: 3, files: [{ ...photo, kind: "sticker" }] },
+        { clientId: "empty", frame: { body: " " }, at: 4, files: [] },
+      ],
+    });
+    expect(saved.pending?.map((p) => p.clientId)).toEqual(["files"]);
+    const [send] = saved.pending ?? [];
+    expect(send.frame).toEqual({ type: "message", body: "", attachments: [7, 8] });
+    expect(send.files?.map((file) => [file.id, file.name, file.width])).toEqual([
+      [7, "photo.png", 800],
+      [8, "b.pdf", null],
+    ]);
   });
 });

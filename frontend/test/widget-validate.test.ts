@@ -8,6 +8,9 @@ describe("bodyProblem", () => {
     expect(bodyProblem("x".repeat(10_000))).toBeNull();
     expect(bodyProblem("x".repeat(10_001))).toBe("tooLong");
     expect(bodyProblem("😀".repeat(10_000))).toBeNull(); // 20,000 UTF-16 units, 10,000 code points
+    expect(bodyProblem("", true)).toBeNull(); // files alone
+    expect(bodyProblem(" ", true)).toBeNull();
+    expect(bodyProblem("x".repeat(10_001), true)).toBe("tooLong");
   });
 });
 
