@@ -413,3 +413,164 @@ def test_a_reply_that_failed_to_leave_shows_why_with_retry(
     expect(failed.get_by_test_id("delivery-retry")).to_have_count(0)
     expect(operator.locator(f"[data-testid=message-{reply.pk}]")).to_have_count(1)
     assert Message.objects.get(pk=reply.pk).delivery == "pending"
+
+
+def test_a_telegram_group_conversation_shows_its_channel_and_hides_a_message(
+    desk: Desk, new_page: Callable[..., Page]
+) -> None:
+    from django.utils import timezone
+
+    from chats.models import Contact, TelegramBot, TelegramChat
+    from chats.services import authors, conversations, messages
+
+    inbox = InboxFactory(team=desk.team, name="Acme Telegram", channel="telegram", routing="manual")
+    bot = TelegramBot.objects.create(
+        inbox=inbox, token="1:test", bot_id=1, username="acme_bot", webhook_secret="s"
+    )
+    contact = Contact.objects.create(name="Maria K")
+    chat = TelegramChat.objects.create(
+        bot=bot,
+        chat_id=-100500,
+        user_id=777001,
+        kind="group",
+        contact=contact,
+        username="maria_k",
+        title="Acme buyers",
+        blocked=True,
+    )
+    conversation = conversations.conversation_open(inbox=inbox, contact=contact, telegram_chat=chat)
+    author = authors.Author.of_contact(contact)
+    spam, _created = messages.message_create(
+        conversation_id=conversation.pk, author=author, body="Cheap watches at example.com"
+    )
+    edited, _created = messages.message_create(
+        conversation_id=conversation.pk, author=author, body="Where is my order?"
+    )
+    Message.objects.filter(pk=edited.pk).update(edited_at=timezone.now())
+
+    operator = new_page()
+    log_in(operator, desk.base)
+    open_conversation(operator, conversation.pk)
+    mark = operator.get_by_test_id("channel-mark")
+    expect(mark).to_have_attribute("data-channel", "telegram")
+    expect(mark).to_contain_text("Telegram")
+    expect(mark).to_contain_text("@maria_k")
+    expect(mark).to_contain_text("Group: Acme buyers")
+    expect(mark.get_by_test_id("telegram-blocked")).to_have_text("Blocked the bot")
+    panel = operator.get_by_test_id("panel-channel")
+    expect(panel).to_contain_text("Telegram")
+    expect(panel).to_contain_text("@maria_k")
+    expect(panel).to_contain_text("Group: Acme buyers")
+
+    edited_mark = operator.get_by_test_id(f"message-{edited.pk}").get_by_test_id("edited")
+    expect(edited_mark).to_contain_text("edited")
+    assert (edited_mark.get_attribute("title") or "").startswith("Edited ")
+
+    # hide: a hover action, a confirmation (Escape cancels it), then hidden and marked
+    row = operator.get_by_test_id(f"message-{spam.pk}")
+    row.hover()
+    row.get_by_test_id("hide-message").click()
+    confirm = row.get_by_test_id("hide-confirm")
+    expect(confirm).to_contain_text("Delete this message from the Telegram group?")
+    expect(row.get_by_test_id("hide-yes")).to_be_focused()
+    assert_accessible(operator, "hiding a group message")
+    operator.keyboard.press("Escape")
+    expect(confirm).to_have_count(0)
+    expect(row.get_by_test_id("hide-message")).to_be_focused()
+    assert not Message.objects.get(pk=spam.pk).hidden
+    row.get_by_test_id("hide-message").click()
+    row.get_by_test_id("hide-yes").click()
+    expect(row).to_have_attribute("data-hidden", "true")
+    expect(row.get_by_test_id("hidden-mark")).to_have_text("Hidden from the group")
+    expect(row.get_by_test_id("hide-message")).to_have_count(0)
+    expect(operator.locator(f"[data-testid=message-{spam.pk}]")).to_have_count(1)
+    assert Message.objects.get(pk=spam.pk).hidden
+    # the contact's other message may still be hidden; an operator's reply never may
+    other = operator.get_by_test_id(f"message-{edited.pk}")
+    expect(other.get_by_test_id("hide-message")).to_have_count(1)
+    field = operator.get_by_test_id("composer-input")
+    field.fill("We are on it.")
+    field.press("Enter")
+    reply = operator.locator("[data-testid^=message-]", has_text="We are on it.")
+    expect(reply).to_have_attribute("data-delivery", "pending")  # a reply through Telegram
+    expect(reply.get_by_test_id("delivery")).to_have_attribute("title", "Delivering…")
+    expect(reply.get_by_test_id("hide-message")).to_have_count(0)
+
+
+PNG_IN_PAGE = """([b64, name, type]) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type }));
+    return transfer;
+}"""
+
+
+def test_files_come_by_paste_and_drop_too(
+    desk: Desk, web_inbox: Any, new_page: Callable[..., Page]
+) -> None:
+    import base64
+
+    image = base64.b64encode(png(40, 30)).decode()
+    visitor = new_page()
+    open_widget(visitor, desk.widget_page(web_inbox.inbox_key))
+    # a file dropped on the open panel: the hint shows while it is dragged, then it uploads
+    transfer = visitor.evaluate_handle(PNG_IN_PAGE, [image, "dropped.png", "image/png"])
+    panel = visitor.locator(W + ".panel")
+    panel.dispatch_event("dragenter", {"dataTransfer": transfer})
+    expect(visitor.locator(W + ".drop")).to_be_visible()
+    panel.dispatch_event("drop", {"dataTransfer": transfer})
+    expect(visitor.locator(W + ".drop")).to_be_hidden()
+    expect(visitor.locator(W + ".chip").filter(has_text="dropped.png")).to_have_attribute(
+        "data-state", "done"
+    )
+    composer = visitor.locator(W + "textarea.ta")
+    composer.fill("Here is the label")
+    composer.press("Enter")
+    visitor.locator(W + ".row.mine[data-status=sent] .att-img").wait_for()
+    conversation = wait_until(
+        lambda: next(iter(desk.api.conversations()), {}).get("id"), what="a conversation"
+    )
+    [sent] = desk.api.messages(conversation)
+    assert sent["body"] == "Here is the label"
+    assert [item["name"] for item in sent["attachments"]] == ["dropped.png"]
+
+    # the operator pastes an image into a private note
+    operator = new_page()
+    log_in(operator, desk.base)
+    open_conversation(operator, conversation)
+    operator.get_by_test_id("mode-note").click()
+    field = operator.get_by_test_id("composer-input")
+    field.evaluate(
+        """(node, [b64, name]) => {
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, { type: "image/png" }));
+            node.dispatchEvent(new ClipboardEvent("paste", {
+                clipboardData: transfer, bubbles: true, cancelable: true,
+            }));
+        }""",
+        [image, "image.png"],
+    )
+    expect(operator.get_by_test_id("upload-chip")).to_have_attribute("data-state", "done")
+    expect(operator.get_by_test_id("send")).to_be_enabled()
+    field.press("Enter")
+    note = operator.locator("[data-private=true]")
+    expect(note.get_by_test_id("attachment-image")).to_be_visible()
+    expect(note).to_contain_text("Private note")
+    notes = [item for item in desk.api.messages(conversation) if item["private"]]
+    assert [item["attachments"][0]["name"] for item in notes] == ["image.png"]
+    assert notes[0]["body"] == ""
+    # a dropped file goes to the open conversation's composer
+    dropped = operator.evaluate_handle(PNG_IN_PAGE, [image, "second.png", "image/png"])
+    pane = operator.get_by_test_id("conversation")
+    pane.dispatch_event("dragenter", {"dataTransfer": dropped})
+    expect(operator.get_by_test_id("drop-overlay")).to_be_visible()
+    pane.dispatch_event("drop", {"dataTransfer": dropped})
+    expect(operator.get_by_test_id("drop-overlay")).to_have_count(0)
+    chip = operator.get_by_test_id("upload-chip")
+    expect(chip).to_contain_text("second.png")
+    chip.get_by_test_id("upload-remove").click()
+    expect(operator.get_by_test_id("upload-chip")).to_have_count(0)
+    # the visitor never sees the note
+    visitor.wait_for_timeout(500)
+    expect(visitor.locator(W + ".row[data-author=operator]")).to_have_count(0)
