@@ -210,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Conversations idle past their inbox's auto_resolve_after are resolved.
     "auto-resolve-idle": {"task": "chats.tasks.auto_resolve_idle", "schedule": 60.0},
+    # Telegram channel posts due now (each published once, whoever else runs this too).
+    "telegram-posts": {
+        "task": "chats.connectors.telegram.tasks.publish_due_posts",
+        "schedule": 10.0,
+    },
     # Telegram updates and replies a lost task left behind.
     "telegram-sweep": {"task": "chats.connectors.telegram.tasks.sweep", "schedule": 60.0},
     # Uploads no message claimed within ATTACHMENT_UNCLAIMED_TTL.
@@ -363,6 +368,10 @@ ATTACHMENTS_PER_MESSAGE = 10
 ATTACHMENT_URL_TTL = int(os.environ.get("ATTACHMENT_URL_TTL", str(24 * 3600)))
 # An upload no message claimed is deleted after this many seconds.
 ATTACHMENT_UNCLAIMED_TTL = int(os.environ.get("ATTACHMENT_UNCLAIMED_TTL", str(24 * 3600)))
+
+# --- Telegram -------------------------------------------------------------------------------
+# A channel post found "publishing" this long after its claim was left by a worker that died.
+TELEGRAM_POST_CLAIM_SECONDS = int(os.environ.get("TELEGRAM_POST_CLAIM_SECONDS", "300"))
 
 # --- Product limits -------------------------------------------------------------------------
 MESSAGE_MAX_CHARS = 10_000

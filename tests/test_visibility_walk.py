@@ -272,6 +272,13 @@ def walks(w: World) -> dict[str, list[Call]]:
             ]
             for action in ("hide", "retry")
         },
+        "api/v1/inboxes/<int:inbox_id>/posts": [
+            ("GET", f"/api/v1/inboxes/{w.sales_inbox.pk}/posts", None),
+            ("POST", f"/api/v1/inboxes/{w.sales_inbox.pk}/posts", {"text": "hi"}),
+        ],
+        "api/v1/inboxes/<int:inbox_id>/posts/<int:post_id>": [
+            ("GET", f"/api/v1/inboxes/{w.sales_inbox.pk}/posts/1", None),
+        ],
         "api/v1/attachments": [("POST", "/api/v1/attachments", {"file": "x"})],
         "api/v1/attachments/<int:attachment_id>": [
             ("GET", f"/api/v1/attachments/{w.sales_attachment.pk}", None)

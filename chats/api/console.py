@@ -194,6 +194,13 @@ class TelegramSettingsInput(StrictInput):
     )
 
 
+class TelegramChangesInput(StrictInput):
+    closed = True
+
+    groups = serializers.BooleanField(required=False)
+    channel = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
 class InboxCreateSerializer(InboxHoursInput):
     name = serializers.CharField(max_length=100)
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -236,7 +243,9 @@ class InboxUpdateSerializer(InboxCreateSerializer):
     closed = True
 
     channel = None  # type: ignore[assignment]
-    telegram = None  # type: ignore[assignment]
+    telegram = TelegramChangesInput(  # type: ignore[assignment]
+        required=False, help_text="a Telegram inbox's settings"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         return attrs
@@ -295,7 +304,11 @@ class InboxDetailView(OperatorApiView):
             raise ApiError("not_found", _("Inbox not found."), 404)
         return Response(self._serializer_class()(inbox).data)
 
-    @extend_schema(request=InboxUpdateSerializer, responses=InboxAdminSerializer)
+    @extend_schema(
+        request=InboxUpdateSerializer,
+        # 400 telegram_channel_invalid; 502 telegram_unreachable
+        responses={200: InboxAdminSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
+    )
     def patch(self, request: Request, inbox_id: int) -> Response:
         inbox = Inbox.objects.filter(pk=inbox_id).first()
         if inbox is None:
@@ -308,7 +321,14 @@ class InboxDetailView(OperatorApiView):
                 "invalid", _("This field cannot be changed: %(field)s") % {"field": unknown[0]}
             )
         serializer.is_valid(raise_exception=True)
-        inbox = inboxes.inbox_update(inbox=inbox, changes=dict(serializer.validated_data))
+        changes = dict(serializer.validated_data)
+        telegram = changes.pop("telegram", None)
+        if telegram is not None:
+            if inbox.channel != Channel.TELEGRAM:
+                raise ApiError("invalid", _('"telegram" goes with a Telegram inbox only.'))
+            telegram_setup.telegram_settings_update(inbox=inbox, changes=telegram)
+        inbox = inboxes.inbox_update(inbox=inbox, changes=changes)
+        inbox = Inbox.objects.select_related("telegram_bot").get(pk=inbox.pk)
         return Response(InboxAdminSerializer(inbox).data)
 
 

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from chats.api import attachments, canned, console, message_actions
+from chats.api import attachments, canned, console, message_actions, posts
 
 urlpatterns = [
     path("inboxes", console.InboxListView.as_view(), name="inboxes"),
     path("inboxes/<int:inbox_id>", console.InboxDetailView.as_view(), name="inbox"),
+    path("inboxes/<int:inbox_id>/posts", posts.PostListView.as_view(), name="inbox-posts"),
+    path("inboxes/<int:inbox_id>/posts/<int:post_id>", posts.PostDetailView.as_view()),
     path("conversations", console.ConversationListView.as_view(), name="conversations"),
     path(
         "conversations/counts",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from chats.connectors.telegram import tasks
@@ -39,3 +41,16 @@ def request_rating(conversation_id: int) -> None:
 
 def request_hide(message_id: int) -> None:
     _ask(f"Telegram deletion of {message_id}", lambda: tasks.hide.delay(message_id))
+
+
+# A post due within this many seconds is queued for its moment; later ones wait for beat.
+SOON_SECONDS = 60
+
+
+def request_publication(post_id: int, publish_at: datetime) -> None:
+    if publish_at > timezone.now() + timedelta(seconds=SOON_SECONDS):
+        return
+    _ask(
+        f"Telegram post {post_id}",
+        lambda: tasks.publish_post.apply_async((post_id,), eta=publish_at),
+    )

@@ -10,7 +10,7 @@ from celery import shared_task
 from celery.app.task import Task
 from django.utils import timezone
 
-from chats.connectors.telegram import inbound, moderation, outbound, ratings
+from chats.connectors.telegram import inbound, moderation, outbound, posts, ratings
 from chats.models import Delivery, Message, TelegramUpdate
 
 logger = logging.getLogger(__name__)
@@ -93,3 +93,23 @@ def sweep() -> None:
     )
     for conversation_id in pending:
         deliver.delay(conversation_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def publish_post(post_id: int) -> None:
+    """Publish a due post, if this run is the one that claims it."""
+    if not posts.post_claim(post_id=post_id):
+        return
+    try:
+        posts.post_publish(post_id=post_id)
+    except posts.PublishLater as later:
+        publish_post.apply_async((post_id,), countdown=later.seconds)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def publish_due_posts() -> None:
+    """Beat, every 10 seconds: posts a dead worker left behind are recovered, due posts
+    are published (two beats by mistake publish nothing twice: each post is claimed once)."""
+    posts.posts_recover()
+    for post_id in posts.posts_due():
+        publish_post.delay(post_id)
