@@ -125,6 +125,7 @@ describe("console alerts: what they say", () => {
   it("names the contact of a new conversation or message, and says a notification's words", () => {
     expect(alertText({ type: "alert", kind: "conversation", conversation: 1, title: "", body: "hi" })).toEqual({ title: "New conversation", body: "Unnamed visitor" });
     expect(alertText({ type: "alert", kind: "message", conversation: 1, title: "", body: "hi" })).toEqual({ title: "New message from Visitor", body: "hi" });
+    expect(alertText({ type: "alert", kind: "message", conversation: 1, title: "Maria", body: "" })).toEqual({ title: "New message from Maria", body: "Attachment" });
     const notification = { id: 1, kind: "mention", conversation: 42, message: null, by: { id: 8, name: "Olga" }, created_at: "2026-12-03T08:00:00Z", read: false };
     expect(alertText({ type: "alert", kind: "notification", conversation: 42, title: "Olga", body: "", notification })).toEqual({
       title: "Olga mentioned you",

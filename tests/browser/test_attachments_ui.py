@@ -456,7 +456,10 @@ def test_a_telegram_group_conversation_shows_its_channel_and_hides_a_message(
     expect(mark).to_contain_text("Telegram")
     expect(mark).to_contain_text("@maria_k")
     expect(mark).to_contain_text("Group: Acme buyers")
-    expect(mark.get_by_test_id("telegram-blocked")).to_have_text("Blocked the bot")
+    assert mark.get_attribute("title") == "Telegram · @maria_k · Group: Acme buyers"
+    header = operator.locator(".conv-header")
+    expect(header.get_by_test_id("telegram-blocked")).to_have_text("Blocked the bot")
+    expect(header.get_by_test_id("telegram-blocked")).to_be_in_viewport()
     panel = operator.get_by_test_id("panel-channel")
     expect(panel).to_contain_text("Telegram")
     expect(panel).to_contain_text("@maria_k")

@@ -86,8 +86,8 @@ export function titleWithCount(base: string, count: number): string {
   return count > 0 ? `(${count > 99 ? "99+" : count}) ${base}` : base;
 }
 
-/** What an alert says: a new conversation (the contact), a message (who, and its text) or a
- * notification (its words). */
+/** What an alert says: a new conversation (the contact), a message (who, and its text, or that it
+ * carries files) or a notification (its words). */
 export function alertText(effect: AlertEffect): { title: string; body: string } {
   const notification = effect.notification;
   const title = notification
@@ -95,6 +95,7 @@ export function alertText(effect: AlertEffect): { title: string; body: string } 
     : effect.kind === "conversation"
       ? t("alert.newConversation")
       : t("alert.newMessage", { name: effect.title || t("message.visitor") });
-  const body = notification ? notificationText(notification) : effect.kind === "conversation" ? effect.title || t("contact.unnamed") : effect.body;
+  // A message of files alone has no text: say it carries something.
+  const body = notification ? notificationText(notification) : effect.kind === "conversation" ? effect.title || t("contact.unnamed") : effect.body || t("list.attachment");
   return { title, body };
 }

@@ -26,18 +26,24 @@ export function BlockedBadge() {
 }
 
 /** The header's mark: nothing for the website (the inbox says it), else the channel, and for
- * Telegram the user, the group and the blocked badge. */
+ * Telegram the user and the group, on one line (cut short, the whole in its title; the blocked
+ * badge goes beside the contact's name). */
 export function ChannelMark({ conversation }: { conversation: Conversation }) {
   const channel = conversation.channel;
   const telegram = conversation.telegram ?? null;
   if (!channel || (channel === "web" && !telegram)) return null;
+  const parts = [channelName(channel)];
+  if (telegram) parts.push(telegramUser(telegram));
+  if (telegram?.chat === "group" && telegram.group_title) parts.push(t("telegram.group", { title: telegram.group_title }));
   return (
-    <span class="channel-mark" data-testid="channel-mark" data-channel={channel}>
+    <span class="channel-mark" title={parts.join(" · ")} data-testid="channel-mark" data-channel={channel}>
       {channel === "telegram" ? <SendPlaneIcon size={12} /> : null}
-      <span>{channelName(channel)}</span>
-      {telegram ? <span class="channel-detail">{telegramUser(telegram)}</span> : null}
-      {telegram?.chat === "group" && telegram.group_title ? <span class="channel-detail">{t("telegram.group", { title: telegram.group_title })}</span> : null}
-      {telegram?.blocked ? <BlockedBadge /> : null}
+      <span class="channel-text">
+        <span class="channel-name">{parts[0]}</span>
+        {parts.slice(1).map((part) => (
+          <span key={part} class="channel-detail">{` · ${part}`}</span>
+        ))}
+      </span>
     </span>
   );
 }
@@ -55,7 +61,7 @@ export function ChannelFacts({ conversation }: { conversation: Conversation }) {
         {telegram ? (
           <>
             <span class="channel-detail">{telegramUser(telegram)}</span>
-            {telegram.chat === "group" && telegram.group_title ? <span class="channel-detail block">{t("telegram.group", { title: telegram.group_title })}</span> : null}
+            {telegram.chat === "group" && telegram.group_title ? <span class="channel-detail">{t("telegram.group", { title: telegram.group_title })}</span> : null}
             {telegram.blocked ? <BlockedBadge /> : null}
           </>
         ) : null}

@@ -12,7 +12,7 @@ import { formatDateTime, formatDay, formatTime, getLocale, t } from "../i18n";
 import type { PendingMessage } from "../message-logs";
 import type { Conversation, Message } from "../types";
 import { addFiles, AttachmentList } from "./Attachments";
-import { ChannelMark } from "./Channel";
+import { BlockedBadge, ChannelMark } from "./Channel";
 import { Avatar, Body, Empty, PriorityMark, StatusPill } from "./common";
 import { Composer } from "./Composer";
 import { useController } from "./context";
@@ -97,12 +97,12 @@ class MessageRow extends Component<MessageRowProps> {
           </div>
         ) : null}
         <AttachmentList attachments={attachments} />
-        {canHide ? <HideAction message={message} /> : null}
         <div class="msg-meta">
           <time title={formatDateTime(message.created_at)}>{formatTime(message.created_at)}</time>
           {message.edited_at ? <EditedMark at={message.edited_at} /> : null}
           {message.hidden ? <HiddenMark /> : null}
           {kind === "operator" ? <DeliveryState message={message} /> : null}
+          {canHide ? <HideAction message={message} /> : null}
           {seen ? (
             <span class="seen" data-testid="seen">
               <CheckIcon size={12} /> {t("message.seen")}
@@ -325,6 +325,7 @@ export function ConversationPane() {
                 <StarIcon size={12} />
               </span>
             ) : null}
+            {conversation.telegram?.blocked ? <BlockedBadge /> : null}
           </div>
           <div class="conv-sub">
             <StatusPill status={conversation.status} />
