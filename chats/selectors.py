@@ -18,6 +18,7 @@ from django.db.models import (
     IntegerField,
     JSONField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -38,6 +39,7 @@ from chats.models import (
     Inbox,
     Label,
     Message,
+    TelegramChat,
     Visitor,
 )
 from operators.models import Operator
@@ -259,7 +261,16 @@ def contact_search(*, operator: Operator, q: str | None = None) -> QuerySet[Cont
         queryset = queryset.filter(
             Q(name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q)
         )
-    return queryset.order_by("-id")
+    return queryset.prefetch_related(private_telegram_chats()).order_by("-id")
+
+
+def private_telegram_chats() -> Prefetch[Any]:
+    """A contact's private Telegram chats, newest first (`serializers.contact_telegram`)."""
+    return Prefetch(
+        "telegram_chats",
+        queryset=TelegramChat.objects.filter(kind="private").order_by("-id"),
+        to_attr="private_telegram_chats",
+    )
 
 
 # --- the console's counters -------------------------------------------------------------------

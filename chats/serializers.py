@@ -318,6 +318,26 @@ def last_message_of(conversation: Conversation) -> dict[str, Any] | None:
     }
 
 
+class ContactTelegramSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="the Telegram user's id")
+    username = serializers.CharField(allow_null=True)
+    blocked = serializers.BooleanField(help_text="the user blocked the bot")
+
+
+def contact_telegram(contact: Contact) -> dict[str, Any] | None:
+    """The contact's Telegram account, as their latest private chat with a bot shows it."""
+    prefetched = getattr(contact, "private_telegram_chats", None)
+    if prefetched is not None:
+        chat = prefetched[0] if prefetched else None
+    elif contact.pk is not None:
+        chat = contact.telegram_chats.filter(kind="private").order_by("-id").first()
+    else:
+        chat = None
+    if chat is None:
+        return None
+    return {"id": chat.user_id, "username": chat.username or None, "blocked": chat.blocked}
+
+
 class ContactSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -326,7 +346,12 @@ class ContactSerializer(serializers.Serializer):
     vip = serializers.BooleanField()
     account_manager = serializers.IntegerField(source="account_manager_id", allow_null=True)
     notes = serializers.CharField()
+    telegram = serializers.SerializerMethodField()
     conversations = serializers.SerializerMethodField()
+
+    @extend_schema_field(ContactTelegramSerializer(allow_null=True))
+    def get_telegram(self, contact: Contact) -> dict[str, Any] | None:
+        return contact_telegram(contact)
 
     @extend_schema_field(ConversationSerializer(many=True))
     def get_conversations(self, contact: Contact) -> list[dict[str, Any]]:

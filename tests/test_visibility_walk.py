@@ -253,6 +253,9 @@ def walks(w: World) -> dict[str, list[Call]]:
             ("GET", f"/api/v1/contacts/{w.contact_id}", None),
             ("PATCH", f"/api/v1/contacts/{w.contact_id}", {"phone": PHONE}),
         ],
+        "api/v1/contacts/<int:contact_id>/merge": [
+            ("POST", f"/api/v1/contacts/{w.contact_id}/merge", {"other": w.contact_id})
+        ],
         "api/v1/labels": [
             ("GET", "/api/v1/labels", None),
             ("GET", "/api/v1/labels", {"q": MARKER}),

@@ -48,7 +48,7 @@ from helpdesk.api_errors import ApiError
 from helpdesk.openapi import ErrorSerializer
 from helpdesk.strict_input import OPERATOR_NOT_FOUND, TEAM_NOT_FOUND, ReferenceField, StrictInput
 from helpdesk.throttles import OperatorApiThrottle, OperatorMessageThrottle
-from operators.api.views import IsAdmin, OperatorApiView, strict_data
+from operators.api.views import IsAdmin, IsSupervisorOrAdmin, OperatorApiView, strict_data
 from operators.models import Operator, Team
 
 SALE_AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
@@ -684,7 +684,9 @@ class ContactUpdateSerializer(StrictInput):
     notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
 
 
-class ContactDetailView(OperatorApiView):
+class ContactView(OperatorApiView):
+    """A contact the caller may see, rendered with the conversations the caller may see."""
+
     def _contact(self, request: Request, contact_id: int) -> Any:
         contact = selectors.contact_get_visible(operator=self.operator, contact_id=contact_id)
         if contact is None:
@@ -697,6 +699,8 @@ class ContactDetailView(OperatorApiView):
         ]
         return Response(ContactSerializer(contact, context={"conversations": conversations}).data)
 
+
+class ContactDetailView(ContactView):
     @extend_schema(responses=ContactSerializer)
     def get(self, request: Request, contact_id: int) -> Response:
         return self._render(self._contact(request, contact_id))
@@ -710,6 +714,26 @@ class ContactDetailView(OperatorApiView):
             contact=contact, changes=dict(serializer.validated_data), actor=self.operator
         )
         return self._render(contact)
+
+
+class ContactMergeInput(StrictInput):
+    other = serializers.IntegerField(help_text="the contact merged into this one, then deleted")
+
+
+class ContactMergeView(ContactView):
+    permission_classes = [IsSupervisorOrAdmin]
+
+    @extend_schema(
+        request=ContactMergeInput,
+        # 404 not_found: either contact; 409 same_contact
+        responses={200: ContactSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request: Request, contact_id: int) -> Response:
+        serializer = ContactMergeInput(data=strict_data(request))
+        serializer.is_valid(raise_exception=True)
+        contact = self._contact(request, contact_id)
+        other = self._contact(request, serializer.validated_data["other"])
+        return self._render(contacts.contact_merge(contact=contact, other=other))
 
 
 class ContactPagination(KeysetPagination):

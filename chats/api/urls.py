@@ -37,6 +37,7 @@ urlpatterns = [
     path("attachments/<int:attachment_id>", attachments.OperatorAttachmentView.as_view()),
     path("contacts", console.ContactListView.as_view(), name="contacts"),
     path("contacts/<int:contact_id>", console.ContactDetailView.as_view()),
+    path("contacts/<int:contact_id>/merge", console.ContactMergeView.as_view()),
     path("labels", console.LabelListView.as_view(), name="labels"),
     path("canned-responses", canned.CannedResponseListView.as_view(), name="canned-responses"),
     path(

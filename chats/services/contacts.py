@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from chats.events.dispatch import record
 from chats.events.domain import ContactUpdated, ConversationUpdated
-from chats.models import Contact, TelegramChat, Visitor
-from helpdesk.errors import Forbidden, ServiceError
+from chats.models import Contact, Conversation, Message, TelegramChat, Visitor
+from helpdesk.errors import Conflict, Forbidden, ServiceError
 from operators.models import Operator
 
 CONTACT_FIELDS = ("name", "email", "phone", "vip", "account_manager", "notes")
@@ -93,3 +93,40 @@ def telegram_chat_blocked_set(*, chat: TelegramChat, blocked: bool) -> None:
         chat.blocked = blocked
         for conversation_id in chat.conversations.values_list("id", flat=True)[:100]:
             record(ConversationUpdated(conversation_id=conversation_id, fields=("telegram",)))
+
+
+def contact_merge(*, contact: Contact, other: Contact) -> Contact:
+    """Two contacts are one person (they wrote from Telegram and from the website): `other`'s
+    conversations, widget visitors, Telegram chats and notes move to `contact`, its details fill
+    what `contact` lacks, and `other` is deleted."""
+    if contact.pk == other.pk:
+        raise Conflict("same_contact", _("A contact cannot be merged with itself."))
+    with transaction.atomic():
+        both = {
+            found.pk: found
+            for found in Contact.objects.select_for_update()
+            .filter(pk__in=[contact.pk, other.pk])
+            .order_by("pk")
+        }
+        keep, gone = both[contact.pk], both[other.pk]
+        Conversation.objects.filter(contact=gone).update(contact=keep)
+        Visitor.objects.filter(contact=gone).update(contact=keep)
+        TelegramChat.objects.filter(contact=gone).update(contact=keep)
+        Message.objects.filter(author_contact=gone).update(author_contact=keep)
+        for field in ("name", "email", "phone"):
+            if not getattr(keep, field):
+                setattr(keep, field, getattr(gone, field))
+        keep.vip = keep.vip or gone.vip
+        keep.account_manager_id = keep.account_manager_id or gone.account_manager_id
+        keep.notes = "\n\n".join(part for part in (keep.notes, gone.notes) if part)
+        external_id = keep.external_id or gone.external_id
+        gone.delete()
+        keep.external_id = external_id
+        keep.save()
+        conversation_ids = tuple(keep.conversations.values_list("id", flat=True)[:100])
+        record(
+            ContactUpdated(
+                contact_id=keep.pk, fields=("merged",), conversation_ids=conversation_ids
+            )
+        )
+    return keep

@@ -24,6 +24,7 @@ CONTACT_FIELDS = {
     "vip",
     "account_manager",
     "notes",
+    "telegram",
     "conversations",
 }
 
