@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chats.attachment_links import attachments_data
+from chats.attachment_links import attachments_data, file_path
 from chats.models import (
     AttachmentKind,
     AuthorKind,
@@ -169,11 +169,23 @@ class AssigneeSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
+def avatar_url(contact: Contact) -> str | None:
+    """A signed link to the contact's picture (`attachment_links`), or None."""
+    return None if contact.avatar_id is None else file_path(contact.avatar_id, "avatar.jpg")
+
+
 class ContactBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.CharField()
     vip = serializers.BooleanField()
+    avatar_url = serializers.SerializerMethodField(
+        help_text="a signed link to their picture from their channel (Telegram), or null"
+    )
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_avatar_url(self, contact: Contact) -> str | None:
+        return avatar_url(contact)
 
 
 class LastMessageSerializer(serializers.Serializer):
@@ -347,7 +359,12 @@ class ContactSerializer(serializers.Serializer):
     account_manager = serializers.IntegerField(source="account_manager_id", allow_null=True)
     notes = serializers.CharField()
     telegram = serializers.SerializerMethodField()
+    avatar_url = serializers.SerializerMethodField()
     conversations = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_avatar_url(self, contact: Contact) -> str | None:
+        return avatar_url(contact)
 
     @extend_schema_field(ContactTelegramSerializer(allow_null=True))
     def get_telegram(self, contact: Contact) -> dict[str, Any] | None:
@@ -412,6 +429,7 @@ def conversation_data(conversation: Conversation) -> dict[str, Any]:
             "name": contact.name,
             "email": contact.email,
             "vip": contact.vip,
+            "avatar_url": avatar_url(contact),
         },
         "created_at": iso_datetime(conversation.created_at),
         "last_activity_at": iso_datetime(conversation.last_activity_at),

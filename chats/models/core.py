@@ -89,6 +89,10 @@ class Contact(models.Model):
     )
     external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
     notes = models.TextField(_("notes"), blank=True)
+    # A picture of the person from their channel (a Telegram profile photo).
+    avatar = models.ForeignKey(
+        "chats.Attachment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from chats import audience
 from chats.attachment_types import check_content, clean_name
-from chats.models import Attachment, Message, Visitor
+from chats.models import Attachment, Contact, Message, TelegramPost, Visitor
 from chats.services.authors import Author
 from helpdesk.errors import Conflict, NotFound, ServiceError
 from operators.models import Operator
@@ -161,9 +161,14 @@ def attachment_for_visitor(*, visitor: Visitor, attachment_id: int) -> Attachmen
 
 
 def attachments_unclaimed_delete(*, now: Any = None) -> int:
-    """Delete the uploads no message claimed in time, with their files; answers how many."""
+    """Delete the uploads no message claimed in time (and no avatar or post holds), with their
+    files; answers how many."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.ATTACHMENT_UNCLAIMED_TTL)
-    stale = list(Attachment.objects.filter(message__isnull=True, created_at__lt=cutoff)[:1000])
+    stale = list(
+        Attachment.objects.filter(message__isnull=True, created_at__lt=cutoff)
+        .exclude(pk__in=Contact.objects.filter(avatar__isnull=False).values("avatar"))
+        .exclude(pk__in=TelegramPost.objects.filter(photo__isnull=False).values("photo"))[:1000]
+    )
     for attachment in stale:
         attachment_delete(attachment=attachment)
     return len(stale)

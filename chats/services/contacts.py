@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from chats.events.dispatch import record
 from chats.events.domain import ContactUpdated, ConversationUpdated
-from chats.models import Contact, Conversation, Message, TelegramChat, Visitor
+from chats.models import Attachment, Contact, Conversation, Message, TelegramChat, Visitor
 from helpdesk.errors import Conflict, Forbidden, ServiceError
 from operators.models import Operator
 
@@ -130,3 +130,13 @@ def contact_merge(*, contact: Contact, other: Contact) -> Contact:
             )
         )
     return keep
+
+
+def contact_avatar_set(*, contact: Contact, avatar: Attachment) -> None:
+    """A picture of the contact from their channel; the consoles see it on their
+    conversations."""
+    with transaction.atomic():
+        Contact.objects.filter(pk=contact.pk).update(avatar=avatar)
+        contact.avatar = avatar
+        moved = tuple(contact.conversations.values_list("id", flat=True)[:100])
+        record(ContactUpdated(contact_id=contact.pk, fields=("avatar",), conversation_ids=moved))

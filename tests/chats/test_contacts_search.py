@@ -25,6 +25,7 @@ CONTACT_FIELDS = {
     "account_manager",
     "notes",
     "telegram",
+    "avatar_url",
     "conversations",
 }
 

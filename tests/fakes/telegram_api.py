@@ -864,6 +864,7 @@ class FakeTelegram:
         self._blocked: set[int] = set()
         self._delays: dict[str | None, float] = {}
         self._internal_errors: list[Exception] = []
+        self._profile_photos: dict[int, list[list[JsonDict]]] = {}
         self._handlers: dict[str, Callable[[BotAccount, Params, dict[str, Upload]], Any]] = {
             "getMe": self._get_me,
             "setWebhook": self._set_webhook,
@@ -882,6 +883,7 @@ class FakeTelegram:
             "getFile": self._get_file,
             "getChat": self._get_chat,
             "getChatMember": self._get_chat_member,
+            "getUserProfilePhotos": self._get_user_profile_photos,
         }
         self._method_names = {name.lower(): name for name in self._handlers}
 
@@ -1021,6 +1023,17 @@ class FakeTelegram:
         with self._lock:
             self._files[file_id] = stored
         return stored.as_file()
+
+    def set_profile_photo(
+        self, user_id: int, file_id: str, content: bytes, size: int = 640
+    ) -> None:
+        """Give a user a profile photo (getUserProfilePhotos answers it, newest first; its
+        largest size downloads as `content`)."""
+        self.add_file(file_id, content, file_path=f"photos/{file_id}.jpg")
+        with self._lock:
+            self._profile_photos.setdefault(user_id, []).insert(
+                0, tg.photo_sizes(file_id, size, size, file_size=len(content))
+            )
 
     def file_content(self, file_id: str) -> bytes:
         """The bytes of a hosted or uploaded file."""
@@ -1652,6 +1665,22 @@ class FakeTelegram:
                 "gifts_from_channels": True,
             },
             **info,
+        }
+
+    def _get_user_profile_photos(
+        self, bot: BotAccount, params: Params, files: dict[str, Upload]
+    ) -> JsonDict:
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise bad_request(
+                "user_id is empty" if user_id is None else "invalid user_id specified"
+            )
+        photos = self._profile_photos.get(user_id, [])
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        return {
+            "total_count": len(photos),
+            "photos": copy.deepcopy(photos[offset : offset + limit]),
         }
 
     def _get_chat_member(

@@ -164,6 +164,8 @@ def chat_for(
                     title=title[:255],
                     language=(user.language_code or "")[:10],
                 )
+                made = chat.pk
+                transaction.on_commit(lambda: requests.request_avatar(made))
         except IntegrityError:  # the same user's other update made it meanwhile
             chat = found.get()
     changed = {

@@ -16,9 +16,10 @@ from aiogram.types import Message as TelegramMessageType
 from django.utils.translation import gettext as _
 
 from chats.connectors.telegram import client
-from chats.models import TelegramBot
+from chats.models import TelegramBot, TelegramChat
 from chats.services.attachments import attachment_store
 from chats.services.authors import Author
+from chats.services.contacts import contact_avatar_set
 from helpdesk.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -123,3 +124,33 @@ def content_of(bot: TelegramBot, message: TelegramMessageType, author: Author) -
         }
         return Content(body="\n".join(part for part in (text, note) if part))
     return Content(body=text, attachment_ids=[stored.pk])
+
+
+def avatar_fetch(chat: TelegramChat) -> None:
+    """The Telegram user's current profile photo becomes their contact's avatar (kept when
+    they have none, or hide it)."""
+    bot = chat.bot
+
+    async def fetch(api: Bot) -> bytes | None:
+        photos = await api.get_user_profile_photos(chat.user_id, limit=1)
+        if not photos.photos:
+            return None
+        largest = photos.photos[0][-1]
+        found = await api.get_file(largest.file_id)
+        if not found.file_path:
+            return None
+        buffer = io.BytesIO()
+        await api.download_file(found.file_path, destination=buffer)
+        return buffer.getvalue()
+
+    data = client.call(bot.token, bot.api_url, fetch)
+    if data is None:
+        return
+    try:
+        picture = attachment_store(
+            author=Author.of_contact(chat.contact), data=data, name=f"avatar-{chat.user_id}.jpg"
+        )
+    except ServiceError:
+        logger.info("the profile photo of Telegram user %s is not an image", chat.user_id)
+        return
+    contact_avatar_set(contact=chat.contact, avatar=picture)

@@ -39,6 +39,10 @@ def request_rating(conversation_id: int) -> None:
     _ask(f"Telegram rating of {conversation_id}", lambda: tasks.ask_rating.delay(conversation_id))
 
 
+def request_avatar(chat_pk: int) -> None:
+    _ask(f"Telegram avatar of chat {chat_pk}", lambda: tasks.fetch_avatar.delay(chat_pk))
+
+
 def request_hide(message_id: int) -> None:
     _ask(f"Telegram deletion of {message_id}", lambda: tasks.hide.delay(message_id))
 

@@ -10,8 +10,8 @@ from celery import shared_task
 from celery.app.task import Task
 from django.utils import timezone
 
-from chats.connectors.telegram import inbound, moderation, outbound, posts, ratings
-from chats.models import Delivery, Message, TelegramUpdate
+from chats.connectors.telegram import inbound, media, moderation, outbound, posts, ratings
+from chats.models import Delivery, Message, TelegramChat, TelegramUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,19 @@ def _again(task: Task, conversation_id: int, countdown: float) -> None:
         return
     time.sleep(countdown)
     deliver.apply((conversation_id,))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def fetch_avatar(chat_pk: int) -> None:
+    """A new Telegram contact's profile photo becomes their avatar (once; a failure leaves
+    them without one)."""
+    chat = TelegramChat.objects.select_related("bot", "contact").filter(pk=chat_pk).first()
+    if chat is None or chat.contact.avatar_id is not None:
+        return
+    try:
+        media.avatar_fetch(chat)
+    except Exception:
+        logger.info("no avatar for Telegram chat %s", chat_pk, exc_info=True)
 
 
 @shared_task(acks_late=True, ignore_result=True)

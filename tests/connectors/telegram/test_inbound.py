@@ -8,6 +8,7 @@ import itertools
 import json
 
 import pytest
+from django.test import Client
 from PIL import Image
 
 from chats.models import Attachment, Conversation, Message, TelegramChat, TelegramUpdate
@@ -222,7 +223,7 @@ def test_a_photo_arrives_as_an_image_with_its_caption(bot, customer):
         64,
         48,
     )
-    assert [call.method for call in bot.fake.calls] == ["getFile"]
+    assert [call.method for call in bot.fake.calls] == ["getUserProfilePhotos", "getFile"]
     assert bot.fake.downloads
 
 
@@ -400,3 +401,33 @@ def test_a_user_who_blocks_the_bot_is_marked(bot, customer, agent, client_for):
     conversation = Conversation.objects.get()
     shown = client_for(agent).get(f"/api/v1/conversations/{conversation.pk}").json()
     assert shown["telegram"]["blocked"] is True
+
+
+def test_the_telegram_users_profile_photo_becomes_the_contacts_avatar(
+    bot, customer, agent, client_for
+):
+    bot.fake.set_profile_photo(customer["id"], "avatar-1", jpeg(160, 160), size=160)
+
+    bot.post(
+        tg.text_message(
+            next_id(), chat=tg.private_chat(customer), from_=customer, text="Hi", message_id=40
+        )
+    )
+
+    conversation = Conversation.objects.get()
+    assert conversation.contact.avatar is not None
+    shown = client_for(agent).get(f"/api/v1/conversations/{conversation.pk}").json()
+    picture = Client().get(shown["contact"]["avatar_url"])
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/jpeg"
+
+
+def test_a_user_without_a_profile_photo_has_no_avatar(bot, customer, agent, client_for):
+    bot.post(
+        tg.text_message(
+            next_id(), chat=tg.private_chat(customer), from_=customer, text="Hi", message_id=41
+        )
+    )
+
+    conversation = Conversation.objects.get()
+    shown = client_for(agent).get(f"/api/v1/conversations/{conversation.pk}").json()
+    assert shown["contact"]["avatar_url"] is None
