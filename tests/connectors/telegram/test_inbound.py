@@ -431,3 +431,25 @@ def test_a_user_without_a_profile_photo_has_no_avatar(bot, customer, agent, clie
     conversation = Conversation.objects.get()
     shown = client_for(agent).get(f"/api/v1/conversations/{conversation.pk}").json()
     assert shown["contact"]["avatar_url"] is None
+
+
+def test_telegram_conversations_are_routed_searched_and_reported_like_any_other(
+    bot, customer, agent, supervisor, client_for
+):
+    bot.post(
+        tg.text_message(
+            next_id(),
+            chat=tg.private_chat(customer),
+            from_=customer,
+            text="Нужна накладная по заказу 5521",
+            message_id=50,
+        )
+    )
+    conversation = Conversation.objects.get()
+
+    found = client_for(agent).get("/api/v1/conversations", {"q": "накладная"}).json()["results"]
+    assert [row["id"] for row in found] == [conversation.pk]
+    assert conversation.team_id == bot.inbox.team_id  # in its team's queue, for routing
+    by_channel = client_for(supervisor).get("/api/v1/reports/breakdown", {"by": "channel"}).json()
+    rows = {row["key"]["id"]: row for row in by_channel["results"]}
+    assert rows["telegram"]["conversations"] == 1
