@@ -12,7 +12,7 @@ export class Lightbox {
   readonly root = el("div", "lightbox");
   private readonly image = el("img");
   private readonly caption = el("figcaption");
-  private readonly closeButton = el("button", "icon-btn lb-close", icon(document, ICON_CLOSE));
+  private readonly closeButton = el("button", "lb-close", icon(document, ICON_CLOSE));
   private opener: HTMLElement | null = null;
 
   constructor(i18n: I18n) {

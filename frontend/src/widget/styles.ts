@@ -124,7 +124,10 @@ video.att-media{height:auto;background:#000}
 .lb-figure{display:flex;flex-direction:column;align-items:center;gap:8px;max-width:100%;max-height:100%;margin:0;cursor:default}
 .lb-figure img{display:block;max-width:100%;max-height:calc(100% - 32px);min-height:0;object-fit:contain;border-radius:6px;background:#fff}
 .lb-figure figcaption{max-width:100%;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;color:#fff;font-size:13px}
-.lb-close{position:absolute;top:10px;right:10px;color:#fff}
+.lb-close{all:unset;box-sizing:border-box;position:absolute;top:10px;right:10px;width:40px;height:40px;border-radius:10px;display:flex;align-items:center;justify-content:center;color:#fff;cursor:pointer}
+.lb-close:hover{background:rgba(255,255,255,.16)}
+.lb-close:focus-visible{outline:2px solid #fff;outline-offset:-3px}
+.lb-close svg{width:24px;height:24px;fill:currentColor}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 @media (max-width:480px),(max-height:500px){
 .panel{inset:0;width:auto;height:auto;border-radius:0;animation:none}
