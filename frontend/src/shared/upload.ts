@@ -9,11 +9,13 @@
 import { type Attachment, isAttachment } from "./attachments";
 import { errorOf } from "./http";
 
+/** A refused upload: the HTTP status (0: no answer that could be read), the server's code, and
+ * its message ("" when there is none to show). */
 export class UploadError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    message = "",
   ) {
     super(message);
   }

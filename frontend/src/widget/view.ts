@@ -2,15 +2,13 @@
  * The panel's DOM, built with createElement and filled with textContent (message bodies go
  * through the shared linkify's element builder): no HTML string is ever parsed. The view keeps
  * no state of its own beyond element caches; panel.ts tells it what to show, the cards under
- * the messages are view-cards.ts, files (a message's, the composer's chips) view-files.ts, and
- * the image lightbox lightbox.ts. Files come by the paperclip, a paste into the composer, or a
- * drop on the open panel.
+ * the messages are view-cards.ts, a message's files view-files.ts, the image lightbox
+ * lightbox.ts, and the composer (its text, its files, the send button) view-composer.ts.
  */
-import { carriesFiles, filesOf } from "../shared/dropped-files";
 import { appendBody } from "../shared/linkify";
 import type { UploadItem } from "../shared/uploads";
 import type { Boot } from "./boot";
-import { icon, ICON_CLOSE, ICON_SEND } from "./css";
+import { icon, ICON_CLOSE } from "./css";
 import { el } from "./dom";
 import type { I18n, Params } from "./i18n";
 import { Lightbox } from "./lightbox";
@@ -18,17 +16,12 @@ import type { MessageRow, Row } from "./store";
 import type { Key } from "./strings";
 import type { ContactField } from "./validate";
 import { Cards } from "./view-cards";
-import { Chips, filesNode, ICON_CLIP } from "./view-files";
+import { type ComposerHandlers, ComposerView } from "./view-composer";
+import { filesNode } from "./view-files";
 
-export interface ViewHandlers {
-  /** Answers true when the message was taken (the composer is then cleared). */
-  send(body: string): boolean;
+export interface ViewHandlers extends ComposerHandlers {
   retry(clientId: string): void;
-  /** Files chosen, pasted or dropped: they upload at once. */
-  attach(files: File[]): void;
-  removeFile(key: string): void;
   close(): void;
-  input(text: string): void;
   prechat(values: Partial<Record<ContactField, string>>): void;
   email(value: string): void;
   rate(stars: number): void;
@@ -64,19 +57,9 @@ export class View {
   private readonly typingWho = el("div", "who");
   /** The pre-chat form, the resolved notice, the rating and the email card (view-cards.ts). */
   readonly cards: Cards;
-  private readonly composer = el("form", "composer");
-  private readonly textarea = el("textarea", "ta");
-  private readonly sendButton = el("button", "send");
-  private readonly composerError = el("div", "ferr");
-  private readonly attachButton = el("button", "attach");
-  private readonly picker = el("input");
-  private readonly chips: Chips;
-  private readonly dropHint = el("div", "drop");
+  private readonly composer: ComposerView;
   private readonly lightbox: Lightbox;
   private readonly rows = new Map<string, HTMLElement>();
-  /** The composer's files: one still uploading, at least one uploaded. */
-  private files = { busy: false, ready: false };
-  private dragDepth = 0;
 
   constructor(boot: Boot, i18n: I18n, handlers: ViewHandlers) {
     this.boot = boot;
@@ -118,75 +101,21 @@ export class View {
     this.typing.append(this.typingWho, dots);
     this.scroller.append(this.intro, this.notice, this.log, this.typing, this.cards.root);
 
-    this.textarea.rows = 1;
-    this.textarea.placeholder = t("composer");
-    this.textarea.setAttribute("aria-label", t("composerLabel"));
-    this.textarea.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
-        event.preventDefault();
-        this.submit();
-      }
-    });
-    this.textarea.addEventListener("input", () => {
-      this.autosize();
-      this.composerError.textContent = "";
-      this.updateSend();
-      handlers.input(this.textarea.value);
-    });
-    // A pasted image (or any file) is attached; pasted text goes in as usual.
-    this.textarea.addEventListener("paste", (event) => {
-      const files = filesOf(event.clipboardData);
-      if (files.length === 0) return;
-      if (!event.clipboardData?.types.includes("text/plain")) event.preventDefault();
-      handlers.attach(files);
-    });
-    this.attachButton.type = "button";
-    this.attachButton.setAttribute("aria-label", t("attach"));
-    this.attachButton.title = t("attach");
-    this.attachButton.append(icon(document, ICON_CLIP));
-    this.attachButton.addEventListener("click", () => this.picker.click());
-    this.picker.type = "file";
-    this.picker.multiple = true;
-    this.picker.hidden = true;
-    this.picker.tabIndex = -1;
-    this.picker.addEventListener("change", () => {
-      const files = Array.from(this.picker.files ?? []);
-      this.picker.value = "";
-      if (files.length) handlers.attach(files);
-      this.textarea.focus({ preventScroll: true });
-    });
-    this.chips = new Chips(i18n, (key) => {
-      handlers.removeFile(key);
-      this.textarea.focus({ preventScroll: true });
-    });
-    this.sendButton.type = "submit";
-    this.sendButton.disabled = true;
-    this.sendButton.setAttribute("aria-label", t("send"));
-    this.sendButton.append(icon(document, ICON_SEND));
-    this.composerError.setAttribute("role", "alert");
-    this.composer.append(this.attachButton, this.picker, this.textarea, this.sendButton);
-    this.composer.addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.submit();
-    });
-
+    this.composer = new ComposerView(i18n, handlers);
     this.lightbox = new Lightbox(i18n);
-    this.dropHint.hidden = true;
-    this.dropHint.setAttribute("aria-hidden", "true");
-    this.dropHint.append(icon(document, ICON_CLIP), el("span", "", t("dropFiles")));
     this.panel = el(
       "section",
       "panel",
       head,
       this.banner,
       this.scroller,
-      this.composerError,
-      this.chips.root,
-      this.composer,
-      this.dropHint,
+      this.composer.error,
+      this.composer.chips.root,
+      this.composer.form,
+      this.composer.dropHint,
       this.lightbox.root,
     );
-    this.listenForDrops();
+    this.composer.listenForDrops(this.panel);
     this.panel.id = "hd-panel";
     this.panel.hidden = true;
     this.panel.setAttribute("role", "dialog");
@@ -218,7 +147,9 @@ export class View {
 
   /** Focus where the visitor will type: the first empty pre-chat field, or the composer. */
   focusInput(): void {
-    (this.cards.firstField() ?? this.textarea).focus({ preventScroll: true });
+    const field = this.cards.firstField();
+    if (field) field.focus({ preventScroll: true });
+    else this.composer.focus();
   }
 
   setHeader(info: HeaderInfo): void {
@@ -254,20 +185,16 @@ export class View {
   }
 
   setComposer(visible: boolean): void {
-    this.composer.hidden = !visible;
-    this.chips.root.hidden = !visible || this.chips.root.childElementCount === 0;
+    this.composer.setVisible(visible);
   }
 
   setComposerError(key: Key | null, params?: Params): void {
-    this.composerError.textContent = key ? this.i18n.t(key, params) : "";
+    this.composer.setError(key, params);
   }
 
   /** The composer's files changed: their chips, and whether the message may go. */
   setFiles(items: readonly UploadItem[], busy: boolean, ready: boolean): void {
-    this.chips.render(items);
-    if (this.composer.hidden) this.chips.root.hidden = true;
-    this.files = { busy, ready };
-    this.updateSend();
+    this.composer.setFiles(items, busy, ready);
   }
 
   setBadge(count: number): void {
@@ -363,67 +290,6 @@ export class View {
     if (row.mine && row.showState && row.state) {
       meta.append(el("span", "", "·"), el("span", "state", this.i18n.t(row.state)));
     }
-  }
-
-  // --- composer -------------------------------------------------------------------------------
-
-  private submit(): void {
-    const body = this.textarea.value;
-    if (!this.canSend()) return;
-    if (this.h.send(body)) {
-      this.textarea.value = "";
-      this.updateSend();
-      this.autosize();
-    }
-  }
-
-  /** Text or an uploaded file, and no upload still running. */
-  private canSend(): boolean {
-    return !this.files.busy && (this.textarea.value.trim() !== "" || this.files.ready);
-  }
-
-  private updateSend(): void {
-    this.sendButton.disabled = !this.canSend();
-  }
-
-  /** Files dragged over the open panel: a hint covers it; dropped, they are attached. */
-  private listenForDrops(): void {
-    const accepts = (event: DragEvent) => carriesFiles(event.dataTransfer) && !this.composer.hidden;
-    const show = (on: boolean) => {
-      this.dropHint.hidden = !on;
-      this.panel.classList.toggle("dragging", on);
-    };
-    this.panel.addEventListener("dragenter", (event) => {
-      if (!accepts(event)) return;
-      event.preventDefault();
-      this.dragDepth += 1;
-      show(true);
-    });
-    this.panel.addEventListener("dragover", (event) => {
-      if (!accepts(event)) return;
-      event.preventDefault();
-      if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
-    });
-    this.panel.addEventListener("dragleave", (event) => {
-      if (!accepts(event)) return;
-      this.dragDepth = Math.max(0, this.dragDepth - 1);
-      if (this.dragDepth === 0) show(false);
-    });
-    this.panel.addEventListener("drop", (event) => {
-      if (!accepts(event)) return;
-      event.preventDefault();
-      this.dragDepth = 0;
-      show(false);
-      const files = filesOf(event.dataTransfer);
-      if (files.length) this.h.attach(files);
-      this.textarea.focus({ preventScroll: true });
-    });
-  }
-
-  private autosize(): void {
-    const area = this.textarea;
-    area.style.height = "auto";
-    area.style.height = `${Math.min(area.scrollHeight, 128)}px`;
   }
 
   private nearBottom(): boolean {

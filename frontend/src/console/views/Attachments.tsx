@@ -1,14 +1,17 @@
 /** Files in the console: a message's attachments (image previews that open the lightbox,
  * native players for audio and video, a download link with the name and size for the rest), the
  * lightbox itself (Escape, its close button or a click outside close it, and the focus goes back
- * to the preview), and the chips of the files the composer carries. */
+ * to the preview), the chips of the files the composer carries, and files dropped on the open
+ * conversation (they go to its composer). */
 
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { type Attachment, fileHref, formatSize, MAX_FILES, presentationOf, previewSize } from "../../shared/attachments";
+import { carriesFiles, filesOf } from "../../shared/dropped-files";
 import type { UploadQueue } from "../../shared/uploads";
 import type { Controller } from "../controller";
 import { getLocale, t } from "../i18n";
+import { useController } from "./context";
 import { CloseIcon, FileIcon } from "./icons";
 
 /** The widest a preview is drawn in a bubble (CSS keeps it within the bubble besides). */
@@ -159,4 +162,44 @@ export function addFiles(controller: Controller, conversation: number, files: Fi
   if (files.length === 0) return;
   const left = controller.composer.files(conversation).add(files);
   if (left > 0) controller.navigation.toast(t("attach.tooMany", { count: MAX_FILES }), "error");
+}
+
+/** Files dragged over the column: an overlay says they will be attached; dropped, they go to
+ * the composer (and upload at once). */
+export function useFileDrop(conversation: number | null) {
+  const controller = useController();
+  const [dragging, setDragging] = useState(false);
+  const depth = useRef(0);
+  useEffect(() => {
+    depth.current = 0;
+    setDragging(false);
+  }, [conversation]);
+  if (conversation === null) return { dragging: false, handlers: {} };
+  const handlers = {
+    onDragEnter: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      depth.current += 1;
+      setDragging(true);
+    },
+    onDragOver: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+    },
+    onDragLeave: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      depth.current = Math.max(0, depth.current - 1);
+      if (depth.current === 0) setDragging(false);
+    },
+    onDrop: (event: DragEvent) => {
+      if (!carriesFiles(event.dataTransfer)) return;
+      event.preventDefault();
+      depth.current = 0;
+      setDragging(false);
+      addFiles(controller, conversation, filesOf(event.dataTransfer));
+      controller.composer.requestFocus(null, conversation);
+    },
+  };
+  return { dragging, handlers };
 }

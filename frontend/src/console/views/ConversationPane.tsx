@@ -7,11 +7,10 @@ import { Component, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 
 import { attachmentsOf } from "../../shared/attachments";
-import { carriesFiles, filesOf } from "../../shared/dropped-files";
 import { formatDateTime, formatDay, formatTime, getLocale, t } from "../i18n";
 import type { PendingMessage } from "../message-logs";
 import type { Conversation, Message } from "../types";
-import { addFiles, AttachmentList } from "./Attachments";
+import { AttachmentList, useFileDrop } from "./Attachments";
 import { BlockedBadge, ChannelMark } from "./Channel";
 import { Avatar, Body, Empty, PriorityMark, StatusPill } from "./common";
 import { Composer } from "./Composer";
@@ -253,46 +252,6 @@ function TypingLine({ conversation }: { conversation: Conversation }) {
       ) : null}
     </div>
   );
-}
-
-/** Files dragged over the column: an overlay says they will be attached; dropped, they go to
- * the composer (and upload at once). */
-function useFileDrop(conversation: number | null) {
-  const controller = useController();
-  const [dragging, setDragging] = useState(false);
-  const depth = useRef(0);
-  useEffect(() => {
-    depth.current = 0;
-    setDragging(false);
-  }, [conversation]);
-  if (conversation === null) return { dragging: false, handlers: {} };
-  const handlers = {
-    onDragEnter: (event: DragEvent) => {
-      if (!carriesFiles(event.dataTransfer)) return;
-      event.preventDefault();
-      depth.current += 1;
-      setDragging(true);
-    },
-    onDragOver: (event: DragEvent) => {
-      if (!carriesFiles(event.dataTransfer)) return;
-      event.preventDefault();
-      if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
-    },
-    onDragLeave: (event: DragEvent) => {
-      if (!carriesFiles(event.dataTransfer)) return;
-      depth.current = Math.max(0, depth.current - 1);
-      if (depth.current === 0) setDragging(false);
-    },
-    onDrop: (event: DragEvent) => {
-      if (!carriesFiles(event.dataTransfer)) return;
-      event.preventDefault();
-      depth.current = 0;
-      setDragging(false);
-      addFiles(controller, conversation, filesOf(event.dataTransfer));
-      controller.composer.requestFocus(null, conversation);
-    },
-  };
-  return { dragging, handlers };
 }
 
 export function ConversationPane() {
