@@ -55,18 +55,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: floa
 
 
 def start_uvicorn(port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": database_url_of_test_db(),
-            "DEBUG": "0",
-            "SECRET_KEY": settings.SECRET_KEY,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
-            "INSECURE_COOKIES_FOR_TESTS": "1",
-        }
-    )
-    env.update(extra_env or {})
+    env = server_env(port, extra_env)
     return subprocess.Popen(
         [
             sys.executable,
@@ -85,6 +74,57 @@ def start_uvicorn(port: int, extra_env: dict[str, str] | None = None) -> subproc
         cwd=ROOT,
         env=env,
     )
+
+
+def server_env(port: int, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """What a process of the product started by the tests runs with: the test database."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": database_url_of_test_db(),
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port},http://localhost:{port}",
+            "INSECURE_COOKIES_FOR_TESTS": "1",
+        }
+    )
+    env.update(extra_env or {})
+    return env
+
+
+@contextlib.contextmanager
+def celery_worker(extra_env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker (one process, solo pool) on the test database, for the block. Give
+    it a `REDIS_URL` of its own (and the server it works for the same), so that it takes only
+    the tasks of that server, not those other tests left in the broker."""
+    env = server_env(0, extra_env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "helpdesk",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @contextlib.contextmanager
