@@ -23,6 +23,7 @@ from django.utils.translation.trans_real import (
 )
 
 from helpdesk.api_errors import error_body
+from helpdesk.cors import WIDGET_PREFIX
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -79,21 +80,24 @@ def too_large_message(path: str) -> str:
     return _("The request body is larger than 1 MiB.")
 
 
+def too_large_code(path: str) -> str:
+    return "attachment_too_large" if path in UPLOAD_PATHS else "too_large"
+
+
 async def _answer_too_large(scope: Scope, send: Any) -> None:
+    path = scope.get("path", "")
     with translation.override(_language(scope)):
-        body = error_body("too_large", too_large_message(scope.get("path", "")))
+        body = error_body(too_large_code(path), too_large_message(path))
     payload = json.dumps(body, ensure_ascii=False).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+    ]
+    origin = _header(scope, b"origin")
+    if origin and path.startswith(WIDGET_PREFIX):  # the widget on another site reads why
+        headers += [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from helpdesk.api_errors import error_json
-from helpdesk.body_limit import body_limit, too_large_message
+from helpdesk.body_limit import body_limit, too_large_code, too_large_message
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,9 @@ class ApiGuardMiddleware:
         if length > limit:
             # LocaleMiddleware has not run yet: answer in the request's language ourselves.
             with translation.override(translation.get_language_from_request(request)):
-                return error_json("too_large", too_large_message(request.path), 413)
+                return error_json(
+                    too_large_code(request.path), too_large_message(request.path), 413
+                )
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_json(response):
             return as_error_format(response)

@@ -99,9 +99,17 @@ async def test_an_upload_may_be_as_large_as_a_file_and_no_larger():
     product, sent, _handed = await serve(upload, chunks=limit // CHUNK)
     assert (product.read, sent[0]["status"]) == (limit // CHUNK * CHUNK, 200)
 
-    too_large = {**upload, "headers": [(b"content-length", str(limit + 1).encode())]}
+    too_large = {
+        **upload,
+        "headers": [
+            (b"content-length", str(limit + 1).encode()),
+            (b"origin", b"https://shop.example"),
+        ],
+    }
     product, sent, handed = await serve(too_large, chunks=100)
     assert (product.called, handed) == (False, 0)
     status, body = answered(sent)
-    assert (status, body["error"]["code"]) == (413, "too_large")
+    assert (status, body["error"]["code"]) == (413, "attachment_too_large")
+    # the widget, on the customer's site, may read why
+    assert (b"access-control-allow-origin", b"https://shop.example") in sent[0]["headers"]
     assert body["error"]["message"] == "The file is larger than 10 MiB."

@@ -25,6 +25,7 @@ from chats import audience
 from chats.attachment_types import check_content, clean_name
 from chats.models import Attachment, Contact, Message, TelegramPost, Visitor
 from chats.services.authors import Author
+from helpdesk.body_limit import too_large_message
 from helpdesk.errors import Conflict, NotFound, ServiceError
 from operators.models import Operator
 
@@ -32,11 +33,9 @@ logger = logging.getLogger(__name__)
 
 
 def too_large() -> ServiceError:
+    """The same words as the refusal of a body too large to read (`helpdesk.body_limit`)."""
     return ServiceError(
-        "attachment_too_large",
-        _("The file is larger than %(limit)s MiB.")
-        % {"limit": round(settings.ATTACHMENT_MAX_BYTES / 1024 / 1024, 1)},
-        status=413,
+        "attachment_too_large", too_large_message("/api/v1/attachments"), status=413
     )
 
 
