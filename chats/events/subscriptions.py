@@ -55,6 +55,7 @@ LISTENERS = (
         name="telegram",
         event_types=telegram.EVENT_TYPES,
         handle=telegram.on_events,
+        ahandle=telegram.on_events_async,
         speaks_to_visitor=True,
     ),
 )

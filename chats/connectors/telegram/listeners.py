@@ -19,6 +19,7 @@ from chats.events.domain import (
     MessageCreated,
 )
 from chats.models import Channel, Delivery, Inbox, Message
+from helpdesk.db import db_call
 
 IN_TRANSACTION_TYPES: tuple[type[DomainEvent], ...] = (MessageCreated,)
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
@@ -46,6 +47,26 @@ def mark_pending(events: Sequence[DomainEvent]) -> None:
             continue
         Message.objects.filter(pk=event.message.pk).update(delivery=Delivery.PENDING)
         event.message.delivery = Delivery.PENDING
+
+
+def _may_concern_telegram(event: DomainEvent) -> bool:
+    """Without a query: what `on_events` may act on (a visitor's message never)."""
+    match event:
+        case MessageCreated() | MessageChanged() if event.message.delivery == Delivery.PENDING:
+            return True
+        case MessageChanged(change="hidden"):
+            return True
+        case ConversationStatusChanged() if event.resolved:
+            return True
+    return False
+
+
+async def on_events_async(events: Sequence[DomainEvent]) -> None:
+    """On the event loop (the group commit's batches of visitors' messages): a database
+    thread only when there is something for Telegram."""
+    work = [event for event in events if _may_concern_telegram(event)]
+    if work:
+        await db_call(on_events, work)
 
 
 def on_events(events: Sequence[DomainEvent]) -> None:
