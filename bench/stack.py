@@ -401,9 +401,11 @@ class Stack:
         )
 
     def close(self) -> None:
-        """Stop everything (web first, then Celery, then our Redis) and drop the database."""
+        """Stop everything (web first, then Celery and any other process started here, such
+        as a beat, then our Redis) and drop the database."""
         web = [n for n in self.procs if n.startswith("web")]
-        for group in (web, ["celery"], ["redis"]):
+        others = [n for n in self.procs if n not in web and n != "redis"]
+        for group in (web, others, ["redis"]):
             for name in group:  # signal the whole group at once, then wait for each
                 proc = self.procs.get(name)
                 if proc is not None and proc.popen is not None and proc.running():
