@@ -14,6 +14,7 @@ nothing else, are allowed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -34,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chats.connectors.telegram import client
+from chats.connectors.telegram.setup import unreachable
 from chats.models import Attachment, AttachmentKind, TelegramBot, TelegramPost, TelegramPostState
 from chats.services.authors import Author
 from helpdesk.errors import Conflict, NotFound, ServiceError
@@ -256,17 +258,7 @@ def _edit_published(post: TelegramPost, changes: dict[str, Any]) -> TelegramPost
                 reply_markup=markup,
             )
 
-    try:
-        client.call(bot.token, bot.api_url, edit)
-    except TelegramBadRequest as refused:
-        if "not modified" not in refused.message:
-            raise ServiceError("telegram_refused", refused.message) from refused
-    except (TelegramAPIError, OSError, TimeoutError) as error:
-        raise ServiceError(
-            "telegram_unreachable",
-            _("Telegram did not answer: %(reason)s") % {"reason": error},
-            status=502,
-        ) from error
+    _in_channel(bot, edit, harmless="not modified")
     post.text, post.buttons = text, buttons
     post.save(update_fields=["text", "buttons", "updated_at"])
     return post
@@ -284,18 +276,21 @@ def post_delete(*, post: TelegramPost) -> None:
         async def delete(api: Bot) -> None:
             await api.delete_message(chat_id, message_id)
 
-        try:
-            client.call(bot.token, bot.api_url, delete)
-        except TelegramBadRequest as refused:
-            if "not found" not in refused.message:
-                raise ServiceError("telegram_refused", refused.message) from refused
-        except (TelegramAPIError, OSError, TimeoutError) as error:
-            raise ServiceError(
-                "telegram_unreachable",
-                _("Telegram did not answer: %(reason)s") % {"reason": error},
-                status=502,
-            ) from error
+        _in_channel(bot, delete, harmless="not found")
     post.delete()
+
+
+def _in_channel(bot: TelegramBot, work: Callable[[Bot], Awaitable[None]], *, harmless: str) -> None:
+    """Change the channel now, for the operator waiting on it: Telegram's refusal is theirs
+    to read (400 `telegram_refused`) unless it says `harmless` (already so), and no answer is
+    502 `telegram_unreachable`."""
+    try:
+        client.call(bot.token, bot.api_url, work)
+    except TelegramBadRequest as refused:
+        if harmless not in refused.message:
+            raise ServiceError("telegram_refused", refused.message) from refused
+    except (TelegramAPIError, OSError, TimeoutError) as error:
+        raise unreachable(error) from error
 
 
 # --- publishing ---------------------------------------------------------------------------------
