@@ -15,6 +15,9 @@ import type {
   Message,
   OperatorInfo,
   Page,
+  Post,
+  PostInput,
+  PostState,
   Priority,
   Resolution,
   Team,
@@ -181,6 +184,25 @@ export class Api {
   }
   setPriority(id: number, priority: Priority): Promise<Conversation> {
     return this.request<Conversation>("POST", `conversations/${id}/priority`, { priority });
+  }
+
+  // --- channel posts (a Telegram inbox's channel) --------------------------------------------
+  posts(inbox: number, state?: PostState, limit = 20): Promise<Page<Post>> {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (state) params.set("state", state);
+    return this.get<Page<Post>>(`inboxes/${inbox}/posts`, params);
+  }
+  createPost(inbox: number, input: PostInput): Promise<Post> {
+    return this.request<Post>("POST", `inboxes/${inbox}/posts`, input);
+  }
+  /** A draft, scheduled or failed post changes in anything; a published one in its text and
+   * buttons only (edited in the channel too). */
+  updatePost(inbox: number, id: number, changes: PostInput): Promise<Post> {
+    return this.request<Post>("PATCH", `inboxes/${inbox}/posts/${id}`, changes);
+  }
+  /** Deletes a post (and its message in the channel, once published). */
+  deletePost(inbox: number, id: number): Promise<void> {
+    return this.request<void>("DELETE", `inboxes/${inbox}/posts/${id}`);
   }
 
   // --- contacts, labels, canned responses, notifications --------------------------------------

@@ -3,8 +3,9 @@
  * connection.ts (the socket, idle, frames in), sync.ts (REST reads into the store),
  * composer.ts (sending, typing, the composer's focus and drafts), actions.ts (changes to a
  * conversation, a contact, the operator's status), search.ts, navigation.ts (what the operator
- * looks at: folder, selection, address bar, toasts, title, language). Here: the effects the
- * store asks for (frames.ts), alerts, the page's visibility, and the start.
+ * looks at: folder, selection, address bar, toasts, title, language), posts.ts (a Telegram
+ * channel's posts, for the Posts view). Here: the effects the store asks for (frames.ts),
+ * alerts, the page's visibility, and the start.
  */
 
 import type { SocketLike } from "../protocol/client";
@@ -16,6 +17,7 @@ import { ConsoleConnection } from "./connection";
 import type { Drafts } from "./drafts";
 import type { Effect } from "./frames";
 import { type AddressBar, Navigation } from "./navigation";
+import { ConsolePosts } from "./posts";
 import { ConsoleSearch } from "./search";
 import type { ConsoleStore } from "./store";
 import { ConsoleSync } from "./sync";
@@ -47,6 +49,7 @@ export class Controller {
   readonly actions: ConversationActions;
   readonly search: ConsoleSearch;
   readonly navigation: Navigation;
+  readonly posts: ConsolePosts;
 
   constructor(deps: ControllerDeps) {
     const { store, api } = deps;
@@ -69,6 +72,7 @@ export class Controller {
       upload: (file, progress, signal) => api.upload(file, progress, signal),
     });
     this.actions = new ConversationActions({ store, api, run, toast, open: (id) => void open(id) });
+    this.posts = new ConsolePosts({ store, api, toast });
     this.search = new ConsoleSearch({ store, api, loadContact: (id, force) => this.sync.loadContact(id, force), open });
     const { sync, composer, search } = this;
     this.navigation = new Navigation({
@@ -128,6 +132,7 @@ export class Controller {
     store.pageVisible = visible;
     this.idle.setHidden(!visible);
     if (visible && store.selected !== null) this.run(store.readEffects(store.selected));
+    if (visible) this.posts.resume();
     store.changed();
   }
 

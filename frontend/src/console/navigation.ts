@@ -65,16 +65,30 @@ export class Navigation {
 
   showFolder(folder: Folder, status?: StatusFilter): void {
     const nextStatus = status ?? this.deps.store.status;
+    this.deps.store.view = "conversations";
     this.deps.store.setFolder(folder, nextStatus);
     this.deps.clearSearch();
     this.writeLocation();
     void this.deps.loadList(folder, nextStatus);
   }
 
+  /** The Posts view: the channel posts of `inbox` (by default the one shown last, else the
+   * first with a channel). No conversation stays open behind it (none is read unseen). */
+  showPosts(inbox: number | null = this.deps.store.postsInbox): void {
+    const { store } = this.deps;
+    if (store.selected !== null) this.deps.stopTyping();
+    store.view = "posts";
+    store.postsInbox = inbox;
+    this.deps.clearSearch();
+    this.deps.run(store.select(null));
+    this.writeLocation();
+  }
+
   async openConversation(id: number | null): Promise<void> {
     const { store } = this.deps;
     const previous = store.selected;
     if (previous !== null && previous !== id) this.deps.stopTyping();
+    if (id !== null) store.view = "conversations";
     this.deps.run(store.select(id));
     this.writeLocation();
     if (id === null) return;
@@ -147,10 +161,18 @@ export class Navigation {
     this.deps.store.changed();
   }
 
-  /** The address bar keeps the folder, the status filter and the open conversation. */
+  /** The address bar keeps the folder, the status filter and the open conversation (or the
+   * Posts view and its inbox). */
   writeLocation(): void {
     const { store } = this.deps;
     const params = new URLSearchParams();
+    if (store.view === "posts") {
+      params.set("view", "posts");
+      if (store.postsInbox !== null) params.set("inbox", String(store.postsInbox));
+      const hash = `#${params.toString()}`;
+      if (this.address.hash !== hash) this.address.replace(hash);
+      return;
+    }
     params.set("folder", folderKey(store.folder));
     if (store.folder.kind !== "resolved") params.set("status", store.status);
     if (store.selected !== null) params.set("conversation", String(store.selected));
@@ -162,6 +184,12 @@ export class Navigation {
   readLocation(): void {
     const { store } = this.deps;
     const params = new URLSearchParams(this.address.hash.slice(1));
+    if (params.get("view") === "posts") {
+      const inbox = Number(params.get("inbox"));
+      store.view = "posts";
+      store.postsInbox = Number.isInteger(inbox) && inbox > 0 ? inbox : null;
+      return;
+    }
     const folder = parseFolderKey(params.get("folder") ?? "");
     const status = params.get("status") as StatusFilter | null;
     if (folder) store.folder = folder;

@@ -31,6 +31,8 @@ export interface SearchState {
   error: string | null;
 }
 
+export type ConsoleView = "conversations" | "posts";
+
 export interface Toast {
   id: number;
   text: string;
@@ -72,6 +74,10 @@ export class ConsoleStore {
   noAccess = false;
 
   // --- what the operator is looking at --------------------------------------------------------
+  /** The conversations (folders, list, conversation, contact), or a channel's posts. */
+  view: ConsoleView = "conversations";
+  /** The inbox whose channel posts the Posts view shows (null: the first with a channel). */
+  postsInbox: number | null = null;
   folder: Folder = { kind: "mine" };
   status: StatusFilter = "open";
   selected: number | null = null;

@@ -35,6 +35,15 @@ export interface Inbox {
   name: string;
   channel: string;
   team: number;
+  /** A Telegram inbox's bot; `channel` is the channel its posts go to ("" when none). */
+  telegram?: InboxTelegram | null;
+}
+
+export interface InboxTelegram {
+  bot_username: string;
+  api_url: string;
+  groups: boolean;
+  channel: string;
 }
 
 export interface ContactBrief {
@@ -154,6 +163,41 @@ export interface ConversationCounts {
   resolved: { unread: number };
   teams: Array<ListCount & { id: number }>;
   labels: Array<ListCount & { name: string }>;
+}
+
+/** A post for a Telegram inbox's channel (docs/telegram.md, "Channel posts"). */
+export type PostState = "draft" | "scheduled" | "publishing" | "published" | "failed";
+
+export interface PostButton {
+  text: string;
+  url: string;
+}
+
+export interface Post {
+  id: number;
+  inbox: number;
+  /** Telegram's HTML. */
+  text: string;
+  photo: Attachment | null;
+  buttons: PostButton[];
+  publish_at: string | null;
+  state: PostState;
+  /** Why it failed. */
+  error: string | null;
+  published_at: string | null;
+  telegram_message_id: number | null;
+  author: { id: number; name: string } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What a post is written or changed with: `photo` an uploaded attachment's id; `publish_at`
+ * null for a draft, now or later to publish. */
+export interface PostInput {
+  text?: string;
+  photo?: number | null;
+  buttons?: PostButton[];
+  publish_at?: string | null;
 }
 
 export interface Page<T> {

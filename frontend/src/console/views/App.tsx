@@ -1,5 +1,6 @@
-/** The console: four columns (folders, list, conversation, contact), a connection banner,
- * toasts, keyboard shortcuts and the shortcuts overlay. Re-renders once per animation frame at
+/** The console: four columns (folders, list, conversation, contact), or the folders and a
+ * channel's posts (Posts.tsx); a connection banner, toasts, keyboard shortcuts and the
+ * shortcuts overlay. Re-renders once per animation frame at
  * most, however many frames arrive. */
 
 import { useEffect, useState } from "preact/hooks";
@@ -12,6 +13,7 @@ import { ControllerContext, useController } from "./context";
 import { ConversationPane } from "./ConversationPane";
 import { CloseIcon } from "./icons";
 import { ListPane } from "./ListPane";
+import { PostsView } from "./Posts";
 import { Sidebar } from "./Sidebar";
 
 function ConnectionBanner() {
@@ -118,6 +120,8 @@ export function App({ controller }: { controller: Controller }) {
         if (controller.navigation.helpOpen) controller.navigation.toggleHelp(false);
         return;
       }
+      // The Posts view shows no conversation: only the help is at hand there.
+      if (store.view === "posts" && action !== "help") return;
       event.preventDefault();
       switch (action) {
         case "next":
@@ -168,12 +172,18 @@ export function App({ controller }: { controller: Controller }) {
 
   return (
     <ControllerContext.Provider value={controller}>
-      <div class={`console${store.selected !== null ? " has-selection" : ""}`}>
+      <div class={`console${store.view === "posts" ? " posts-mode" : store.selected !== null ? " has-selection" : ""}`}>
         <ConnectionBanner />
         <Sidebar />
-        <ListPane />
-        <ConversationPane />
-        <ContactPane />
+        {store.view === "posts" ? (
+          <PostsView />
+        ) : (
+          <>
+            <ListPane />
+            <ConversationPane />
+            <ContactPane />
+          </>
+        )}
         <Toasts />
         {controller.navigation.helpOpen ? <ShortcutsHelp /> : null}
       </div>

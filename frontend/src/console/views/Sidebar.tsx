@@ -1,5 +1,5 @@
-/** The left column: the folders with their unread counters, teams, labels, colleagues'
- * presence, mentions, and the operator's own status, language and session. */
+/** The left column: the folders with their unread counters, a Telegram channel's posts, teams,
+ * labels, colleagues' presence, mentions, and the operator's own status, language and session. */
 
 import type { JSX } from "preact";
 import { useCallback, useState } from "preact/hooks";
@@ -8,15 +8,16 @@ import { Alerts } from "../alerts";
 import { formatRelative, getLocale, LOCALES, t, tn } from "../i18n";
 import { type Folder, folderKey } from "../lists";
 import { notificationText } from "../notifications";
+import { channelInboxes } from "../posts";
 import type { OperatorStatus } from "../types";
 import { Avatar, Popover, PresenceDot } from "./common";
 import { useController } from "./context";
-import { BellIcon, ChartIcon, CheckCircleIcon, InboxIcon, KeyboardIcon, LogOutIcon, QueueIcon, SettingsIcon, TagIcon, UserIcon, UsersIcon } from "./icons";
+import { BellIcon, ChartIcon, CheckCircleIcon, InboxIcon, KeyboardIcon, LogOutIcon, MegaphoneIcon, QueueIcon, SettingsIcon, TagIcon, UserIcon, UsersIcon } from "./icons";
 
 function FolderLink({ folder, icon, label }: { folder: Folder; icon: JSX.Element; label: string }) {
   const controller = useController();
   const { store } = controller;
-  const active = folderKey(store.folder) === folderKey(folder);
+  const active = store.view === "conversations" && folderKey(store.folder) === folderKey(folder);
   const count = store.unreadInFolder(folder);
   return (
     <button
@@ -34,6 +35,26 @@ function FolderLink({ folder, icon, label }: { folder: Folder; icon: JSX.Element
         </span>
       ) : null}
     </button>
+  );
+}
+
+/** The Posts view's entry, under the folders, when an inbox the operator sees has a Telegram
+ * channel. */
+function PostsLink() {
+  const controller = useController();
+  const { store } = controller;
+  if (channelInboxes(store.inboxes).length === 0) return null;
+  const active = store.view === "posts";
+  return (
+    <div class="nav-section">
+      <div class="nav-title">{t("posts.section")}</div>
+      <button type="button" class={`nav-item${active ? " active" : ""}`} data-testid="nav-posts" aria-current={active ? "page" : undefined} onClick={() => controller.navigation.showPosts()}>
+        <span class="nav-icon">
+          <MegaphoneIcon />
+        </span>
+        <span class="nav-label">{t("posts.nav")}</span>
+      </button>
+    </div>
   );
 }
 
@@ -202,6 +223,7 @@ export function Sidebar() {
           <FolderLink folder={{ kind: "all" }} icon={<InboxIcon />} label={t("folder.all")} />
           <FolderLink folder={{ kind: "resolved" }} icon={<CheckCircleIcon />} label={t("folder.resolved")} />
         </div>
+        <PostsLink />
         {teams.length > 0 ? (
           <div class="nav-section">
             <div class="nav-title">{t("folder.teams")}</div>
