@@ -75,7 +75,7 @@ def body_limit(path: str) -> int:
 def too_large_message(path: str) -> str:
     if path in UPLOAD_PATHS:
         return _("The file is larger than %(size)s MiB.") % {
-            "size": f"{settings.ATTACHMENT_MAX_BYTES / 1024 / 1024:g}"
+            "size": f"{round(settings.ATTACHMENT_MAX_BYTES / 1024 / 1024, 1):g}"
         }
     return _("The request body is larger than 1 MiB.")
 

@@ -73,7 +73,7 @@ EDITABLE = (TelegramPostState.DRAFT, TelegramPostState.SCHEDULED, TelegramPostSt
 
 class _Checker(HTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__(convert_charrefs=False)
         self.open: list[str] = []
         self.problem = ""
         self.visible = 0
@@ -102,7 +102,19 @@ class _Checker(HTMLParser):
         self.open.pop()
 
     def handle_data(self, data: str) -> None:
+        if any(mark in data for mark in "<>&"):
+            self.problem = self.problem or _(
+                "Write <, > and & that are not part of a tag as &lt;, &gt; and &amp;."
+            )
         self.visible += len(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in ("lt", "gt", "amp", "quot"):
+            self.problem = self.problem or _("Telegram does not know &%(name)s;.") % {"name": name}
+        self.visible += 1
+
+    def handle_charref(self, name: str) -> None:
+        self.visible += 1
 
 
 def _is_link(url: str) -> bool:
@@ -214,8 +226,8 @@ def post_update(*, post: TelegramPost, actor: Operator, changes: dict[str, Any])
             return _edit_published(locked, changes)
         if locked.state not in EDITABLE:
             raise Conflict("post_publishing", _("The post is being published; wait a moment."))
-        if "photo" in changes:
-            locked.photo = _photo(changes["photo"], actor)
+        if "photo" in changes and changes["photo"] != locked.photo_id:
+            locked.photo = _photo(changes["photo"], actor)  # the post's own photo stays as is
         if "buttons" in changes:
             locked.buttons = clean_buttons(changes["buttons"])
         if "text" in changes:

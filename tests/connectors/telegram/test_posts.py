@@ -243,6 +243,9 @@ def test_a_draft_is_scheduled_later_by_an_edit(channel_bot, agent, client_for):
         ({"text": "<b>open"}, "invalid_post_text"),
         ({"text": "<a href='javascript:alert(1)'>x</a>"}, "invalid_post_text"),
         ({"text": "x" * 4097}, "post_too_long"),
+        ({"text": "1 < 2"}, "invalid_post_text"),
+        ({"text": "Tom & Jerry"}, "invalid_post_text"),
+        ({"text": "&nbsp;"}, "invalid_post_text"),
         ({"text": "   "}, "empty_post"),
         ({"text": "ok", "buttons": [{"text": "", "url": "https://x.example"}]}, "invalid"),
         ({"text": "ok", "buttons": [{"text": "x", "url": "ftp://x.example"}]}, "invalid_buttons"),
@@ -269,3 +272,30 @@ def test_an_agent_of_another_team_finds_no_posts(
     assert_error(stranger.get(f"{posts_url(channel_bot)}/{post['id']}"), 404, "not_found")
     assert_error(stranger.delete(f"{posts_url(channel_bot)}/{post['id']}"), 404, "not_found")
     assert TelegramPost.objects.exists()
+
+
+def test_entities_count_as_one_character_each(channel_bot, agent, client_for):
+    text = "&lt;b&gt; " + "x" * 4088  # 4 + 1 + 4088 characters as Telegram shows them
+
+    answer = write(client_for(agent), channel_bot, text=text)
+
+    assert answer.status_code == 201, answer.content
+
+
+def test_another_operator_edits_a_photo_post_keeping_its_photo(
+    channel_bot, agent, make_operator, team, client_for
+):
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), (0, 255, 0)).save(out, "PNG")
+    photo = attachment_store(author=Author.of_operator(agent), data=out.getvalue(), name="p.png")
+    post = write(client_for(agent), channel_bot, text="Фото", photo=photo.pk).json()
+    colleague = client_for(make_operator(Role.AGENT, [team]))
+
+    edited = colleague.patch(
+        f"{posts_url(channel_bot)}/{post['id']}",
+        {"text": "Новое фото", "photo": photo.pk},
+        format="json",
+    )
+
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["photo"]["id"] == photo.pk
