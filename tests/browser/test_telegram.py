@@ -11,25 +11,17 @@ Run: python -m pytest tests/browser/test_telegram.py (Debian's Chromium at /usr/
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from chats.models import TelegramBot
-from operators.models import Role, Status
-from operators.services import token_issue
-from tests.browser.helpers import assert_accessible, record_page_errors, wait_until
-from tests.factories import PASSWORD, OperatorFactory, TeamFactory
+from tests.browser.helpers import assert_accessible, wait_until
+from tests.browser.telegram_deployment import TelegramDeployment, pages, telegram_deployment
+from tests.factories import PASSWORD
 from tests.fakes import telegram_updates as tg
-from tests.fakes.telegram_api import FakeTelegram
-from tests.live_server import celery_worker, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,85 +41,16 @@ def png(width: int = 160, height: int = 90) -> bytes:
     return buffer.getvalue()
 
 
-@dataclass
-class TelegramDesk:
-    base: str
-    fake: FakeTelegram
-    inbox_id: int
-    webhook_secret: str
-
-    def deliver(self, update: dict[str, Any]) -> None:
-        """Telegram posts an update to the helpdesk's webhook."""
-        self.fake.learn(update)
-        answer = httpx.post(
-            f"{self.base}/channels/telegram/{self.inbox_id}/webhook",
-            json=update,
-            headers={"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret},
-            timeout=15,
-        )
-        assert answer.status_code == 200, answer.text
-
-
-def own_redis_url() -> str:
-    import os
-
-    base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
-    return f"{base}/{OWN_REDIS_DB}"
+@pytest.fixture
+def telegram_desk() -> Iterator[TelegramDeployment]:
+    with telegram_deployment(redis_db=OWN_REDIS_DB, token=TOKEN, bot=BOT) as deployed:
+        yield deployed
 
 
 @pytest.fixture
-def telegram_desk() -> Iterator[TelegramDesk]:
-    import redis
-
-    redis_url = own_redis_url()
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {"REDIS_URL": redis_url, "PUBLIC_URL": "https://help.example.com"}
-    team = TeamFactory(name="Support")
-    admin = OperatorFactory(username="admin", role=Role.ADMIN, teams=[team])
-    OperatorFactory(
-        username="olga", name="Olga Operator", teams=[team], status=Status.ONLINE, max_chats=20
-    )
-    with FakeTelegram() as fake, serving(env) as base, celery_worker(env):
-        fake.add_bot(TOKEN, id=BOT["id"], username=BOT["username"])
-        created = httpx.post(
-            f"{base}/api/v1/inboxes",
-            json={
-                "name": "Telegram",
-                "channel": "telegram",
-                "team": team.pk,
-                "routing": "manual",
-                "telegram": {"bot_token": TOKEN, "api_url": fake.base_url},
-            },
-            headers={"Authorization": f"Bearer {token_issue(operator=admin)[1]}"},
-            timeout=30,
-        )
-        assert created.status_code == 201, created.text
-        inbox_id = created.json()["id"]
-        secret = TelegramBot.objects.get(inbox_id=inbox_id).webhook_secret
-        fake.reset()
-        yield TelegramDesk(base=base, fake=fake, inbox_id=inbox_id, webhook_secret=secret)
-        time.sleep(1.0)  # let the server finish writing what closing the pages asked
-
-
-@pytest.fixture
-def new_page(shared_chromium: Browser) -> Iterator[Callable[..., Page]]:
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def make() -> Page:
-        context = shared_chromium.new_context(
-            locale="en-US", timezone_id="Europe/Moscow", viewport={"width": 1440, "height": 900}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(LIVE_MS)
-        record_page_errors(page, errors)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, errors
+def new_page(shared_chromium: Browser) -> Iterator[Callable[[], Page]]:
+    with pages(shared_chromium, zone="Europe/Moscow", timeout_ms=LIVE_MS) as make:
+        yield make
 
 
 def log_in(page: Page, base: str) -> None:
@@ -139,7 +62,7 @@ def log_in(page: Page, base: str) -> None:
 
 
 def test_an_operator_answers_a_telegram_user_with_text_and_a_photo(
-    telegram_desk: TelegramDesk, new_page: Callable[..., Page]
+    telegram_desk: TelegramDeployment, new_page: Callable[[], Page]
 ) -> None:
     desk = telegram_desk
     desk.deliver(

@@ -13,27 +13,23 @@ Run: python -m pytest tests/browser/test_telegram_posts.py (Debian's Chromium at
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from chats.models import TelegramPost, TelegramPostState
-from operators.models import Role, Status
-from operators.services import token_issue
-from tests.browser.helpers import assert_accessible, record_page_errors, wait_until
-from tests.factories import PASSWORD, OperatorFactory, TeamFactory
+from tests.browser.helpers import assert_accessible, wait_until
+from tests.browser.telegram_deployment import pages, telegram_deployment
+from tests.factories import PASSWORD
 from tests.fakes import telegram_updates as tg
 from tests.fakes.telegram_api import Call, FakeTelegram
-from tests.live_server import celery_worker, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,69 +57,18 @@ class ChannelDesk:
         return self.fake.sent_messages(CHANNEL["id"])
 
 
-def own_redis_url() -> str:
-    base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
-    return f"{base}/{OWN_REDIS_DB}"
-
-
 @pytest.fixture
 def channel_desk() -> Iterator[ChannelDesk]:
-    import redis
-
-    redis_url = own_redis_url()
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {"REDIS_URL": redis_url, "PUBLIC_URL": "https://help.example.com"}
-    team = TeamFactory(name="Marketing")
-    admin = OperatorFactory(username="admin", role=Role.ADMIN, teams=[team])
-    OperatorFactory(
-        username="olga", name="Olga Operator", teams=[team], status=Status.ONLINE, max_chats=20
-    )
-    with FakeTelegram() as fake, serving(env) as base, celery_worker(env):
-        fake.add_bot(TOKEN, id=BOT["id"], username=BOT["username"])
-        fake.add_chat(CHANNEL)
-        fake.set_chat_member(CHANNEL["id"], BOT, "administrator", can_post_messages=True)
-        created = httpx.post(
-            f"{base}/api/v1/inboxes",
-            json={
-                "name": "Shop bot",
-                "channel": "telegram",
-                "team": team.pk,
-                "routing": "manual",
-                "telegram": {
-                    "bot_token": TOKEN,
-                    "api_url": fake.base_url,
-                    "channel": "@shop_news",
-                },
-            },
-            headers={"Authorization": f"Bearer {token_issue(operator=admin)[1]}"},
-            timeout=30,
-        )
-        assert created.status_code == 201, created.text
-        assert created.json()["telegram"]["channel"] == "@shop_news"
-        fake.reset()
-        yield ChannelDesk(base=base, fake=fake, inbox_id=created.json()["id"])
-        time.sleep(1.0)  # let the server finish writing what closing the pages asked
+    with telegram_deployment(
+        redis_db=OWN_REDIS_DB, token=TOKEN, bot=BOT, channel=CHANNEL
+    ) as deployed:
+        yield ChannelDesk(base=deployed.base, fake=deployed.fake, inbox_id=deployed.inbox_id)
 
 
 @pytest.fixture
-def new_page(shared_chromium: Browser) -> Iterator[Callable[..., Page]]:
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    def make() -> Page:
-        context = shared_chromium.new_context(
-            locale="en-US", timezone_id=ZONE, viewport={"width": 1440, "height": 900}
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(LIVE_MS)
-        record_page_errors(page, errors)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert not errors, errors
+def new_page(shared_chromium: Browser) -> Iterator[Callable[[], Page]]:
+    with pages(shared_chromium, zone=ZONE, timeout_ms=LIVE_MS) as make:
+        yield make
 
 
 def open_posts(page: Page, base: str) -> None:
@@ -148,7 +93,7 @@ def local_moment(seconds_ahead: float) -> tuple[str, datetime]:
 
 
 def test_a_scheduled_post_is_published_by_the_worker_at_its_time_and_turns_published(
-    channel_desk: ChannelDesk, new_page: Callable[..., Page]
+    channel_desk: ChannelDesk, new_page: Callable[[], Page]
 ) -> None:
     desk = channel_desk
     operator = new_page()
@@ -204,7 +149,7 @@ def test_a_scheduled_post_is_published_by_the_worker_at_its_time_and_turns_publi
 
 
 def test_a_draft_waits_then_goes_out_with_publish_now(
-    channel_desk: ChannelDesk, new_page: Callable[..., Page]
+    channel_desk: ChannelDesk, new_page: Callable[[], Page]
 ) -> None:
     desk = channel_desk
     operator = new_page()
@@ -233,7 +178,7 @@ def test_a_draft_waits_then_goes_out_with_publish_now(
 
 
 def test_a_tag_telegram_does_not_know_shows_the_servers_words_and_creates_nothing(
-    channel_desk: ChannelDesk, new_page: Callable[..., Page]
+    channel_desk: ChannelDesk, new_page: Callable[[], Page]
 ) -> None:
     desk = channel_desk
     operator = new_page()
