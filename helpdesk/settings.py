@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Telegram updates and replies a lost task left behind.
     "telegram-sweep": {"task": "chats.connectors.telegram.tasks.sweep", "schedule": 60.0},
+    # Outbound webhooks: the outbox a lost request left, retries come due, day-old given up.
+    "webhooks-tick": {"task": "chats.connectors.webhooks.tasks.tick", "schedule": 5.0},
     # Uploads no message claimed within ATTACHMENT_UNCLAIMED_TTL.
     "attachments-unclaimed": {
         "task": "chats.tasks.delete_unclaimed_attachments",
@@ -245,6 +247,17 @@ except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, such 
 DAILY_SUMMARY_HOUR = int(os.environ.get("DAILY_SUMMARY_HOUR", "7"))
 # Where people reach the helpdesk (links in emails), e.g. https://help.example.com
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+
+# --- Outbound webhooks (contract section 4) --------------------------------------------------
+# Hosts webhooks may reach although they are (or resolve to) private, loopback or link-local
+# addresses: tests, and private networks the admin trusts. Comma-separated host names or IPs.
+WEBHOOK_ALLOWED_HOSTS = [
+    host.strip() for host in os.environ.get("WEBHOOK_ALLOWED_HOSTS", "").split(",") if host.strip()
+]
+# Seconds an endpoint has to answer a delivery.
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+# How stale a process's knowledge of the registered webhooks may be, in seconds.
+WEBHOOK_SUBSCRIPTIONS_TTL = float(os.environ.get("WEBHOOK_SUBSCRIPTIONS_TTL", "2"))
 
 # --- Email -----------------------------------------------------------------------------------
 # EMAIL_URL (smtp://user:password@host:587?tls=1, smtps://...:465) or EMAIL_HOST and friends;

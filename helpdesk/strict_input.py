@@ -50,7 +50,7 @@ def _matches(field: serializers.Field, value: Any) -> bool:
 
 
 class StrictInput(serializers.Serializer):
-    # True where the view refuses a body with any other field (400): the document then says
+    # True where a body with any other field is refused (400): the document then says
     # `additionalProperties: false`. Elsewhere other fields are ignored.
     closed = False
 
@@ -64,6 +64,10 @@ class StrictInput(serializers.Serializer):
                     errors[name] = [
                         _("Wrong type: expected %(type)s.") % {"type": _expected_type(field)}
                     ]
+            if self.closed:
+                for name in data:
+                    if name not in self.fields:
+                        errors[str(name)[:60]] = [_("Unknown field.")]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

@@ -79,3 +79,14 @@ class VisitorMessageThrottle(_BucketThrottle):
         if request.method != "POST" or visitor is None:
             return None
         return f"c{visitor.contact_id}"
+
+
+class ApiInboxThrottle(_BucketThrottle):
+    """Per API inbox (`request.auth`): an integration's pace, well above a person's."""
+
+    def limit(self) -> ratelimit.Limit:
+        return ratelimit.Limit("api-inbox", 600, 50.0)
+
+    def subject(self, request: Request, view: Any) -> str | None:
+        inbox: Any = request.auth
+        return None if inbox is None else f"in{inbox.pk}"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("chats.api.urls")),
     path("api/v1/", include("reports.api.urls")),
     path("api/widget/v1/", include("chats.api.widget_urls")),
+    path("api/channel/v1/", include("chats.api.channel_urls")),
     path("channels/", include("chats.connectors.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the front page's switch

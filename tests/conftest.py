@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from chats import broadcast
+from chats.connectors.webhooks import subscriptions
 from chats.events.dispatch import Listener, registry
 from chats.events.domain import DomainEvent
 from chats.models import Contact, Conversation, Inbox
@@ -205,3 +206,9 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[DomainEvent]:
     listener = Listener(name="test-heard", event_types=(DomainEvent,), handle=events.extend)
     monkeypatch.setattr(registry, "listeners", [*registry.listeners, listener])
     return events
+
+
+@pytest.fixture(autouse=True)
+def _webhook_subscriptions_read_afresh() -> None:
+    """What the webhooks want is cached per process: each test starts without a guess."""
+    subscriptions.forget()

@@ -24,6 +24,7 @@ from chats.api.pagination import (
     search_text,
 )
 from chats.business_hours import OpenState, open_state
+from chats.connectors.api_channel import setup as api_setup
 from chats.connectors.telegram import setup as telegram_setup
 from chats.models import Channel, ConversationStatus, Inbox, Outcome, Priority, RoutingStrategy
 from chats.models.telegram import TELEGRAM_API_URL
@@ -94,6 +95,10 @@ class InboxTelegramSerializer(serializers.Serializer):
     channel = serializers.CharField(allow_blank=True)
 
 
+class InboxApiSerializer(serializers.Serializer):
+    webhook_url = serializers.URLField(help_text="where the operators' replies are delivered")
+
+
 class InboxSerializer(serializers.ModelSerializer):
     business_hours = BusinessHoursField()
     holidays = HolidaysField()
@@ -104,6 +109,7 @@ class InboxSerializer(serializers.ModelSerializer):
         help_text="when it opens next (UTC); null while open, or if it never opens"
     )
     telegram = serializers.SerializerMethodField(help_text="a Telegram inbox's bot; else null")
+    api = serializers.SerializerMethodField(help_text="an API inbox's webhook; else null")
 
     class Meta:
         model = Inbox
@@ -127,12 +133,18 @@ class InboxSerializer(serializers.ModelSerializer):
             "open_now",
             "next_open_at",
             "telegram",
+            "api",
         ]
 
     @extend_schema_field(InboxTelegramSerializer(allow_null=True))
     def get_telegram(self, inbox: Inbox) -> dict[str, Any] | None:
         bot = getattr(inbox, "telegram_bot", None) if inbox.channel == Channel.TELEGRAM else None
         return None if bot is None else dict(InboxTelegramSerializer(bot).data)
+
+    @extend_schema_field(InboxApiSerializer(allow_null=True))
+    def get_api(self, inbox: Inbox) -> dict[str, Any] | None:
+        webhook = getattr(inbox, "api_webhook", None) if inbox.channel == Channel.API else None
+        return None if webhook is None else {"webhook_url": webhook.url}
 
     def _state(self, inbox: Inbox) -> OpenState:
         """Computed once per inbox for both fields (a list serializes with one child)."""
@@ -152,6 +164,29 @@ class InboxSerializer(serializers.ModelSerializer):
 class InboxAdminSerializer(InboxSerializer):
     class Meta(InboxSerializer.Meta):
         fields = [*InboxSerializer.Meta.fields, "identity_secret"]
+
+
+class InboxWithSecretsSerializer(InboxAdminSerializer):
+    """An inbox as its admin sees it once: with an API inbox's new credentials (when it is
+    made, or given its first webhook); null at any other time."""
+
+    inbox_token = serializers.SerializerMethodField(
+        help_text="an API inbox's: Authorization: Bearer <inbox_token> on /api/channel/v1/"
+    )
+    webhook_secret = serializers.SerializerMethodField(
+        help_text="an API inbox's: signs its webhook deliveries (X-Helpdesk-Signature)"
+    )
+
+    class Meta(InboxAdminSerializer.Meta):
+        fields = [*InboxAdminSerializer.Meta.fields, "inbox_token", "webhook_secret"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_inbox_token(self, inbox: Inbox) -> str | None:
+        return self.context.get("inbox_token")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_webhook_secret(self, inbox: Inbox) -> str | None:
+        return self.context.get("webhook_secret")
 
 
 # The watchdog's pass runs every 10 seconds; a day is the longest wait that is still "unanswered".
@@ -201,6 +236,14 @@ class TelegramChangesInput(StrictInput):
     channel = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
+class ApiSettingsInput(StrictInput):
+    closed = True
+
+    webhook_url = serializers.URLField(
+        max_length=500, help_text="http(s); never a private address (WEBHOOK_ALLOWED_HOSTS)"
+    )
+
+
 class InboxCreateSerializer(InboxHoursInput):
     name = serializers.CharField(max_length=100)
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -228,11 +271,19 @@ class InboxCreateSerializer(InboxHoursInput):
     telegram = TelegramSettingsInput(
         required=False, help_text='required with "channel": "telegram"'
     )
+    api = ApiSettingsInput(
+        required=False,
+        help_text='with "channel": "api": where operators\' replies are delivered (optional)',
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (attrs.get("channel") == Channel.TELEGRAM) != ("telegram" in attrs):
             raise serializers.ValidationError(
                 {"telegram": [_('"telegram" goes with "channel": "telegram", and only with it.')]}
+            )
+        if "api" in attrs and attrs.get("channel") != Channel.API:
+            raise serializers.ValidationError(
+                {"api": [_('"api" goes with "channel": "api" only.')]}
             )
         return attrs
 
@@ -246,6 +297,7 @@ class InboxUpdateSerializer(InboxCreateSerializer):
     telegram = TelegramChangesInput(  # type: ignore[assignment]
         required=False, help_text="a Telegram inbox's settings"
     )
+    api = ApiSettingsInput(required=False, help_text="an API inbox's webhook")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         return attrs
@@ -269,23 +321,34 @@ class InboxListView(OperatorApiView):
 
     @extend_schema(
         request=InboxCreateSerializer,
-        # 400 telegram_token_invalid, telegram_channel_invalid, public_url_required;
-        # 502 telegram_unreachable
-        responses={201: InboxAdminSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
+        # 400 telegram_token_invalid, telegram_channel_invalid, public_url_required,
+        # webhook_url_not_allowed; 502 telegram_unreachable
+        responses={201: InboxWithSecretsSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         serializer = InboxCreateSerializer(data=strict_data(request))
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         telegram = fields.pop("telegram", None)
+        api = fields.pop("api", None)
+        shown_once: dict[str, str] = {}
         if telegram is not None:
             fields.pop("channel")
             inbox = telegram_setup.telegram_inbox_create(
                 telegram=telegram_setup.TelegramSettings(**telegram), **fields
             )
+        elif fields["channel"] == Channel.API:
+            fields.pop("channel")
+            webhook_url = api["webhook_url"] if api is not None else None
+            created = api_setup.api_inbox_create(webhook_url=webhook_url, **fields)
+            inbox = created.inbox
+            shown_once = {"inbox_token": created.inbox_token}
+            if created.webhook_secret is not None:
+                shown_once["webhook_secret"] = created.webhook_secret
         else:
             inbox = inboxes.inbox_create(**fields)
-        return Response(InboxAdminSerializer(inbox).data, status=status.HTTP_201_CREATED)
+        data = InboxWithSecretsSerializer(inbox, context=shown_once).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class InboxDetailView(OperatorApiView):
@@ -306,8 +369,8 @@ class InboxDetailView(OperatorApiView):
 
     @extend_schema(
         request=InboxUpdateSerializer,
-        # 400 telegram_channel_invalid; 502 telegram_unreachable
-        responses={200: InboxAdminSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
+        # 400 telegram_channel_invalid, webhook_url_not_allowed; 502 telegram_unreachable
+        responses={200: InboxWithSecretsSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
     )
     def patch(self, request: Request, inbox_id: int) -> Response:
         inbox = Inbox.objects.filter(pk=inbox_id).first()
@@ -322,14 +385,22 @@ class InboxDetailView(OperatorApiView):
             )
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
+        shown_once: dict[str, str] = {}
         telegram = changes.pop("telegram", None)
         if telegram is not None:
             if inbox.channel != Channel.TELEGRAM:
                 raise ApiError("invalid", _('"telegram" goes with a Telegram inbox only.'))
             telegram_setup.telegram_settings_update(inbox=inbox, changes=telegram)
+        api = changes.pop("api", None)
+        if api is not None:
+            if inbox.channel != Channel.API:
+                raise ApiError("invalid", _('"api" goes with an API inbox only.'))
+            secret = api_setup.api_webhook_url_set(inbox=inbox, webhook_url=api["webhook_url"])
+            if secret is not None:
+                shown_once["webhook_secret"] = secret
         inbox = inboxes.inbox_update(inbox=inbox, changes=changes)
-        inbox = Inbox.objects.select_related("telegram_bot").get(pk=inbox.pk)
-        return Response(InboxAdminSerializer(inbox).data)
+        inbox = Inbox.objects.select_related("telegram_bot", "api_webhook").get(pk=inbox.pk)
+        return Response(InboxWithSecretsSerializer(inbox, context=shown_once).data)
 
 
 # --- conversations ----------------------------------------------------------------------------

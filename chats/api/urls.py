@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chats.api import attachments, canned, console, message_actions, posts
+from chats.api import attachments, canned, console, message_actions, posts, webhooks
 
 urlpatterns = [
     path("inboxes", console.InboxListView.as_view(), name="inboxes"),
@@ -39,6 +39,18 @@ urlpatterns = [
     path("contacts/<int:contact_id>", console.ContactDetailView.as_view()),
     path("contacts/<int:contact_id>/merge", console.ContactMergeView.as_view()),
     path("labels", console.LabelListView.as_view(), name="labels"),
+    path("webhooks", webhooks.WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/<int:webhook_id>", webhooks.WebhookDetailView.as_view()),
+    path("webhooks/<int:webhook_id>/secret", webhooks.WebhookSecretView.as_view()),
+    path("webhooks/<int:webhook_id>/deliveries", webhooks.DeliveryListView.as_view()),
+    path(
+        "webhooks/<int:webhook_id>/deliveries/<uuid:delivery_id>",
+        webhooks.DeliveryDetailView.as_view(),
+    ),
+    path(
+        "webhooks/<int:webhook_id>/deliveries/<uuid:delivery_id>/resend",
+        webhooks.DeliveryResendView.as_view(),
+    ),
     path("canned-responses", canned.CannedResponseListView.as_view(), name="canned-responses"),
     path(
         "canned-responses/<int:canned_response_id>",

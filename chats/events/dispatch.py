@@ -43,6 +43,8 @@ class Listener:
     speaks_to_visitor: bool = False
     # in-transaction listeners only: the events worth a savepoint (the rest are skipped)
     wants: Callable[[Any], bool] = field(default=lambda event: True)
+    # what `wants` reads, brought up to date from the event loop (where `wants` may not query)
+    arefresh: Callable[[], Awaitable[None]] | None = None
 
     def take(self, events: Iterable[DomainEvent]) -> list[DomainEvent]:
         return [
@@ -71,6 +73,14 @@ class Registry:
 
 
 registry = Registry()
+
+
+async def arefresh() -> None:
+    """On the event loop, before asking `wanted_in_transaction`: the listeners' `wants` read
+    what they need (in a database thread, when theirs is stale)."""
+    for listener in registry.in_transaction():
+        if listener.arefresh is not None:
+            await listener.arefresh()
 
 
 def wanted_in_transaction(event: DomainEvent) -> bool:

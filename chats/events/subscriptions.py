@@ -3,19 +3,23 @@
 
 In the transaction of the fact (they write what must exist exactly when the fact does):
 - report events (`reports.listeners`);
-- notifications (`operators.listeners`).
+- notifications (`operators.listeners`);
+- the outbound webhooks' outbox (`chats.connectors.webhooks.listeners`).
 
 After the commit, in this order:
 - the live broadcast to consoles and widgets (`chats.events.live_listener`);
 - routing (`chats.assignment.listeners`), which enqueues its work;
 - the Telegram connector (`chats.connectors.telegram.listeners`): replies out, hidden
-  messages deleted, ratings asked (it marks replies pending in the transaction).
+  messages deleted, ratings asked (it marks replies pending in the transaction);
+- the outbound webhooks (`chats.connectors.webhooks.listeners`), which ask for the fan-out.
 """
 
 from __future__ import annotations
 
 from chats.assignment import listeners as routing
 from chats.connectors.telegram import listeners as telegram
+from chats.connectors.webhooks import listeners as webhooks
+from chats.connectors.webhooks import subscriptions as webhook_subscriptions
 from chats.events import live_listener
 from chats.events.dispatch import Listener, Registry, registry
 from operators import listeners as notifications
@@ -50,6 +54,14 @@ LISTENERS = (
         speaks_to_visitor=True,
         wants=telegram.wants,
     ),
+    Listener(
+        name="webhooks-outbox",
+        event_types=webhooks.EVENT_TYPES,
+        handle=webhooks.outbox_write,
+        in_transaction=True,
+        wants=webhooks.wants,
+        arefresh=webhook_subscriptions.arefresh,
+    ),
     Listener(name="routing", event_types=routing.EVENT_TYPES, handle=routing.on_events),
     Listener(
         name="telegram",
@@ -57,6 +69,12 @@ LISTENERS = (
         handle=telegram.on_events,
         ahandle=telegram.on_events_async,
         speaks_to_visitor=True,
+    ),
+    Listener(
+        name="webhooks",
+        event_types=webhooks.EVENT_TYPES,
+        handle=webhooks.on_events,
+        ahandle=webhooks.on_events_async,
     ),
 )
 

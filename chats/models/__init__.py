@@ -1,5 +1,5 @@
 """The models of the chats domain: the conversation model shared by every channel (`core`) and
-what each channel keeps of its own (`telegram`)."""
+what each channel keeps of its own (`telegram`, `webhooks` with the API channel)."""
 
 from chats.models.core import (
     Attachment as Attachment,
@@ -75,4 +75,28 @@ from chats.models.telegram import (
 )
 from chats.models.telegram import (
     TelegramUpdate as TelegramUpdate,
+)
+from chats.models.webhooks import (
+    ApiContact as ApiContact,
+)
+from chats.models.webhooks import (
+    ApiInbox as ApiInbox,
+)
+from chats.models.webhooks import (
+    DeliveryState as DeliveryState,
+)
+from chats.models.webhooks import (
+    Webhook as Webhook,
+)
+from chats.models.webhooks import (
+    WebhookAttempt as WebhookAttempt,
+)
+from chats.models.webhooks import (
+    WebhookDelivery as WebhookDelivery,
+)
+from chats.models.webhooks import (
+    WebhookEvent as WebhookEvent,
+)
+from chats.models.webhooks import (
+    WebhookEventName as WebhookEventName,
 )

@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from chats.events.dispatch import adispatch, record, wanted_in_transaction
+from chats.events.dispatch import adispatch, arefresh, record, wanted_in_transaction
 from chats.events.domain import MessageCreated
 from chats.models import AuthorKind, ConversationStatus, Message, Visitor
 from chats.services import message_store
@@ -168,8 +168,9 @@ def prepare(sends: list[VisitorSend]) -> Batch:
 
 
 def _heard_in_transaction() -> bool:
-    """Do listeners hear visitors' messages in their transaction? (None do today: the event
-    loop's statement, which is its own transaction, is for when none does.)"""
+    """Do listeners hear visitors' messages in their transaction? (The webhooks' outbox does
+    while a webhook takes every message; the event loop's statement, which is its own
+    transaction, is for when none does.)"""
     return wanted_in_transaction(message_probe(AuthorKind.VISITOR))
 
 
@@ -210,6 +211,7 @@ def visitor_messages_send(sends: list[VisitorSend]) -> list[Outcome]:
 async def asend(sends: list[VisitorSend]) -> list[Outcome]:
     """`visitor_messages_send` on the event loop: the statement on an asyncio connection, the
     events published from here; only what the statement left goes to a database thread."""
+    await arefresh()
     if default_vendor() != "postgresql" or _heard_in_transaction():
         return await db_call(visitor_messages_send, sends)
     batch = prepare(sends)

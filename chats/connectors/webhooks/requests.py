@@ -1,0 +1,74 @@
+"""The rest of the code asks for webhook work here; each request enqueues a task and returns.
+
+A request lost (the broker unreachable, the process gone) loses nothing: the outbox and the
+pending deliveries are rows, which beat's `tasks.tick` finds within seconds. Requests made
+while one is already queued are folded into it (`folding`). In the embedded default (Celery
+eager, no worker) the sender runs on a thread of its own, so a slow endpoint never holds a
+request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from kombu.exceptions import OperationalError as BrokerUnreachable
+
+from chats.connectors.webhooks import folding, tasks
+
+logger = logging.getLogger(__name__)
+
+
+def _ask(what: str, key: str, enqueue: Callable[[], object]) -> None:
+    try:
+        folding.enqueue_once(key, enqueue)
+    except BrokerUnreachable:
+        logger.warning("%s waits for beat: the broker is unreachable", what)
+    except Exception:
+        logger.exception("%s failed", what)
+
+
+def request_fan_out() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _in_thread(tasks.run_fan_out_and_send)
+        return
+    _ask("webhook fan-out", folding.FAN_OUT, tasks.fan_out.delay)
+
+
+def request_send() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _in_thread(tasks.run_fan_out_and_send)
+        return
+    _ask("webhook sending", folding.SEND, tasks.send.delay)
+
+
+_eager_lock = threading.Lock()
+
+
+def _in_thread(work: Callable[[], object]) -> None:
+    """Eagerly: one thread at a time does the work; a request made while it runs is picked
+    up by it (it loops until nothing is left)."""
+    if not _eager_lock.acquire(blocking=False):
+        _eager_again.set()
+        return
+
+    def run() -> None:
+        try:
+            while True:
+                _eager_again.clear()
+                work()
+                if not _eager_again.is_set():
+                    break
+        except Exception:
+            logger.exception("webhook work failed")
+        finally:
+            _eager_lock.release()
+        if _eager_again.is_set():  # asked for between the last check and the release
+            _in_thread(work)
+
+    threading.Thread(target=run, name="webhooks", daemon=True).start()
+
+
+_eager_again = threading.Event()
