@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
         "AuthorKindEnum": "chats.models.AuthorKind",
         "ConversationStatusEnum": "chats.models.ConversationStatus",
         "OperatorStatusEnum": "operators.models.Status",
+        "WebhookDeliveryStatusEnum": "chats.models.DeliveryState",
+        "WebhookEventEnum": "chats.models.WebhookEventName",
     },
 }
 

@@ -4,7 +4,8 @@ real uvicorn process serving `GET /api/v1/schema/`.
 Operator and admin operations (`/api/v1/`) run as an admin (a generated
 `DELETE /api/v1/auth/token` gets a token of its own: it revokes the one it is sent with); the
 widget's (`/api/widget/v1/`) as a visitor whose token comes from
-`POST /api/widget/v1/sessions`, as the contract says. The number of examples is bounded so the
+`POST /api/widget/v1/sessions`, as the contract says; the API channel's (`/api/channel/v1/`)
+with an API inbox's token. The number of examples is bounded so the
 whole run stays under two minutes.
 `docs/operations.md` says how to run the same against a running product from the command line.
 """
@@ -26,6 +27,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
 
+from chats.connectors.api_channel.setup import api_inbox_create
 from chats.models import Inbox
 from operators.models import Role
 from operators.services import token_issue
@@ -57,6 +59,7 @@ class Product:
     url: str
     admin_token: str
     visitor_token: str
+    inbox_token: str
     # Tokens for `DELETE /api/v1/auth/token`, which revokes the one it is sent with.
     spare_tokens: list[str]
 
@@ -70,6 +73,8 @@ class Product:
             headers["Authorization"] = f"Bearer {token}"
         elif headers.get("Authorization") == VISITOR:
             headers["Authorization"] = f"Bearer {self.visitor_token}"
+        elif headers.get("Authorization") == INBOX:
+            headers["Authorization"] = f"Bearer {self.inbox_token}"
 
 
 def visitor_session(url: str, inbox: Inbox) -> str:
@@ -97,7 +102,8 @@ def product(django_db_setup: None, django_db_blocker: Any) -> Iterator[Product]:
     # this would write to, and flush, the development database.
     assert connection.settings_dict["NAME"].startswith("test_"), "not on the test database"
     try:
-        with serving({"RATE_LIMITS": "off"}) as url:
+        env = {"RATE_LIMITS": "off", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
+        with serving(env) as url:
             with django_db_blocker.unblock():
                 team = TeamFactory()
                 # An id no generated path reaches: `PATCH /api/v1/operators/{id}` may
@@ -107,7 +113,8 @@ def product(django_db_setup: None, django_db_blocker: Any) -> Iterator[Product]:
                 admin_token, *spare = [
                     token_issue(operator=admin)[1] for _ in range(SPARE_TOKENS + 1)
                 ]
-            running = Product(url, admin_token, visitor_session(url, inbox), spare)
+                crm = api_inbox_create(webhook_url=None, name="CRM", team=team)
+            running = Product(url, admin_token, visitor_session(url, inbox), crm.inbox_token, spare)
             me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {admin_token}"})
             assert me.json()["role"] == "admin", me.text  # the server sees what the test wrote
             yield running
@@ -129,7 +136,7 @@ schema = schemathesis.openapi.from_dict(generated_document())
 # Schemathesis builds some cases while collecting, before the product runs: the providers put
 # a placeholder where the credentials go, and the test puts in the real ones just before the
 # call. A case that tests a missing or wrong token gets none (schemathesis skips `set`).
-ADMIN, VISITOR = "Bearer <admin>", "Bearer <visitor>"
+ADMIN, VISITOR, INBOX = "Bearer <admin>", "Bearer <visitor>", "Bearer <inbox>"
 
 
 @schema.auth(refresh_interval=None).apply_to(path_regex="^/api/v1/")
@@ -150,12 +157,22 @@ class VisitorBearerToken:
         case.headers["Authorization"] = placeholder
 
 
+@schema.auth(refresh_interval=None).apply_to(path_regex="^/api/channel/")
+class InboxBearerToken:
+    def get(self, case: Any, context: Any) -> str:
+        return INBOX
+
+    def set(self, case: Any, placeholder: str, context: Any) -> None:
+        case.headers["Authorization"] = placeholder
+
+
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case, product):
     if not schemathesis_hooks.real_query(case.path, case.query):
         return  # a request no client makes (`tests/schemathesis_hooks.py`)
     product.authorize(case)
+    schemathesis_hooks.reachable_urls(case)
     case.call_and_validate(
         base_url=product.url, excluded_checks=schemathesis_hooks.checks_not_for(case.path)
     )

@@ -23,8 +23,19 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from chats.connectors.webhooks import fan_out, subscriptions
 from chats.events.domain import audience_of
-from chats.models import Attachment, CannedResponse, Contact, Conversation, Inbox, Label
+from chats.models import (
+    Attachment,
+    CannedResponse,
+    Contact,
+    Conversation,
+    Inbox,
+    Label,
+    Webhook,
+    WebhookDelivery,
+    WebhookEventName,
+)
 from chats.routing import websocket_urlpatterns
 from chats.services import assigning, authors, contacts, conversations, messages, reading, visitors
 from chats.services.attachments import attachment_store
@@ -60,6 +71,8 @@ class World:
     sales_canned: CannedResponse
     sales_attachment: Attachment
     sales_message_id: int
+    sales_webhook: Webhook
+    sales_delivery: WebhookDelivery
 
 
 def _signed_in(inbox: Inbox, external_id: str, page: str) -> tuple[Any, str]:
@@ -109,7 +122,16 @@ def build_world() -> World:
     sales_conversation = Conversation.objects.get(pk=sales_message.conversation_id)
     assert sales_conversation.pk == SALES_CONVERSATION_ID
     _bump_conversation_ids_to(SALES_CONVERSATION_ID + 100_000)  # none other comes near it
+    # an admin's webhook hears everything, notes too: its log holds Sales' words
+    webhook = Webhook.objects.create(
+        url="https://crm.example/hook",
+        events=[name for name in WebhookEventName.values],
+        include_private=True,
+        secret="s",
+    )
+    subscriptions.forget()
     sales_work(sales_conversation.pk, sales_agent, sales_colleague)
+    fan_out.fan_out()
     canned = CannedResponse.objects.create(
         team=sales, shortcut="gold", title=f"{MARKER} gold", body=f"{MARKER} gold plan prices"
     )
@@ -130,6 +152,10 @@ def build_world() -> World:
         sales_canned=canned,
         sales_attachment=Attachment.objects.get(conversation=sales_conversation),
         sales_message_id=sales_message.pk,
+        sales_webhook=webhook,
+        sales_delivery=WebhookDelivery.objects.filter(conversation_id=sales_conversation.pk)
+        .order_by("id")
+        .first(),
     )
 
 
@@ -292,11 +318,45 @@ def walks(w: World) -> dict[str, list[Call]]:
             ("GET", f"/files/{w.sales_attachment.pk}/prices.txt", None),
         ],
         **report_walks(w),
+        **webhook_walks(w),
         "console/": [("GET", "/console/", None)],
         "admin/": [
             ("GET", "/admin/", None),
             ("GET", "/admin/chats/conversation/", None),
             ("GET", f"/admin/chats/conversation/{sales_id}/change/", None),
+        ],
+    }
+
+
+def webhook_walks(w: World) -> dict[str, list[Call]]:
+    """Webhooks and their deliveries are admins' only; the API channel answers inbox tokens
+    only. Sales has a webhook whose deliveries carry its conversation."""
+    hook = f"/api/v1/webhooks/{w.sales_webhook.pk}"
+    delivery = f"{hook}/deliveries/{w.sales_delivery.uid}"
+    conversation = f"/api/channel/v1/conversations/{w.sales_conversation.pk}"
+    return {
+        "api/v1/webhooks": [
+            ("GET", "/api/v1/webhooks", None),
+            (
+                "POST",
+                "/api/v1/webhooks",
+                {"url": "https://x.example/h", "events": ["csat.created"]},
+            ),
+        ],
+        "api/v1/webhooks/<int:webhook_id>": [("GET", hook, None), ("PATCH", hook, {"events": []})],
+        "api/v1/webhooks/<int:webhook_id>/secret": [("POST", f"{hook}/secret", None)],
+        "api/v1/webhooks/<int:webhook_id>/deliveries": [("GET", f"{hook}/deliveries", None)],
+        "api/v1/webhooks/<int:webhook_id>/deliveries/<uuid:delivery_id>": [("GET", delivery, None)],
+        "api/v1/webhooks/<int:webhook_id>/deliveries/<uuid:delivery_id>/resend": [
+            ("POST", f"{delivery}/resend", None)
+        ],
+        "api/channel/v1/contacts": [("POST", "/api/channel/v1/contacts", {"external_id": "1"})],
+        "api/channel/v1/conversations": [
+            ("POST", "/api/channel/v1/conversations", {"contact": "1"})
+        ],
+        "api/channel/v1/conversations/<int:conversation_id>": [("GET", conversation, None)],
+        "api/channel/v1/conversations/<int:conversation_id>/messages": [
+            ("GET", f"{conversation}/messages", None)
         ],
     }
 
@@ -417,7 +477,9 @@ def test_support_agent_finds_nothing_of_sales_on_any_endpoint() -> None:
     ]
     assert sales_paths
     for key in sales_paths:
-        if key[1].startswith("/api/"):
+        if key[1].startswith("/api/channel/"):  # an operator's token is no inbox token
+            assert answers[key][0] == 401, (key, answers[key])
+        elif key[1].startswith("/api/"):
             assert answers[key][0] == 404, (key, answers[key])
 
 

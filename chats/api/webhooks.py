@@ -27,7 +27,7 @@ TRIES_SHOWN = 5
 class WebhookSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.URLField()
-    events = serializers.ListField(child=serializers.ChoiceField(WebhookEventName.values))
+    events = serializers.ListField(child=serializers.ChoiceField(WebhookEventName.choices))
     secret = serializers.CharField(
         allow_null=True,
         help_text="signs every delivery: X-Helpdesk-Signature is sha256=<hex HMAC-SHA256 of "
@@ -60,7 +60,7 @@ class WebhookInput(StrictInput):
 
     url = serializers.URLField(max_length=500, help_text="http(s); never a private address")
     events = serializers.ListField(
-        child=serializers.ChoiceField(WebhookEventName.values), min_length=1, max_length=20
+        child=serializers.ChoiceField(WebhookEventName.choices), min_length=1, max_length=20
     )
     include_private = serializers.BooleanField(default=False)
 
@@ -74,9 +74,9 @@ class AttemptSerializer(serializers.Serializer):
 
 class DeliverySerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="the X-Helpdesk-Delivery header, the same on retries")
-    event = serializers.ChoiceField(WebhookEventName.values)
+    event = serializers.ChoiceField(WebhookEventName.choices)
     conversation = serializers.IntegerField(allow_null=True)
-    status = serializers.ChoiceField(DeliveryState.values)
+    status = serializers.ChoiceField(DeliveryState.choices)
     attempts = serializers.IntegerField()
     response_code = serializers.IntegerField(allow_null=True, help_text="the last answer's")
     error = serializers.CharField(allow_blank=True, help_text="why the last attempt failed")

@@ -32,7 +32,13 @@ from django.utils import timezone
 from chats.models import DeliveryState, Webhook, WebhookAttempt, WebhookDelivery
 from helpdesk.db import db_call
 from helpdesk.errors import ServiceError
-from helpdesk.ssrf import GuardedResolver, address_allowed, host_is_trusted, url_host
+from helpdesk.ssrf import (
+    AddressNotAllowed,
+    GuardedResolver,
+    address_allowed,
+    host_is_trusted,
+    url_host,
+)
 
 PENDING = DeliveryState.PENDING
 CLAIM_SECONDS = 60
@@ -246,6 +252,8 @@ async def post(session: aiohttp.ClientSession, claim: Claim) -> Result:
                     error = f"answered {code}"
         except TimeoutError:
             error = f"no answer within {settings.WEBHOOK_TIMEOUT:g} s"
+        except AddressNotAllowed as refused:
+            error = str(refused)
         except aiohttp.ClientError as failure:
             error = str(failure) or type(failure).__name__
     duration = int((time.monotonic() - started) * 1000)
