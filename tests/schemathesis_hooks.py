@@ -79,9 +79,9 @@ def reachable_urls(case: Any) -> None:
     if case.path.startswith("/api/v1/webhooks") and _a_url(body.get("url")):
         body["url"] = RECEIVER
     api = body.get("api")
-    if case.path.startswith("/api/v1/inboxes") and isinstance(api, dict):
-        if _a_url(api.get("webhook_url")):
-            api["webhook_url"] = RECEIVER
+    inbox_path = case.path.startswith("/api/v1/inboxes")
+    if inbox_path and isinstance(api, dict) and _a_url(api.get("webhook_url")):
+        api["webhook_url"] = RECEIVER
 
 
 URL_MAX_CHARS = 500  # the document's maxLength of both
