@@ -230,7 +230,9 @@ def visitor_open_conversation_id(*, contact_id: int, inbox_id: int) -> int | Non
 
 
 def inbox_list_visible(*, operator: Operator) -> QuerySet[Inbox]:
-    queryset = Inbox.objects.select_related("team", "telegram_bot", "api_webhook").order_by("id")
+    queryset = Inbox.objects.select_related(
+        "team", "telegram_bot", "api_webhook", "email_account"
+    ).order_by("id")
     if operator.sees_everything:
         return queryset
     return queryset.filter(team__in=operator.teams.all())

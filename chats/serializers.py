@@ -245,6 +245,9 @@ class ConversationSerializer(serializers.Serializer):
     last_seq = serializers.IntegerField()
     agent_read_seq = serializers.IntegerField(source="operator_last_read_seq")
     page_url = serializers.CharField(help_text="the page the visitor opened the chat on")
+    subject = serializers.CharField(
+        allow_blank=True, help_text="what it is about, where its channel says (an email's subject)"
+    )
     outcome = serializers.ChoiceField(
         choices=Outcome.choices,
         allow_null=True,
@@ -438,6 +441,7 @@ def conversation_data(conversation: Conversation) -> dict[str, Any]:
         "last_seq": conversation.last_seq,
         "agent_read_seq": conversation.operator_last_read_seq,
         "page_url": conversation.page_url,
+        "subject": conversation.subject,
         "outcome": conversation.outcome or None,
         "sale_amount": None
         if conversation.sale_amount is None

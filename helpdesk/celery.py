@@ -12,7 +12,9 @@ app = Celery("helpdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["chats.assignment"])  # routing's tasks, in its own package
-app.autodiscover_tasks(["chats.connectors.telegram", "chats.connectors.webhooks"])
+app.autodiscover_tasks(
+    ["chats.connectors.telegram", "chats.connectors.email", "chats.connectors.webhooks"]
+)
 
 # Celery's Django fixup closes every database connection before and after each task unless it
 # may reuse them (this old-style key is the only one it reads): that was a new PostgreSQL

@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
     "telegram-sweep": {"task": "chats.connectors.telegram.tasks.sweep", "schedule": 60.0},
     # Outbound webhooks: the outbox a lost request left, retries come due, day-old given up.
     "webhooks-tick": {"task": "chats.connectors.webhooks.tasks.tick", "schedule": 5.0},
+    # Email inboxes' mailboxes read (each by one worker at a time), pending replies resent.
+    "email-poll": {
+        "task": "chats.connectors.email.tasks.poll_all",
+        "schedule": float(os.environ.get("EMAIL_POLL_SECONDS", "30")),
+    },
     # Uploads no message claimed within ATTACHMENT_UNCLAIMED_TTL.
     "attachments-unclaimed": {
         "task": "chats.tasks.delete_unclaimed_attachments",
@@ -265,6 +270,12 @@ WEBHOOK_SUBSCRIPTIONS_TTL = float(os.environ.get("WEBHOOK_SUBSCRIPTIONS_TTL", "2
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helpdesk <helpdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Email inboxes (contract section 4): a private CA to trust for their IMAP and SMTP servers,
+# beside the system's roots; how often beat polls every mailbox; how long after an unread
+# reply a widget visitor who left an email gets it by email.
+EMAIL_CA_FILE = os.environ.get("EMAIL_CA_FILE", "").strip()
+EMAIL_POLL_SECONDS = float(os.environ.get("EMAIL_POLL_SECONDS", "30"))
+EMAIL_CONTINUITY_DELAY = float(os.environ.get("EMAIL_CONTINUITY_DELAY", "120"))
 _email = email_settings(os.environ)
 EMAIL_BACKEND = _email.backend
 EMAIL_HOST, EMAIL_PORT = _email.host, _email.port

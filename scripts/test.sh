@@ -39,6 +39,16 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# --- dovecot, the IMAP server the email tests start on loopback (tests/mail_servers.py) ----------
+if [ ! -x /usr/sbin/dovecot ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's dovecot for the email tests" >&2
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd >/dev/null 2>&1 \
+      || (apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd >/dev/null))
+  fi
+  [ -x /usr/sbin/dovecot ] || { echo "FATAL: dovecot is missing (apt-get install dovecot-imapd)" >&2; exit 1; }
+fi
+
 # --- GNU gettext, for the check that the RU/EN catalogues hold every string of the code -------
 if ! command -v msgfmt >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from chats.connectors.webhooks import subscriptions
 from chats.events.dispatch import Listener, registry
 from chats.events.domain import DomainEvent
 from chats.models import Contact, Conversation, Inbox
+from helpdesk.celery import app as celery_app
 from operators.models import Operator, Role, Team
 from operators.services import token_issue
 from tests.factories import (
@@ -212,3 +213,12 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[DomainEvent]:
 def _webhook_subscriptions_read_afresh() -> None:
     """What the webhooks want is cached per process: each test starts without a guess."""
     subscriptions.forget()
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Tasks run in the test, as they are asked for (as the embedded default runs them)."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before

@@ -25,6 +25,7 @@ from chats.api.pagination import (
 )
 from chats.business_hours import OpenState, open_state
 from chats.connectors.api_channel import setup as api_setup
+from chats.connectors.email import setup as email_setup
 from chats.connectors.telegram import setup as telegram_setup
 from chats.models import Channel, ConversationStatus, Inbox, Outcome, Priority, RoutingStrategy
 from chats.models.telegram import TELEGRAM_API_URL
@@ -95,6 +96,23 @@ class InboxTelegramSerializer(serializers.Serializer):
     channel = serializers.CharField(allow_blank=True)
 
 
+class InboxEmailSerializer(serializers.Serializer):
+    """An email inbox's mailbox as anyone may see it: never its passwords."""
+
+    address = serializers.EmailField()
+    imap_host = serializers.CharField()
+    imap_port = serializers.IntegerField()
+    imap_user = serializers.CharField()
+    imap_tls = serializers.BooleanField()
+    smtp_host = serializers.CharField()
+    smtp_port = serializers.IntegerField()
+    smtp_user = serializers.CharField(allow_blank=True)
+    smtp_tls = serializers.BooleanField()
+    signature = serializers.CharField(allow_blank=True)
+    last_polled_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField(allow_blank=True, help_text="the last poll's failure")
+
+
 class InboxApiSerializer(serializers.Serializer):
     webhook_url = serializers.URLField(help_text="where the operators' replies are delivered")
 
@@ -110,6 +128,7 @@ class InboxSerializer(serializers.ModelSerializer):
     )
     telegram = serializers.SerializerMethodField(help_text="a Telegram inbox's bot; else null")
     api = serializers.SerializerMethodField(help_text="an API inbox's webhook; else null")
+    email = serializers.SerializerMethodField(help_text="an email inbox's mailbox; else null")
 
     class Meta:
         model = Inbox
@@ -134,6 +153,7 @@ class InboxSerializer(serializers.ModelSerializer):
             "next_open_at",
             "telegram",
             "api",
+            "email",
         ]
 
     @extend_schema_field(InboxTelegramSerializer(allow_null=True))
@@ -145,6 +165,11 @@ class InboxSerializer(serializers.ModelSerializer):
     def get_api(self, inbox: Inbox) -> dict[str, Any] | None:
         webhook = getattr(inbox, "api_webhook", None) if inbox.channel == Channel.API else None
         return None if webhook is None else {"webhook_url": webhook.url}
+
+    @extend_schema_field(InboxEmailSerializer(allow_null=True))
+    def get_email(self, inbox: Inbox) -> dict[str, Any] | None:
+        account = getattr(inbox, "email_account", None) if inbox.channel == Channel.EMAIL else None
+        return None if account is None else dict(InboxEmailSerializer(account).data)
 
     def _state(self, inbox: Inbox) -> OpenState:
         """Computed once per inbox for both fields (a list serializes with one child)."""
@@ -236,6 +261,31 @@ class TelegramChangesInput(StrictInput):
     channel = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
+class EmailSettingsInput(StrictInput):
+    closed = True
+
+    address = serializers.EmailField(max_length=254, help_text="the inbox's own address")
+    imap_host = serializers.CharField(max_length=255)
+    imap_port = serializers.IntegerField(min_value=1, max_value=65535, default=993)
+    imap_user = serializers.CharField(max_length=255)
+    imap_password = serializers.CharField(max_length=255, help_text="never shown again")
+    imap_tls = serializers.BooleanField(
+        default=True, help_text="TLS: implicit on port 993, STARTTLS on any other"
+    )
+    smtp_host = serializers.CharField(max_length=255)
+    smtp_port = serializers.IntegerField(min_value=1, max_value=65535, default=587)
+    smtp_user = serializers.CharField(max_length=255, default="", allow_blank=True)
+    smtp_password = serializers.CharField(
+        max_length=255, default="", allow_blank=True, help_text="never shown again"
+    )
+    smtp_tls = serializers.BooleanField(
+        default=True, help_text="TLS: implicit on port 465, STARTTLS on any other"
+    )
+    signature = serializers.CharField(
+        max_length=2000, default="", allow_blank=True, help_text="under every reply"
+    )
+
+
 class ApiSettingsInput(StrictInput):
     closed = True
 
@@ -275,8 +325,13 @@ class InboxCreateSerializer(InboxHoursInput):
         required=False,
         help_text='with "channel": "api": where operators\' replies are delivered (optional)',
     )
+    email = EmailSettingsInput(required=False, help_text='required with "channel": "email"')
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs.get("channel") == Channel.EMAIL) != ("email" in attrs):
+            raise serializers.ValidationError(
+                {"email": [_('"email" goes with "channel": "email", and only with it.')]}
+            )
         if (attrs.get("channel") == Channel.TELEGRAM) != ("telegram" in attrs):
             raise serializers.ValidationError(
                 {"telegram": [_('"telegram" goes with "channel": "telegram", and only with it.')]}
@@ -298,6 +353,9 @@ class InboxUpdateSerializer(InboxCreateSerializer):
         required=False, help_text="a Telegram inbox's settings"
     )
     api = ApiSettingsInput(required=False, help_text="an API inbox's webhook")
+    email = EmailSettingsInput(
+        required=False, partial=True, help_text="an email inbox's mailbox (any of its fields)"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         return attrs
@@ -322,7 +380,7 @@ class InboxListView(OperatorApiView):
     @extend_schema(
         request=InboxCreateSerializer,
         # 400 telegram_token_invalid, telegram_channel_invalid, public_url_required,
-        # webhook_url_not_allowed; 502 telegram_unreachable
+        # webhook_url_not_allowed, email_server_unusable; 502 telegram_unreachable
         responses={201: InboxWithSecretsSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
@@ -331,8 +389,14 @@ class InboxListView(OperatorApiView):
         fields = dict(serializer.validated_data)
         telegram = fields.pop("telegram", None)
         api = fields.pop("api", None)
+        email = fields.pop("email", None)
         shown_once: dict[str, str] = {}
-        if telegram is not None:
+        if email is not None:
+            fields.pop("channel")
+            inbox = email_setup.email_inbox_create(
+                email=email_setup.EmailSettings(**email), **fields
+            )
+        elif telegram is not None:
             fields.pop("channel")
             inbox = telegram_setup.telegram_inbox_create(
                 telegram=telegram_setup.TelegramSettings(**telegram), **fields
@@ -369,7 +433,8 @@ class InboxDetailView(OperatorApiView):
 
     @extend_schema(
         request=InboxUpdateSerializer,
-        # 400 telegram_channel_invalid, webhook_url_not_allowed; 502 telegram_unreachable
+        # 400 telegram_channel_invalid, webhook_url_not_allowed, email_server_unusable;
+        # 502 telegram_unreachable
         responses={200: InboxWithSecretsSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
     )
     def patch(self, request: Request, inbox_id: int) -> Response:
@@ -391,6 +456,11 @@ class InboxDetailView(OperatorApiView):
             if inbox.channel != Channel.TELEGRAM:
                 raise ApiError("invalid", _('"telegram" goes with a Telegram inbox only.'))
             telegram_setup.telegram_settings_update(inbox=inbox, changes=telegram)
+        email = changes.pop("email", None)
+        if email is not None:
+            if inbox.channel != Channel.EMAIL:
+                raise ApiError("invalid", _('"email" goes with an email inbox only.'))
+            email_setup.email_settings_update(inbox=inbox, changes=email)
         api = changes.pop("api", None)
         if api is not None:
             if inbox.channel != Channel.API:
@@ -399,7 +469,9 @@ class InboxDetailView(OperatorApiView):
             if secret is not None:
                 shown_once["webhook_secret"] = secret
         inbox = inboxes.inbox_update(inbox=inbox, changes=changes)
-        inbox = Inbox.objects.select_related("telegram_bot", "api_webhook").get(pk=inbox.pk)
+        inbox = Inbox.objects.select_related("telegram_bot", "api_webhook", "email_account").get(
+            pk=inbox.pk
+        )
         return Response(InboxWithSecretsSerializer(inbox, context=shown_once).data)
 
 

@@ -9,14 +9,20 @@ In the transaction of the fact (they write what must exist exactly when the fact
 After the commit, in this order:
 - the live broadcast to consoles and widgets (`chats.events.live_listener`);
 - routing (`chats.assignment.listeners`), which enqueues its work;
-- the Telegram connector (`chats.connectors.telegram.listeners`): replies out, hidden
-  messages deleted, ratings asked (it marks replies pending in the transaction);
+- replies out through their channel (`chats.connectors.delivery`, which marks them pending
+  in the transaction);
+- the Telegram connector (`chats.connectors.telegram.listeners`): hidden messages deleted,
+  ratings asked;
+- the email connector (`chats.connectors.email.listeners`): a widget visitor who left an
+  email gets the replies they have not read by email;
 - the outbound webhooks (`chats.connectors.webhooks.listeners`), which ask for the fan-out.
 """
 
 from __future__ import annotations
 
 from chats.assignment import listeners as routing
+from chats.connectors import delivery
+from chats.connectors.email import listeners as email
 from chats.connectors.telegram import listeners as telegram
 from chats.connectors.webhooks import listeners as webhooks
 from chats.connectors.webhooks import subscriptions as webhook_subscriptions
@@ -47,12 +53,12 @@ LISTENERS = (
         ahandle=live_listener.on_events_async,
     ),
     Listener(
-        name="telegram-pending",
-        event_types=telegram.IN_TRANSACTION_TYPES,
-        handle=telegram.mark_pending,
+        name="delivery-pending",
+        event_types=delivery.IN_TRANSACTION_TYPES,
+        handle=delivery.mark_pending,
         in_transaction=True,
         speaks_to_visitor=True,
-        wants=telegram.wants,
+        wants=delivery.wants,
     ),
     Listener(
         name="webhooks-outbox",
@@ -64,10 +70,24 @@ LISTENERS = (
     ),
     Listener(name="routing", event_types=routing.EVENT_TYPES, handle=routing.on_events),
     Listener(
+        name="delivery",
+        event_types=delivery.EVENT_TYPES,
+        handle=delivery.on_events,
+        ahandle=delivery.on_events_async,
+        speaks_to_visitor=True,
+    ),
+    Listener(
         name="telegram",
         event_types=telegram.EVENT_TYPES,
         handle=telegram.on_events,
         ahandle=telegram.on_events_async,
+        speaks_to_visitor=True,
+    ),
+    Listener(
+        name="email",
+        event_types=email.EVENT_TYPES,
+        handle=email.on_events,
+        ahandle=email.on_events_async,
         speaks_to_visitor=True,
     ),
     Listener(

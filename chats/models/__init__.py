@@ -1,5 +1,5 @@
 """The models of the chats domain: the conversation model shared by every channel (`core`) and
-what each channel keeps of its own (`telegram`, `webhooks` with the API channel)."""
+what each channel keeps of its own (`telegram`, `email`, `webhooks` with the API channel)."""
 
 from chats.models.core import (
     Attachment as Attachment,
@@ -54,6 +54,15 @@ from chats.models.core import (
 )
 from chats.models.core import (
     attachment_path as attachment_path,
+)
+from chats.models.email import (
+    EmailAccount as EmailAccount,
+)
+from chats.models.email import (
+    EmailKind as EmailKind,
+)
+from chats.models.email import (
+    EmailMessage as EmailMessage,
 )
 from chats.models.telegram import (
     TelegramBot as TelegramBot,

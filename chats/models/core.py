@@ -184,6 +184,8 @@ class Conversation(models.Model):
     visitor_last_read_seq = models.PositiveIntegerField(default=0)
     operator_last_read_seq = models.PositiveIntegerField(default=0)
     page_url = models.CharField(max_length=2000, blank=True)
+    # what it is about, where its channel says (an email's subject)
+    subject = models.CharField(_("subject"), max_length=998, blank=True, db_default="")
     # Opening a conversation gives these and `queued_at` one moment, so the queue's order
     # (by queued_at) is the order of created_at too.
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 
 from chats.events.dispatch import record
 from chats.events.domain import ContactUpdated, ConversationUpdated
-from chats.models import Attachment, Contact, Conversation, Message, TelegramChat, Visitor
+from chats.models import (
+    ApiContact,
+    Attachment,
+    Contact,
+    Conversation,
+    Message,
+    TelegramChat,
+    Visitor,
+)
 from helpdesk.errors import Conflict, Forbidden, ServiceError
 from operators.models import Operator
 
@@ -97,8 +105,8 @@ def telegram_chat_blocked_set(*, chat: TelegramChat, blocked: bool) -> None:
 
 def contact_merge(*, contact: Contact, other: Contact) -> Contact:
     """Two contacts are one person (they wrote from Telegram and from the website): `other`'s
-    conversations, widget visitors, Telegram chats and notes move to `contact`, its details fill
-    what `contact` lacks, and `other` is deleted."""
+    conversations, widget visitors, Telegram chats, API identities and notes move to
+    `contact`, its details fill what `contact` lacks, and `other` is deleted."""
     if contact.pk == other.pk:
         raise Conflict("same_contact", _("A contact cannot be merged with itself."))
     with transaction.atomic():
@@ -112,6 +120,7 @@ def contact_merge(*, contact: Contact, other: Contact) -> Contact:
         Conversation.objects.filter(contact=gone).update(contact=keep)
         Visitor.objects.filter(contact=gone).update(contact=keep)
         TelegramChat.objects.filter(contact=gone).update(contact=keep)
+        ApiContact.objects.filter(contact=gone).update(contact=keep)
         Message.objects.filter(author_contact=gone).update(author_contact=keep)
         for field in ("name", "email", "phone"):
             if not getattr(keep, field):

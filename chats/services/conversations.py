@@ -56,6 +56,7 @@ def conversation_open(
     contact: Contact,
     page_url: str = "",
     telegram_chat: TelegramChat | None = None,
+    subject: str = "",
 ) -> Conversation:
     """Open a new conversation; unless its inbox routes by hand, it joins its team's queue and
     routing takes it from there. A Telegram inbox's names the chat it is with."""
@@ -70,6 +71,7 @@ def conversation_open(
             last_activity_at=now,
             queued_at=now if queued else None,
             page_url=page_url[:2000],
+            subject=subject[:998],
             telegram_chat=telegram_chat,
         )
         record(

@@ -100,7 +100,11 @@ def sweep() -> None:
     ).values_list("pk", flat=True)[:500]:
         process_update.delay(update_pk)
     pending = (
-        Message.objects.filter(delivery=Delivery.PENDING, created_at__lt=stale)
+        Message.objects.filter(
+            delivery=Delivery.PENDING,
+            created_at__lt=stale,
+            conversation__telegram_chat__isnull=False,
+        )
         .values_list("conversation_id", flat=True)
         .distinct()[:500]
     )

@@ -4,7 +4,6 @@ posted to the webhook is processed, and a reply sent, before the test goes on.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from chats.models import Inbox, TelegramBot
-from helpdesk.celery import app as celery_app
 from operators.models import Operator
 from tests.fakes import telegram_updates as tg
 from tests.fakes.telegram_api import FakeTelegram, fake_telegram  # noqa: F401
@@ -21,14 +19,6 @@ TOKEN = "123456789:AAE-helpdesk-test-token-0000000000"
 BOT_ID = 123456789
 BOT_USERNAME = "shop_help_bot"
 PUBLIC_URL = "https://help.example.com"
-
-
-@pytest.fixture
-def eager_celery() -> Iterator[None]:
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 @dataclass

@@ -1,0 +1,217 @@
+"""Mail in: an inbox's mailbox read by UID, each mail stored once, in order.
+
+`mailbox_poll` reads what came after the inbox's `last_uid`. Each mail is stored in one
+transaction with the new `last_uid`, so a poll cut short (the worker killed) goes on at the
+next mail, and a mail met twice (UIDVALIDITY changed, another copy) is known by its
+`Message-ID` and stored once. One poll at a time per inbox (a lease, `polling_until`).
+
+A person's mail continues the conversation its `In-Reply-To` or `References` names, when that
+conversation is one of this inbox's mail (the mail this inbox sent or received), and opens a
+new one otherwise: a forged header naming another inbox's mail opens a new conversation. An
+automatic reply or a bounce joins the conversation it answers and opens none (a bounce marks
+the reply it returns failed); mail from the inbox's own address is only kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chats.connectors.email import mailbox
+from chats.connectors.email.parsing import ParsedMail, parse
+from chats.models import (
+    Contact,
+    Conversation,
+    ConversationStatus,
+    Delivery,
+    EmailAccount,
+    EmailKind,
+    EmailMessage,
+    Message,
+)
+from chats.services.attachments import attachment_store
+from chats.services.authors import Author
+from chats.services.conversations import conversation_open, conversation_status_set
+from chats.services.message_changes import message_delivery_set
+from chats.services.messages import message_create
+from helpdesk.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+# A poll stops taking new mail after this long (the lease covers it); the next goes on.
+POLL_BUDGET_SECONDS = 120.0
+
+
+def _lease(account_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        EmailAccount.objects.filter(pk=account_id)
+        .filter(Q(polling_until__isnull=True) | Q(polling_until__lt=now))
+        .update(polling_until=now + LEASE)
+    )
+
+
+def mailbox_poll(*, account_id: int) -> int:
+    """Read the mail that came since the last poll; answers how many mails were stored."""
+    if not _lease(account_id):
+        return 0  # another worker is reading this mailbox
+    account = EmailAccount.objects.select_related("inbox").get(pk=account_id)
+    stored, error = 0, ""
+    started = time.monotonic()
+    try:
+        with mailbox.imap_session(account) as box:
+            validity, _next_uid = mailbox.select(box)
+            if validity != account.uid_validity:  # the server renumbered its mail
+                EmailAccount.objects.filter(pk=account_id).update(uid_validity=validity, last_uid=0)
+                account.uid_validity, account.last_uid = validity, 0
+            for uid in mailbox.uids_after(box, account.last_uid):
+                if time.monotonic() - started > POLL_BUDGET_SECONDS:
+                    break
+                raw = mailbox.fetch(box, uid)
+                stored += mail_receive(account=account, uid=uid, raw=raw or b"")
+                mailbox.mark_seen(box, uid)
+    except mailbox.MAIL_ERRORS as failure:
+        error = str(failure)[:500] or type(failure).__name__
+        logger.warning("polling %s failed: %s", account.address, error)
+    EmailAccount.objects.filter(pk=account_id).update(
+        polling_until=None, last_polled_at=timezone.now(), last_error=error
+    )
+    return stored
+
+
+def mail_receive(*, account: EmailAccount, uid: int | None, raw: bytes) -> int:
+    """Store one mail (and move `last_uid` past it) in one transaction; 1 if it was new."""
+    mail = parse(raw, own_address=account.address)
+    with transaction.atomic():
+        locked = EmailAccount.objects.select_for_update().get(pk=account.pk)
+        if uid is not None and uid <= locked.last_uid:
+            return 0  # stored by a poll before this one
+        if uid is not None:
+            locked.last_uid = uid
+            locked.save(update_fields=["last_uid"])
+        if EmailMessage.objects.filter(inbox=account.inbox, message_id=mail.message_id).exists():
+            return 0
+        _store(account, mail, uid)
+    return 1
+
+
+def _thread(account: EmailAccount, mail: ParsedMail) -> Conversation | None:
+    """The conversation of the nearest mail this one answers, among this inbox's mail."""
+    ids = mail.thread_ids
+    if not ids:
+        return None
+    known = {
+        row.message_id: row
+        for row in EmailMessage.objects.select_related("conversation")
+        .filter(inbox=account.inbox, message_id__in=ids, conversation__isnull=False)
+        .order_by("id")
+    }
+    for message_id in ids:
+        if message_id in known:
+            return known[message_id].conversation
+    return None
+
+
+def _record(
+    account: EmailAccount,
+    mail: ParsedMail,
+    uid: int | None,
+    conversation: Conversation | None = None,
+    message: Message | None = None,
+) -> None:
+    EmailMessage.objects.create(
+        inbox=account.inbox,
+        message_id=mail.message_id,
+        kind=mail.kind,
+        conversation=conversation,
+        chat_message=message,
+        sender=mail.sender,
+        subject=mail.subject,
+        in_reply_to=mail.in_reply_to,
+        references=" ".join(mail.references)[:10_000],
+        uid=uid,
+    )
+
+
+def _store(account: EmailAccount, mail: ParsedMail, uid: int | None) -> None:
+    conversation = _thread(account, mail)
+    if mail.kind == EmailKind.BOUNCE:
+        _bounce(account, mail, uid, conversation)
+        return
+    if mail.kind in (EmailKind.OWN, EmailKind.UNREADABLE) or (
+        mail.kind == EmailKind.AUTO_REPLY and conversation is None
+    ):
+        _record(account, mail, uid)  # kept, never a conversation: no loop can start
+        return
+    contact = _contact(mail)
+    if conversation is None:
+        conversation = conversation_open(inbox=account.inbox, contact=contact, subject=mail.subject)
+    message = _message(conversation, contact, mail)
+    _record(account, mail, uid, conversation, message)
+    if mail.kind == EmailKind.MAIL and conversation.status == ConversationStatus.RESOLVED:
+        conversation_status_set(
+            conversation=conversation, actor=None, status=ConversationStatus.OPEN
+        )
+
+
+def _contact(mail: ParsedMail) -> Contact:
+    found = Contact.objects.filter(email__iexact=mail.sender).order_by("id").first()
+    if found is not None:
+        return found
+    return Contact.objects.create(name=mail.sender_name or mail.sender, email=mail.sender)
+
+
+def _message(conversation: Conversation, contact: Contact, mail: ParsedMail) -> Message:
+    """The mail as the contact's message, with the files the helpdesk keeps; a file it
+    refuses (a type it does not take, too large) is named in the text."""
+    author = Author.of_contact(contact)
+    kept, refused = [], []
+    for item in mail.files:
+        try:
+            kept.append(attachment_store(author=author, data=item.data, name=item.name).pk)
+        except ServiceError as why:
+            refused.append(f"{item.name}: {why.message}")
+    text = mail.text
+    if refused:
+        note = _("Files not kept:") + "\n" + "\n".join(refused)
+        text = f"{text}\n\n{note}" if text else note
+    if not text and not kept:
+        text = mail.subject or _("(an empty mail)")
+    message, _created = message_create(
+        conversation_id=conversation.pk,
+        author=author,
+        body=text,
+        client_id="mail:" + hashlib.sha256(mail.message_id.encode()).hexdigest()[:40],
+        attachment_ids=kept[:10],
+    )
+    return message
+
+
+def _bounce(
+    account: EmailAccount, mail: ParsedMail, uid: int | None, conversation: Conversation | None
+) -> None:
+    """A returned mail: the reply it returns is marked failed, with the server's reason."""
+    returned = (
+        EmailMessage.objects.filter(
+            inbox=account.inbox, kind=EmailKind.REPLY, message_id__in=mail.bounced
+        )
+        .select_related("conversation")
+        .first()
+    )
+    if returned is not None and returned.chat_message_id is not None:
+        reason = _("The mail server returned it: %(reason)s") % {
+            "reason": mail.diagnostic or mail.subject
+        }
+        message_delivery_set(
+            message_id=returned.chat_message_id, delivery=Delivery.FAILED, error=reason
+        )
+        conversation = returned.conversation
+    _record(account, mail, uid, conversation)
