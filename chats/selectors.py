@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import JSONObject, Left
+from django.db.models.functions import JSONObject, Left, Replace, Right
 
 from chats.audience import visible_to
 from chats.business_hours import has_hours, schedule_of
@@ -264,6 +265,34 @@ def contact_search(*, operator: Operator, q: str | None = None) -> QuerySet[Cont
             Q(name__icontains=q) | Q(email__icontains=q) | Q(phone__icontains=q)
         )
     return queryset.prefetch_related(private_telegram_chats()).order_by("-id")
+
+
+MERGE_SUGGESTIONS_MAX = 5
+PHONE_DIGITS_COMPARED = 10  # "+7 900 123-45-67" and "8 (900) 123-45-67" are one number
+
+
+def _phone_digits(expression: Any) -> Any:
+    """The phone's digits (the usual separators removed), in SQL both databases speak."""
+    for separator in (" ", "-", "(", ")", "+", ".", "/"):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def contact_merge_suggestions(*, contact: Contact) -> QuerySet[Contact]:
+    """Other contacts with the same email, or the same phone number written another way: the
+    same person, met on another channel (a supervisor may merge them)."""
+    match = Q(pk__in=[])
+    if contact.email:
+        match |= Q(email__iexact=contact.email)
+    digits = re.sub(r"\D", "", contact.phone)[-PHONE_DIGITS_COMPARED:]
+    if len(digits) >= 7:
+        match |= Q(phone_tail=digits)
+    return (
+        Contact.objects.exclude(pk=contact.pk)
+        .annotate(phone_tail=Right(_phone_digits(F("phone")), PHONE_DIGITS_COMPARED))
+        .filter(match)
+        .order_by("id")[:MERGE_SUGGESTIONS_MAX]
+    )
 
 
 def private_telegram_chats() -> Prefetch[Any]:

@@ -353,6 +353,13 @@ def contact_telegram(contact: Contact) -> dict[str, Any] | None:
     return {"id": chat.user_id, "username": chat.username or None, "blocked": chat.blocked}
 
 
+class MergeSuggestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+
+
 class ContactSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -364,6 +371,10 @@ class ContactSerializer(serializers.Serializer):
     telegram = serializers.SerializerMethodField()
     avatar_url = serializers.SerializerMethodField()
     conversations = serializers.SerializerMethodField()
+    merge_suggestions = serializers.SerializerMethodField(
+        help_text="other contacts with the same email or phone, for those who may merge "
+        "(supervisors, admins); empty for agents"
+    )
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_avatar_url(self, contact: Contact) -> str | None:
@@ -372,6 +383,11 @@ class ContactSerializer(serializers.Serializer):
     @extend_schema_field(ContactTelegramSerializer(allow_null=True))
     def get_telegram(self, contact: Contact) -> dict[str, Any] | None:
         return contact_telegram(contact)
+
+    @extend_schema_field(MergeSuggestionSerializer(many=True))
+    def get_merge_suggestions(self, contact: Contact) -> list[dict[str, Any]]:
+        found = self.context.get("merge_suggestions", [])
+        return MergeSuggestionSerializer(found, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(ConversationSerializer(many=True))
     def get_conversations(self, contact: Contact) -> list[dict[str, Any]]:

@@ -840,7 +840,10 @@ class ContactView(OperatorApiView):
         conversations = selectors.contact_conversations(operator=self.operator, contact=contact)[
             :50
         ]
-        return Response(ContactSerializer(contact, context={"conversations": conversations}).data)
+        context: dict[str, Any] = {"conversations": conversations}
+        if self.operator.sees_everything:  # who may merge: agents would meet other teams' people
+            context["merge_suggestions"] = selectors.contact_merge_suggestions(contact=contact)
+        return Response(ContactSerializer(contact, context=context).data)
 
 
 class ContactDetailView(ContactView):

@@ -28,6 +28,7 @@ def data_of(event: WebhookEvent) -> dict[str, Any] | None:
             return None
         data = dict(ContactSerializer(contact).data)
         data.pop("conversations")  # who may see which is the console's business
+        data.pop("merge_suggestions")
         return data
     conversation = selectors.conversation_base().filter(pk=event.object_id).first()
     return None if conversation is None else conversation_data(conversation)
