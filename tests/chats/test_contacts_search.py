@@ -27,6 +27,7 @@ CONTACT_FIELDS = {
     "telegram",
     "avatar_url",
     "conversations",
+    "merge_suggestions",
 }
 
 
