@@ -21,6 +21,11 @@ import type {
   Priority,
   Resolution,
   Team,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryDetail,
+  WebhookDeliveryStatus,
+  WebhookInput,
 } from "./types";
 
 export class ApiError extends Error {
@@ -28,6 +33,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** A refused input's fields, each with its reasons (DRF's validation detail). */
+    readonly fields?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -101,7 +108,7 @@ export class Api {
     if (!response.ok) {
       const error = errorOf(data);
       if (response.status === 401) this.options.onUnauthenticated?.();
-      throw new ApiError(response.status, error?.code ?? "http_" + response.status, error?.message ?? response.statusText);
+      throw new ApiError(response.status, error?.code ?? "http_" + response.status, error?.message ?? response.statusText, error?.fields);
     }
     return data as T;
   }
@@ -203,6 +210,39 @@ export class Api {
   /** Deletes a post (and its message in the channel, once published). */
   deletePost(inbox: number, id: number): Promise<void> {
     return this.request<void>("DELETE", `inboxes/${inbox}/posts/${id}`);
+  }
+
+  // --- outbound webhooks and their delivery log (admins only) --------------------------------
+  webhooks(): Promise<Page<Webhook>> {
+    return this.get<Page<Webhook>>("webhooks");
+  }
+  createWebhook(input: WebhookInput): Promise<Webhook> {
+    return this.request<Webhook>("POST", "webhooks", input);
+  }
+  /** An API inbox's webhook answers 409 `api_inbox_webhook`: it changes with its inbox. */
+  updateWebhook(id: number, changes: WebhookInput): Promise<Webhook> {
+    return this.request<Webhook>("PATCH", `webhooks/${id}`, changes);
+  }
+  deleteWebhook(id: number): Promise<void> {
+    return this.request<void>("DELETE", `webhooks/${id}`);
+  }
+  /** A new signing secret; the old one signs nothing from now on. */
+  rotateWebhookSecret(id: number): Promise<Webhook> {
+    return this.request<Webhook>("POST", `webhooks/${id}/secret`, {});
+  }
+  /** A webhook's deliveries, newest first (keyset: follow `next` with `page`). */
+  webhookDeliveries(id: number, status: WebhookDeliveryStatus | null, limit = 25): Promise<Page<WebhookDelivery>> {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (status) params.set("status", status);
+    return this.get<Page<WebhookDelivery>>(`webhooks/${id}/deliveries`, params);
+  }
+  /** A delivery with the JSON it posts. */
+  webhookDelivery(id: number, delivery: string): Promise<WebhookDeliveryDetail> {
+    return this.get<WebhookDeliveryDetail>(`webhooks/${id}/deliveries/${encodeURIComponent(delivery)}`);
+  }
+  /** Sends a delivery again with the same id (409 `delivery_in_flight` while it is being sent). */
+  resendDelivery(id: number, delivery: string): Promise<WebhookDelivery> {
+    return this.request<WebhookDelivery>("POST", `webhooks/${id}/deliveries/${encodeURIComponent(delivery)}/resend`, {});
   }
 
   // --- contacts, labels, canned responses, notifications --------------------------------------

@@ -4,7 +4,8 @@
  * composer.ts (sending, typing, the composer's focus and drafts), actions.ts (changes to a
  * conversation, a contact, the operator's status), search.ts, navigation.ts (what the operator
  * looks at: folder, selection, address bar, toasts, title, language), posts.ts (a Telegram
- * channel's posts, for the Posts view). Here: the effects the store asks for (frames.ts),
+ * channel's posts, for the Posts view), webhooks.ts (the admins' outbound webhooks and their
+ * delivery log, for the Webhooks view). Here: the effects the store asks for (frames.ts),
  * alerts, the page's visibility, and the start.
  */
 
@@ -22,6 +23,7 @@ import { ConsoleSearch } from "./search";
 import type { ConsoleStore } from "./store";
 import { ConsoleSync } from "./sync";
 import type { ConsoleConfig } from "./types";
+import { ConsoleWebhooks } from "./webhooks";
 
 export interface ControllerDeps {
   config: ConsoleConfig;
@@ -50,6 +52,7 @@ export class Controller {
   readonly search: ConsoleSearch;
   readonly navigation: Navigation;
   readonly posts: ConsolePosts;
+  readonly webhooks: ConsoleWebhooks;
 
   constructor(deps: ControllerDeps) {
     const { store, api } = deps;
@@ -73,6 +76,7 @@ export class Controller {
     });
     this.actions = new ConversationActions({ store, api, run, toast, open: (id) => void open(id) });
     this.posts = new ConsolePosts({ store, api, toast });
+    this.webhooks = new ConsoleWebhooks({ store, api, toast, select: (id) => this.navigation.showWebhooks(id) });
     this.search = new ConsoleSearch({ store, api, loadContact: (id, force) => this.sync.loadContact(id, force), open });
     const { sync, composer, search } = this;
     this.navigation = new Navigation({
@@ -133,6 +137,7 @@ export class Controller {
     this.idle.setHidden(!visible);
     if (visible && store.selected !== null) this.run(store.readEffects(store.selected));
     if (visible) this.posts.resume();
+    if (visible) this.webhooks.resume();
     store.changed();
   }
 

@@ -1,8 +1,8 @@
 /**
  * What the operator is looking at, and how they move: the folder and status filter, the open
- * conversation (loaded with its contact and messages, and read), next and previous, the address
- * bar that keeps all three, the search box's focus, the shortcuts help, toasts, the tab's
- * title, and the console's language.
+ * conversation (loaded with its contact and messages, and read), next and previous, the Posts
+ * and (for admins) the Webhooks views, the address bar that keeps all that, the search box's
+ * focus, the shortcuts help, toasts, the tab's title, and the console's language.
  */
 
 import { titleWithCount } from "./alerts";
@@ -79,6 +79,19 @@ export class Navigation {
     if (store.selected !== null) this.deps.stopTyping();
     store.view = "posts";
     store.postsInbox = inbox;
+    this.deps.clearSearch();
+    this.deps.run(store.select(null));
+    this.writeLocation();
+  }
+
+  /** The Webhooks view, for admins: `webhook`'s secret and delivery log (by default the one
+   * shown last, else the first). No conversation stays open behind it. */
+  showWebhooks(webhook: number | null = this.deps.store.webhookId): void {
+    const { store } = this.deps;
+    if (store.me.role !== "admin") return;
+    if (store.selected !== null) this.deps.stopTyping();
+    store.view = "webhooks";
+    store.webhookId = webhook;
     this.deps.clearSearch();
     this.deps.run(store.select(null));
     this.writeLocation();
@@ -162,13 +175,14 @@ export class Navigation {
   }
 
   /** The address bar keeps the folder, the status filter and the open conversation (or the
-   * Posts view and its inbox). */
+   * Posts view and its inbox, or the Webhooks view and its webhook). */
   writeLocation(): void {
     const { store } = this.deps;
     const params = new URLSearchParams();
-    if (store.view === "posts") {
-      params.set("view", "posts");
-      if (store.postsInbox !== null) params.set("inbox", String(store.postsInbox));
+    if (store.view === "posts" || store.view === "webhooks") {
+      params.set("view", store.view);
+      const id = store.view === "posts" ? store.postsInbox : store.webhookId;
+      if (id !== null) params.set(store.view === "posts" ? "inbox" : "webhook", String(id));
       const hash = `#${params.toString()}`;
       if (this.address.hash !== hash) this.address.replace(hash);
       return;
@@ -188,6 +202,13 @@ export class Navigation {
       const inbox = Number(params.get("inbox"));
       store.view = "posts";
       store.postsInbox = Number.isInteger(inbox) && inbox > 0 ? inbox : null;
+      return;
+    }
+    // Only admins have the Webhooks view; anyone else lands in the conversations.
+    if (params.get("view") === "webhooks" && store.me.role === "admin") {
+      const webhook = Number(params.get("webhook"));
+      store.view = "webhooks";
+      store.webhookId = Number.isInteger(webhook) && webhook > 0 ? webhook : null;
       return;
     }
     const folder = parseFolderKey(params.get("folder") ?? "");

@@ -31,7 +31,7 @@ export interface SearchState {
   error: string | null;
 }
 
-export type ConsoleView = "conversations" | "posts";
+export type ConsoleView = "conversations" | "posts" | "webhooks";
 
 export interface Toast {
   id: number;
@@ -74,10 +74,13 @@ export class ConsoleStore {
   noAccess = false;
 
   // --- what the operator is looking at --------------------------------------------------------
-  /** The conversations (folders, list, conversation, contact), or a channel's posts. */
+  /** The conversations (folders, list, conversation, contact), a channel's posts, or (for
+   * admins) the outbound webhooks. */
   view: ConsoleView = "conversations";
   /** The inbox whose channel posts the Posts view shows (null: the first with a channel). */
   postsInbox: number | null = null;
+  /** The webhook the Webhooks view shows (null: the first). */
+  webhookId: number | null = null;
   folder: Folder = { kind: "mine" };
   status: StatusFilter = "open";
   selected: number | null = null;

@@ -200,6 +200,75 @@ export interface PostInput {
   publish_at?: string | null;
 }
 
+/** The facts an outbound webhook may take (api-v1.md section 4, "Outbound webhooks"). */
+export const WEBHOOK_EVENTS = [
+  "conversation.created",
+  "conversation.assigned",
+  "conversation.resolved",
+  "conversation.reopened",
+  "message.created",
+  "csat.created",
+  "contact.updated",
+] as const;
+export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+
+/** An outbound webhook (admins only). `inbox` set: an API inbox's own, read-only here, whose
+ * `secret` is null (shown once, when the inbox was made). */
+export interface Webhook {
+  id: number;
+  url: string;
+  events: string[];
+  secret: string | null;
+  include_private: boolean;
+  inbox: number | null;
+  /** Its last delivery attempt failed. */
+  failing: boolean;
+  created_at: string;
+}
+
+export interface WebhookInput {
+  url?: string;
+  events?: string[];
+  include_private?: boolean;
+}
+
+export type WebhookDeliveryStatus = "pending" | "delivered" | "failed";
+export const WEBHOOK_DELIVERY_STATUSES: readonly WebhookDeliveryStatus[] = ["pending", "delivered", "failed"];
+
+/** One attempt to post a delivery. */
+export interface WebhookTry {
+  at: string;
+  /** null: no answer. */
+  response_code: number | null;
+  error: string;
+  duration_ms: number;
+}
+
+/** One fact posted to one webhook; `id` is the X-Helpdesk-Delivery header, the same on retries. */
+export interface WebhookDelivery {
+  id: string;
+  event: string;
+  conversation: number | null;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** The last answer's. */
+  response_code: number | null;
+  /** Why the last attempt failed ("" when it did not). */
+  error: string;
+  created_at: string;
+  last_attempt_at: string | null;
+  /** A pending delivery's next try. */
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  /** The latest attempts, newest first (at most five). */
+  tries: WebhookTry[];
+}
+
+/** A delivery with the JSON it posts, exactly. */
+export interface WebhookDeliveryDetail extends WebhookDelivery {
+  body: string;
+}
+
 export interface Page<T> {
   results: T[];
   next: string | null;

@@ -1,7 +1,7 @@
 /** The console: four columns (folders, list, conversation, contact), or the folders and a
- * channel's posts (Posts.tsx); a connection banner, toasts, keyboard shortcuts and the
- * shortcuts overlay. Re-renders once per animation frame at
- * most, however many frames arrive. */
+ * channel's posts (Posts.tsx) or, for admins, the webhooks (Webhooks.tsx), both in the same
+ * two-column frame; a connection banner, toasts, keyboard shortcuts and the shortcuts overlay.
+ * Re-renders once per animation frame at most, however many frames arrive. */
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -15,6 +15,7 @@ import { CloseIcon } from "./icons";
 import { ListPane } from "./ListPane";
 import { PostsView } from "./Posts";
 import { Sidebar } from "./Sidebar";
+import { WebhooksView } from "./Webhooks";
 
 function ConnectionBanner() {
   const { store } = useController();
@@ -120,8 +121,8 @@ export function App({ controller }: { controller: Controller }) {
         if (controller.navigation.helpOpen) controller.navigation.toggleHelp(false);
         return;
       }
-      // The Posts view shows no conversation: only the help is at hand there.
-      if (store.view === "posts" && action !== "help") return;
+      // The Posts and Webhooks views show no conversation: only the help is at hand there.
+      if (store.view !== "conversations" && action !== "help") return;
       event.preventDefault();
       switch (action) {
         case "next":
@@ -172,11 +173,13 @@ export function App({ controller }: { controller: Controller }) {
 
   return (
     <ControllerContext.Provider value={controller}>
-      <div class={`console${store.view === "posts" ? " posts-mode" : store.selected !== null ? " has-selection" : ""}`}>
+      <div class={`console${store.view !== "conversations" ? " posts-mode" : store.selected !== null ? " has-selection" : ""}`}>
         <ConnectionBanner />
         <Sidebar />
         {store.view === "posts" ? (
           <PostsView />
+        ) : store.view === "webhooks" ? (
+          <WebhooksView />
         ) : (
           <>
             <ListPane />

@@ -12,7 +12,7 @@ import { channelInboxes } from "../posts";
 import type { OperatorStatus } from "../types";
 import { Avatar, Popover, PresenceDot } from "./common";
 import { useController } from "./context";
-import { BellIcon, ChartIcon, CheckCircleIcon, InboxIcon, KeyboardIcon, LogOutIcon, MegaphoneIcon, QueueIcon, SettingsIcon, TagIcon, UserIcon, UsersIcon } from "./icons";
+import { BellIcon, ChartIcon, CheckCircleIcon, InboxIcon, KeyboardIcon, LogOutIcon, MegaphoneIcon, QueueIcon, SettingsIcon, TagIcon, UserIcon, UsersIcon, WebhookIcon } from "./icons";
 
 function FolderLink({ folder, icon, label }: { folder: Folder; icon: JSX.Element; label: string }) {
   const controller = useController();
@@ -53,6 +53,25 @@ function PostsLink() {
           <MegaphoneIcon />
         </span>
         <span class="nav-label">{t("posts.nav")}</span>
+      </button>
+    </div>
+  );
+}
+
+/** The Webhooks view's entry, under the folders, for admins only. */
+function WebhooksLink() {
+  const controller = useController();
+  const { store } = controller;
+  if (store.me.role !== "admin") return null;
+  const active = store.view === "webhooks";
+  return (
+    <div class="nav-section">
+      <div class="nav-title">{t("webhooks.section")}</div>
+      <button type="button" class={`nav-item${active ? " active" : ""}`} data-testid="nav-webhooks" aria-current={active ? "page" : undefined} onClick={() => controller.navigation.showWebhooks()}>
+        <span class="nav-icon">
+          <WebhookIcon />
+        </span>
+        <span class="nav-label">{t("webhooks.nav")}</span>
       </button>
     </div>
   );
@@ -224,6 +243,7 @@ export function Sidebar() {
           <FolderLink folder={{ kind: "resolved" }} icon={<CheckCircleIcon />} label={t("folder.resolved")} />
         </div>
         <PostsLink />
+        <WebhooksLink />
         {teams.length > 0 ? (
           <div class="nav-section">
             <div class="nav-title">{t("folder.teams")}</div>
