@@ -89,7 +89,8 @@ def webhook_delete(*, webhook: Webhook) -> None:
 def delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (the console's "send again"), with the same id: at once, or,
     while older deliveries of its conversation wait, after them. One already waiting for its
-    next try is simply tried now."""
+    next try is simply tried now. An endpoint paused for its failures is probed now (an
+    admin asked), one delivery at a time until it answers."""
     now = timezone.now()
     with transaction.atomic():
         locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
@@ -99,5 +100,6 @@ def delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         locked.next_attempt_at = now
         locked.expires_at = now + GIVE_UP_AFTER  # a day of retries again
         locked.save(update_fields=["state", "next_attempt_at", "expires_at"])
+        Webhook.objects.filter(pk=locked.webhook_id, paused_until__gt=now).update(paused_until=now)
     requests.request_send()
     return locked
