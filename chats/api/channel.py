@@ -175,17 +175,9 @@ class ConversationMessagesView(ChannelView):
     def get(self, request: Request, conversation_id: int) -> Response:
         """The conversation's messages after `after_seq`, never private notes."""
         conversation = services.api_conversation(inbox=self.inbox, conversation_id=conversation_id)
-        paginator = self.pagination_class()
-        rows = paginator.paginate_messages(
-            request,
-            lambda after_seq, limit: selectors.message_list_after(
-                conversation_id=conversation.pk,
-                after_seq=after_seq,
-                include_private=False,
-                limit=limit,
-            ),
+        return self.pagination_class().messages_response(
+            request, conversation_id=conversation.pk, include_private=False
         )
-        return paginator.get_paginated_response([message_data(row) for row in rows])
 
     @extend_schema(
         request=ChannelMessageInput,

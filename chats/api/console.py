@@ -616,17 +616,9 @@ class ConversationMessagesView(OperatorApiView):
         conversation = conversations.operator_may_use(
             operator=self.operator, conversation_id=conversation_id
         )
-        paginator = self.pagination_class()
-        rows = paginator.paginate_messages(
-            request,
-            lambda after_seq, limit: selectors.message_list_after(
-                conversation_id=conversation.pk,
-                after_seq=after_seq,
-                include_private=True,
-                limit=limit,
-            ),
+        return self.pagination_class().messages_response(
+            request, conversation_id=conversation.pk, include_private=True
         )
-        return paginator.get_paginated_response([message_data(row) for row in rows])
 
     @extend_schema(
         request=MessageCreateSerializer,

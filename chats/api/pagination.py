@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from chats import selectors
+from chats.serializers import message_data
 from helpdesk.api_errors import ApiError
 
 # The highest `after_seq` a client may send (a conversation never gets near it).
@@ -268,6 +270,22 @@ class SeqPagination(LimitedPagination):
         rows = list(fetch(after_seq, limit))
         self.next_url = next_after_seq(request, rows, limit)
         return rows
+
+    def messages_response(
+        self, request: Request, *, conversation_id: int, include_private: bool
+    ) -> Response:
+        """A page of the conversation's messages as message objects (private notes only
+        for operators)."""
+        rows = self.paginate_messages(
+            request,
+            lambda after_seq, limit: selectors.message_list_after(
+                conversation_id=conversation_id,
+                after_seq=after_seq,
+                include_private=include_private,
+                limit=limit,
+            ),
+        )
+        return self.get_paginated_response([message_data(row) for row in rows])
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [

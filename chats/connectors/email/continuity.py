@@ -14,7 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chats.connectors.email import mailbox
-from chats.connectors.email.compose import compose, new_message_id, team_name
+from chats.connectors.email.compose import compose, team_name
+from chats.connectors.email.outbound import written_down
 from chats.models import (
     AuthorKind,
     Channel,
@@ -72,17 +73,7 @@ def replies_email(*, conversation_id: int) -> bool:
     replies = unread_replies(conversation)
     if account is None or not replies:
         return False
-    last = replies[-1]
-    record = EmailMessage.objects.filter(chat_message=last, kind=EmailKind.REPLY).first()
-    if record is None:
-        record = EmailMessage.objects.create(
-            inbox=account.inbox,
-            message_id=new_message_id(account),
-            kind=EmailKind.REPLY,
-            conversation=conversation,
-            chat_message=last,
-            sender=account.address,
-        )
+    record = written_down(account, conversation, replies[-1])
     language = (
         Visitor.objects.filter(contact=conversation.contact, inbox=conversation.inbox)
         .exclude(locale="")

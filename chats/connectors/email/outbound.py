@@ -57,7 +57,7 @@ def deliver_next(conversation_id: int) -> bool:
             error=_("The contact has no email address."),
         )
         return True
-    record = _written_down(account, conversation, message)
+    record = written_down(account, conversation, message)
     mail = compose(
         account=account,
         conversation=conversation,
@@ -85,9 +85,11 @@ def deliver_next(conversation_id: int) -> bool:
     return True
 
 
-def _written_down(
+def written_down(
     account: EmailAccount, conversation: Conversation, message: Message
 ) -> EmailMessage:
+    """The mail that carries `message`, with its `Message-ID`: written before it is sent, so
+    every try sends the same id."""
     with transaction.atomic():
         found = EmailMessage.objects.filter(chat_message=message, kind=EmailKind.REPLY).first()
         if found is not None:

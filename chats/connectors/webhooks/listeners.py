@@ -8,6 +8,7 @@ asked for (a lost request is made up by beat's `tasks.fan_out` within seconds).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from chats.events.domain import (
     DomainEvent,
     MessageCreated,
 )
-from chats.models import AuthorKind, WebhookEvent
+from chats.models import WebhookEvent
 from chats.models import WebhookEventName as Name
 from helpdesk.db import db_call
 
@@ -35,32 +36,46 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
 )
 
 
+def _of_conversation(
+    name: str, *, at: datetime, inbox_id: int, conversation_id: int
+) -> WebhookEvent:
+    return WebhookEvent(
+        name=name,
+        occurred_at=at,
+        inbox_id=inbox_id,
+        conversation_id=conversation_id,
+        object_id=conversation_id,
+    )
+
+
 def outbox_row(event: DomainEvent) -> WebhookEvent | None:
     """The outbox row of a fact, or None for a fact no webhook event names."""
     match event:
-        case ConversationOpened():
-            return WebhookEvent(
-                name=Name.CONVERSATION_CREATED,
-                occurred_at=event.at,
+        case ConversationOpened() | CsatCreated():
+            name = (
+                Name.CONVERSATION_CREATED
+                if isinstance(event, ConversationOpened)
+                else Name.CSAT_CREATED
+            )
+            return _of_conversation(
+                name,
+                at=event.at,
                 inbox_id=event.audience.inbox,
                 conversation_id=event.conversation_id,
-                object_id=event.conversation_id,
             )
         case ConversationAssigned():
-            return WebhookEvent(
-                name=Name.CONVERSATION_ASSIGNED,
-                occurred_at=event.at,
+            return _of_conversation(
+                Name.CONVERSATION_ASSIGNED,
+                at=event.at,
                 inbox_id=event.current.inbox,
                 conversation_id=event.conversation_id,
-                object_id=event.conversation_id,
             )
         case ConversationStatusChanged() if event.resolved or event.reopened:
-            return WebhookEvent(
-                name=Name.CONVERSATION_RESOLVED if event.resolved else Name.CONVERSATION_REOPENED,
-                occurred_at=event.at,
+            return _of_conversation(
+                Name.CONVERSATION_RESOLVED if event.resolved else Name.CONVERSATION_REOPENED,
+                at=event.at,
                 inbox_id=event.audience.inbox,
                 conversation_id=event.conversation_id,
-                object_id=event.conversation_id,
             )
         case MessageCreated():
             message = event.message
@@ -71,23 +86,11 @@ def outbox_row(event: DomainEvent) -> WebhookEvent | None:
                 conversation_id=message.conversation_id,
                 object_id=message.pk or 0,
                 private=message.private,
-                operator_reply=message.author_kind == AuthorKind.OPERATOR and not message.private,
-            )
-        case CsatCreated():
-            return WebhookEvent(
-                name=Name.CSAT_CREATED,
-                occurred_at=event.at,
-                inbox_id=event.audience.inbox,
-                conversation_id=event.conversation_id,
-                object_id=event.conversation_id,
+                operator_reply=event.is_operator_reply,
             )
         case ContactUpdated():
             return WebhookEvent(
-                name=Name.CONTACT_UPDATED,
-                occurred_at=timezone.now(),
-                inbox_id=None,
-                conversation_id=None,
-                object_id=event.contact_id,
+                name=Name.CONTACT_UPDATED, occurred_at=timezone.now(), object_id=event.contact_id
             )
     return None
 
