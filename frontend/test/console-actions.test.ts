@@ -76,6 +76,27 @@ describe("console actions", () => {
     expect(t.toasts).toEqual(["Bad email"]);
   });
 
+  it("merges a contact into another: the answer replaces it, the conversations shown take their new contact", async () => {
+    const t = setup();
+    const maria = { id: 9, name: "Maria", email: "maria@example.com", vip: false };
+    const mine = conversation({ id: 31, contact: maria });
+    const theirs = conversation({ id: 32, inbox: 2, contact: { id: 10, name: "M. Ivanova", email: "", vip: false } });
+    t.store.mergeConversations([mine, theirs]);
+    t.store.contacts.set(9, { ...maria, phone: "+7 900 123-45-67", account_manager: null, notes: "", conversations: [mine], merge_suggestions: [{ id: 10, name: "M. Ivanova", email: "", phone: "8 (900) 123-45-67" }] });
+    t.store.contacts.set(10, { ...theirs.contact, phone: "8 (900) 123-45-67", account_manager: null, notes: "", conversations: [theirs], merge_suggestions: [] });
+    const merged = { ...maria, phone: "+7 900 123-45-67", account_manager: null, notes: "", conversations: [{ ...theirs, contact: maria }, mine], merge_suggestions: [] };
+    t.server.reply("POST contacts/9/merge", { body: merged }, { status: 403, body: { error: { code: "permission_denied", message: "Supervisors only." } } });
+    expect(await t.actions.mergeContact(9, 10)).toBe(true);
+    expect(t.server.calls[0].body).toEqual({ other: 10 });
+    expect(t.store.contacts.get(9)?.conversations.map((item) => item.id)).toEqual([32, 31]);
+    expect(t.store.contacts.get(9)?.merge_suggestions).toEqual([]);
+    expect(t.store.contacts.has(10)).toBe(false);
+    expect(t.store.conversations.get(32)?.contact.id).toBe(9);
+    expect(await t.actions.mergeContact(9, 10)).toBe(false);
+    expect(t.toasts).toEqual(["Supervisors only."]);
+    expect(t.store.contacts.get(9)?.conversations).toHaveLength(2);
+  });
+
   it("toasts a status the server refuses", async () => {
     const t = setup();
     t.server.reply("PATCH me", "network");

@@ -81,3 +81,7 @@ def fan_out() -> tuple[int, int]:
         WebhookDelivery.objects.bulk_create(deliveries)
         WebhookEvent.objects.filter(pk__in=[event.pk for event in events]).delete()
     return len(events), len(deliveries)
+
+
+def outbox_waiting() -> bool:
+    return WebhookEvent.objects.exists()

@@ -1,5 +1,7 @@
-"""Requests for the same task made while one is already queued are folded into it: a
-short-lived key in the cache (Redis), which the queued task clears before it reads."""
+"""Requests for the webhooks' work, made while a run is queued or running, are folded into it:
+a short-lived key in the cache (Redis) that a queued run holds until it starts, and a running
+run keeps alive while it goes (it fans out and claims again every half second, so it sees the
+new work). A run that ended clears the key, then looks once more."""
 
 from __future__ import annotations
 
@@ -7,16 +9,19 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 
-FAN_OUT = "webhooks:fan-out-queued"
-SEND = "webhooks:send-queued"
-# A queued task that never ran (its worker died) stops folding new requests after this long.
+KEY = "webhooks:run"
+# A run whose worker died stops folding new requests after this long.
 FOLD_SECONDS = 5
 
 
-def enqueue_once(key: str, enqueue: Callable[[], object]) -> None:
-    if cache.add(key, 1, timeout=FOLD_SECONDS):
+def enqueue_once(enqueue: Callable[[], object]) -> None:
+    if cache.add(KEY, 1, timeout=FOLD_SECONDS):
         enqueue()
 
 
-def started(key: str) -> None:
-    cache.delete(key)
+def hold() -> None:
+    cache.set(KEY, 1, timeout=FOLD_SECONDS)
+
+
+def release() -> None:
+    cache.delete(KEY)

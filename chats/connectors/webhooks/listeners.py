@@ -2,7 +2,7 @@
 
 In the transaction of a fact: a fact some webhook takes is written to the outbox, so it is
 delivered at least once whatever happens after the commit. After the commit: the fan-out is
-asked for (a lost request is made up by beat's `tasks.fan_out` within seconds).
+asked for (a lost request is made up by beat's `tasks.tick` within seconds).
 """
 
 from __future__ import annotations
@@ -119,11 +119,11 @@ def _any_taken(events: Sequence[DomainEvent]) -> bool:
 
 def on_events(events: Sequence[DomainEvent]) -> None:
     if _any_taken(events):
-        requests.request_fan_out()
+        requests.request_delivery()
 
 
 async def on_events_async(events: Sequence[DomainEvent]) -> None:
     """On the event loop (the group commit's batches): a thread only when something was
     written to the outbox."""
     if _any_taken(events):
-        await db_call(requests.request_fan_out)
+        await db_call(requests.request_delivery)

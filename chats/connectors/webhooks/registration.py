@@ -101,5 +101,5 @@ def delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         locked.expires_at = now + GIVE_UP_AFTER  # a day of retries again
         locked.save(update_fields=["state", "next_attempt_at", "expires_at"])
         Webhook.objects.filter(pk=locked.webhook_id, paused_until__gt=now).update(paused_until=now)
-    requests.request_send()
+    requests.request_delivery()
     return locked

@@ -2,7 +2,7 @@
 
 A request lost (the broker unreachable, the process gone) loses nothing: the outbox and the
 pending deliveries are rows, which beat's `tasks.tick` finds within seconds. Requests made
-while one is already queued are folded into it (`folding`). In the embedded default (Celery
+while a run is queued or running are folded into it (`folding`). In the embedded default (Celery
 eager, no worker) the sender runs on a thread of its own, so a slow endpoint never holds a
 request.
 """
@@ -16,40 +16,31 @@ from collections.abc import Callable
 from django.conf import settings
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from chats.connectors.webhooks import folding, tasks
+from chats.connectors.webhooks import tasks
 
 logger = logging.getLogger(__name__)
 
 
-def _ask(what: str, key: str, enqueue: Callable[[], object]) -> None:
+def request_delivery() -> None:
+    """Facts were written to the outbox, or a delivery is due again."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        _in_thread(tasks.run_until_idle)
+        return
     try:
-        folding.enqueue_once(key, enqueue)
+        tasks.ask_deliver()
     except BrokerUnreachable:
-        logger.warning("%s waits for beat: the broker is unreachable", what)
+        logger.warning("webhook delivery waits for beat: the broker is unreachable")
     except Exception:
-        logger.exception("%s failed", what)
-
-
-def request_fan_out() -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        _in_thread(tasks.run_fan_out_and_send)
-        return
-    _ask("webhook fan-out", folding.FAN_OUT, tasks.fan_out.delay)
-
-
-def request_send() -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        _in_thread(tasks.run_fan_out_and_send)
-        return
-    _ask("webhook sending", folding.SEND, tasks.send.delay)
+        logger.exception("asking for webhook delivery failed")
 
 
 _eager_lock = threading.Lock()
+_eager_again = threading.Event()
 
 
 def _in_thread(work: Callable[[], object]) -> None:
     """Eagerly: one thread at a time does the work; a request made while it runs is picked
-    up by it (it loops until nothing is left)."""
+    up by it."""
     if not _eager_lock.acquire(blocking=False):
         _eager_again.set()
         return
@@ -69,6 +60,3 @@ def _in_thread(work: Callable[[], object]) -> None:
             _in_thread(work)
 
     threading.Thread(target=run, name="webhooks", daemon=True).start()
-
-
-_eager_again = threading.Event()

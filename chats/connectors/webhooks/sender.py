@@ -20,6 +20,7 @@ import hmac
 import ipaddress
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -265,9 +266,9 @@ async def _attempt(session: aiohttp.ClientSession, claim: Claim) -> None:
     await db_call(record, claim, result)
 
 
-async def pump(*, seconds: float) -> int:
+async def pump(*, seconds: float, each_round: Callable[[], None] | None = None) -> int:
     """Post due deliveries for up to `seconds` (posts in flight then finish): answers how
-    many attempts were made."""
+    many attempts were made. `each_round` runs (in a database thread) before every claim."""
     deadline = time.monotonic() + seconds
     attempts = 0
     connector = aiohttp.TCPConnector(
@@ -278,6 +279,8 @@ async def pump(*, seconds: float) -> int:
         while True:
             claims: list[Claim] = []
             if time.monotonic() < deadline:
+                if each_round is not None:
+                    await db_call(each_round)
                 claims = await db_call(claim_due, IN_FLIGHT_MAX - len(in_flight))
             in_flight.update(asyncio.create_task(_attempt(session, claim)) for claim in claims)
             if not in_flight:

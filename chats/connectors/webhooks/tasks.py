@@ -1,17 +1,20 @@
-"""The webhooks' background work. Safe to run twice, in parallel too (claims and a lock)."""
+"""The webhooks' background work: one task, `deliver`, fans the outbox out and posts what is
+due, again and again while there is work (safe to run twice, in parallel too: claims and a
+lock); beat's `tick` makes up for lost requests and gives up day-old deliveries."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from celery import shared_task
 
 from chats.connectors.webhooks import fan_out as fanning
 from chats.connectors.webhooks import folding, sender
 
-# One run of the sender posts for at most this long (a worker slot is not held forever);
-# what is left is taken by the next run, which beat asks for every few seconds.
-SEND_RUN_SECONDS = 30.0
+# One run posts for at most this long (a worker slot is not held forever); the next run,
+# asked for by the next fact or by beat, takes what is left.
+RUN_SECONDS = 30.0
 
 
 def _fan_out_all() -> int:
@@ -23,35 +26,34 @@ def _fan_out_all() -> int:
             return made
 
 
-def _ask_send() -> None:
-    folding.enqueue_once(folding.SEND, send.delay)
+def _each_round() -> None:
+    """Before each claim: requests fold into this run, and the facts since are fanned out."""
+    folding.hold()
+    _fan_out_all()
+
+
+def run_until_idle(seconds: float = RUN_SECONDS) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        asyncio.run(sender.pump(seconds=deadline - time.monotonic(), each_round=_each_round))
+        folding.release()
+        if not (fanning.outbox_waiting() or sender.due_exists()):
+            return
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def fan_out() -> None:
-    """The outbox into deliveries, then the sender asked for."""
-    folding.started(folding.FAN_OUT)
-    if _fan_out_all():
-        _ask_send()
+def deliver() -> None:
+    run_until_idle()
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def send() -> None:
-    folding.started(folding.SEND)
-    asyncio.run(sender.pump(seconds=SEND_RUN_SECONDS))
+def ask_deliver() -> None:
+    folding.enqueue_once(deliver.delay)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def tick() -> None:
-    """Beat, every few seconds: what a lost request left in the outbox, retries come due,
-    deliveries older than a day given up."""
-    _fan_out_all()
+    """Beat, every few seconds: work a lost request left, retries come due, deliveries older
+    than a day given up."""
     sender.give_up_expired()
-    if sender.due_exists():
-        _ask_send()
-
-
-def run_fan_out_and_send() -> None:
-    """The embedded default's (no worker): everything at once, on the caller's thread."""
-    _fan_out_all()
-    asyncio.run(sender.pump(seconds=SEND_RUN_SECONDS))
+    if fanning.outbox_waiting() or sender.due_exists():
+        ask_deliver()

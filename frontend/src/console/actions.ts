@@ -2,7 +2,8 @@
  * What the operator does to a conversation, a contact or themself over REST: assign or transfer,
  * change the status, labels or priority, resolve and move on (the keyboard shortcut), send a
  * failed reply again through its channel, hide a contact's message from its Telegram group, edit
- * the contact, set their own status. The answer goes into the store; a refusal becomes a toast.
+ * the contact or merge another into it, set their own status. The answer goes into the store; a
+ * refusal becomes a toast.
  */
 
 import { type Api, errorText } from "./api";
@@ -75,6 +76,28 @@ export class ConversationActions {
       const contact = await this.deps.api.updateContact(id, changes);
       this.deps.store.contacts.set(id, contact);
       this.deps.store.changed();
+      return true;
+    } catch (error) {
+      this.deps.toast(errorText(error), "error");
+      return false;
+    }
+  }
+
+  /** Merges contact `other` into `id` (supervisors and admins): the answer, the merged contact
+   * with the conversations of both, replaces the one held, and the conversations the console
+   * already shows take their contact from it (their frames come too, later). */
+  async mergeContact(id: number, other: number): Promise<boolean> {
+    const { store } = this.deps;
+    try {
+      const contact = await this.deps.api.mergeContact(id, other);
+      const effects: Effect[] = [];
+      for (const conversation of contact.conversations) {
+        if (store.conversations.has(conversation.id)) effects.push(...store.applyConversation(conversation));
+      }
+      store.contacts.delete(other);
+      store.contacts.set(id, contact);
+      this.deps.run(effects);
+      store.changed();
       return true;
     } catch (error) {
       this.deps.toast(errorText(error), "error");

@@ -252,6 +252,11 @@ export class Api {
   updateContact(id: number, changes: Partial<Pick<ContactDetail, "name" | "email" | "phone" | "vip" | "notes">>): Promise<ContactDetail> {
     return this.request<ContactDetail>("PATCH", `contacts/${id}`, changes);
   }
+  /** Merges `other` into contact `id` (supervisors and admins): its conversations and details
+   * move here, it is deleted; answers the merged contact. */
+  mergeContact(id: number, other: number): Promise<ContactDetail> {
+    return this.request<ContactDetail>("POST", `contacts/${id}/merge`, { other });
+  }
   contacts(q: string): Promise<Page<ContactDetail>> {
     return this.get<Page<ContactDetail>>("contacts", new URLSearchParams({ q }));
   }

@@ -82,6 +82,8 @@ export interface Conversation {
   outcome?: Outcome | null;
   sale_amount?: string | null;
   csat?: Csat | null;
+  /** What it is about, where its channel says: an email's subject ("" for other channels). */
+  subject?: string;
   /** Its inbox's channel, and for Telegram the user (and the group) it is with. */
   channel?: Channel;
   telegram?: TelegramChat | null;
@@ -122,6 +124,17 @@ export interface ContactDetail extends ContactBrief {
   conversations: Conversation[];
   page?: { url: string; title?: string } | null;
   page_url?: string;
+  /** Other contacts with the same email or phone number, maybe the same person: filled for
+   * supervisors and admins (who may merge), empty for agents. */
+  merge_suggestions?: MergeSuggestion[];
+}
+
+/** Another contact that may be the same person (`ContactDetail.merge_suggestions`). */
+export interface MergeSuggestion {
+  id: number;
+  name: string;
+  email: string;
+  phone: string;
 }
 
 export interface CannedResponse {

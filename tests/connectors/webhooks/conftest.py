@@ -27,7 +27,7 @@ ALL_EVENTS = [
 @pytest.fixture
 def deliver() -> Callable[[], None]:
     """The outbox fanned out and every due delivery posted (what the worker does)."""
-    return tasks.run_fan_out_and_send
+    return tasks.run_until_idle
 
 
 @pytest.fixture

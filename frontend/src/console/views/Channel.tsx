@@ -1,10 +1,12 @@
 /** Where a conversation happens: its channel, and for Telegram the user (@username, else the
  * user's id), the group's title for a group's conversation, and a badge when the user blocked
- * the bot. Shown in the conversation's header and in the contact panel. */
+ * the bot. Shown in the conversation's header and in the contact panel; a list's rows and the
+ * contact's history show the channel's icon alone (ChannelIcon). */
 
+import { markedChannel } from "../conversation-facts";
 import { type Key, t } from "../i18n";
 import type { Channel, Conversation, TelegramChat } from "../types";
-import { AlertIcon, SendPlaneIcon } from "./icons";
+import { AlertIcon, CodeIcon, GlobeIcon, MailIcon, SendPlaneIcon } from "./icons";
 
 export function channelName(channel: Channel | string): string {
   const known: Channel[] = ["web", "telegram", "email", "api"];
@@ -14,6 +16,36 @@ export function channelName(channel: Channel | string): string {
 /** "@username", or the Telegram user's id. */
 export function telegramUser(telegram: TelegramChat): string {
   return telegram.username ? `@${telegram.username}` : t("telegram.user", { id: String(telegram.id) });
+}
+
+/** The channel's picture (none for a channel this console does not know). */
+function ChannelGlyph({ channel, size }: { channel: Channel | string; size: number }) {
+  switch (channel) {
+    case "telegram":
+      return <SendPlaneIcon size={size} />;
+    case "email":
+      return <MailIcon size={size} />;
+    case "api":
+      return <CodeIcon size={size} />;
+    case "web":
+      return <GlobeIcon size={size} />;
+    default:
+      return null;
+  }
+}
+
+/** A small mark of the channel: its icon, named for screen readers and in its title. The list
+ * marks Telegram, email and API conversations (`all`: the website's too, as the contact's
+ * history does, where channels mix). */
+export function ChannelIcon({ channel, all = false }: { channel: Channel | string | undefined; all?: boolean }) {
+  const marked = all ? channel || null : markedChannel(channel);
+  if (!marked) return null;
+  const name = channelName(marked);
+  return (
+    <span class={`channel-icon channel-icon-${marked}`} role="img" aria-label={name} title={name} data-testid="channel-icon" data-channel={marked}>
+      <ChannelGlyph channel={marked} size={12} />
+    </span>
+  );
 }
 
 export function BlockedBadge() {
@@ -37,7 +69,7 @@ export function ChannelMark({ conversation }: { conversation: Conversation }) {
   if (telegram?.chat === "group" && telegram.group_title) parts.push(t("telegram.group", { title: telegram.group_title }));
   return (
     <span class="channel-mark" title={parts.join(" · ")} data-testid="channel-mark" data-channel={channel}>
-      {channel === "telegram" ? <SendPlaneIcon size={12} /> : null}
+      <ChannelGlyph channel={channel} size={12} />
       <span class="channel-text">
         <span class="channel-name">{parts[0]}</span>
         {parts.slice(1).map((part) => (

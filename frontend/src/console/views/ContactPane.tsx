@@ -1,14 +1,16 @@
-/** The right column: who the visitor is (name, email, VIP, notes, the page they are on, past
- * conversations) and the conversation's attributes (assignee, team, inbox, channel, priority,
- * labels). */
+/** The right column: who the visitor is (name, email, VIP, others that may be the same person
+ * (ContactMerge.tsx), notes, the page they are on, their conversations in every channel) and the
+ * conversation's attributes (assignee, team, inbox, channel, priority, labels). */
 
 import { useEffect, useState } from "preact/hooks";
 
 import { safeHref } from "../../shared/linkify";
+import { historyLine, subjectOf } from "../conversation-facts";
 import { formatDateTime, formatRelative, t } from "../i18n";
 import type { ContactDetail, Conversation, Priority } from "../types";
-import { ChannelFacts } from "./Channel";
+import { ChannelFacts, ChannelIcon } from "./Channel";
 import { Avatar, StatusPill } from "./common";
+import { MergeSuggestions } from "./ContactMerge";
 import { useController } from "./context";
 import { Labels } from "./Labels";
 import { CsatMark, OutcomeMark } from "./Outcome";
@@ -57,6 +59,44 @@ function Notes({ contact }: { contact: ContactDetail }) {
   );
 }
 
+/** One of the contact's conversations, the open one too (marked): its channel, its subject or
+ * last message, its status and outcome, when it started, its number and inbox; it opens on a
+ * click. */
+function HistoryItem({ item, current }: { item: Conversation; current: boolean }) {
+  const controller = useController();
+  const { store } = controller;
+  const inbox = store.inboxes?.get(item.inbox);
+  const line = historyLine(item);
+  return (
+    <li>
+      <button
+        type="button"
+        class={`past-item${current ? " current" : ""}`}
+        data-testid={`history-${item.id}`}
+        data-channel={item.channel ?? ""}
+        aria-current={current ? "true" : undefined}
+        onClick={() => void controller.navigation.openConversation(item.id)}
+      >
+        <span class="past-top">
+          <ChannelIcon channel={item.channel} all />
+          <span class={`past-line${subjectOf(item) ? " subject" : ""}`} data-testid="history-line">
+            {line}
+          </span>
+          <StatusPill status={item.status} />
+        </span>
+        <span class="past-meta">
+          <span title={formatDateTime(item.created_at)}>{t("conversation.started", { time: formatRelative(item.created_at, store.now) })}</span>
+          <span>{t("conversation.number", { id: String(item.id) })}</span>
+          {inbox ? <span>{inbox.name}</span> : null}
+          {current ? <span class="past-current">{t("contact.historyCurrent")}</span> : null}
+          <OutcomeMark conversation={item} />
+          <CsatMark csat={item.csat} />
+        </span>
+      </button>
+    </li>
+  );
+}
+
 export function ContactPane() {
   const controller = useController();
   const { store } = controller;
@@ -67,7 +107,8 @@ export function ContactPane() {
   const name = brief.name || t("contact.unnamed");
   const page = pageOf(conversation, contact);
   const pageHref = page ? safeHref(page.url) : null;
-  const past = (contact?.conversations ?? []).filter((item) => item.id !== conversation.id);
+  const history = contact?.conversations ?? [];
+  const others = history.filter((item) => item.id !== conversation.id).length;
   const inbox = store.inboxes?.get(conversation.inbox);
   return (
     <aside class="contact-pane" data-testid="contact-panel" aria-label={t("contact.title")}>
@@ -82,6 +123,7 @@ export function ContactPane() {
           <span>{t("contact.vip")}</span>
         </label>
       </section>
+      {contact ? <MergeSuggestions contact={contact} /> : null}
       <section class="panel-section">
         <dl class="facts">
           <div>
@@ -153,24 +195,12 @@ export function ContactPane() {
           <Notes contact={contact} />
         </section>
       ) : null}
-      <section class="panel-section">
-        <h3>{t("contact.past")}</h3>
-        {contact && past.length === 0 ? <div class="muted small">{t("contact.pastNone")}</div> : null}
-        <ul class="past" data-testid="past-conversations">
-          {past.slice(0, 20).map((item) => (
-            <li key={item.id}>
-              <button type="button" class="past-item" onClick={() => void controller.navigation.openConversation(item.id)}>
-                <span class="past-top">
-                  <span>{t("conversation.number", { id: String(item.id) })}</span>
-                  <StatusPill status={item.status} />
-                  <OutcomeMark conversation={item} />
-                  <CsatMark csat={item.csat} />
-                </span>
-                <span class="muted small" title={formatDateTime(item.created_at)}>
-                  {t("conversation.started", { time: formatRelative(item.created_at, store.now) })}
-                </span>
-              </button>
-            </li>
+      <section class="panel-section" aria-labelledby="history-title">
+        <h3 id="history-title">{t("contact.history")}</h3>
+        {contact && others === 0 ? <div class="muted small">{t("contact.pastNone")}</div> : null}
+        <ul class="past" data-testid="contact-history">
+          {history.slice(0, 20).map((item) => (
+            <HistoryItem key={item.id} item={item} current={item.id === conversation.id} />
           ))}
         </ul>
       </section>

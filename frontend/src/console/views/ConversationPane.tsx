@@ -7,6 +7,7 @@ import { Component, type JSX } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 
 import { attachmentsOf } from "../../shared/attachments";
+import { subjectOf } from "../conversation-facts";
 import { formatDateTime, formatDay, formatTime, getLocale, t } from "../i18n";
 import type { PendingMessage } from "../message-logs";
 import type { Conversation, Message } from "../types";
@@ -268,6 +269,7 @@ export function ConversationPane() {
     );
   }
   const name = conversation.contact.name || t("contact.unnamed");
+  const subject = subjectOf(conversation);
   const inbox = store.inboxes?.get(conversation.inbox);
   const gone = store.gone.has(conversation.id);
   return (
@@ -275,7 +277,13 @@ export function ConversationPane() {
       <header class="conv-header">
         <Avatar name={name} seed={conversation.contact.id} />
         <div class="conv-title">
-          <div class="conv-name">
+          {subject ? (
+            <div class="conv-subject" data-testid="header-subject" title={subject}>
+              <span class="sr-only">{t("conversation.subjectLabel")}</span>
+              {subject}
+            </div>
+          ) : null}
+          <div class={`conv-name${subject ? " under-subject" : ""}`}>
             <span class="conv-name-text" data-testid="header-name">
               {name}
             </span>

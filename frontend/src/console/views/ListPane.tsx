@@ -3,10 +3,12 @@
 import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
+import { messagePreview, subjectOf } from "../conversation-facts";
 import { formatDateTime, formatRelative, getLocale, t, tn } from "../i18n";
 import { type Folder, STATUS_FILTERS, type StatusFilter } from "../lists";
 import type { TypingEntry } from "../typing";
 import type { ContactDetail, Conversation } from "../types";
+import { ChannelIcon } from "./Channel";
 import { Avatar, Empty, PriorityMark, StatusPill } from "./common";
 import { useController } from "./context";
 import { CloseIcon, InboxIcon, ReplyIcon, SearchIcon, StarIcon } from "./icons";
@@ -44,14 +46,8 @@ class ConversationRow extends Component<RowProps> {
     const name = conversation.contact.name || t("contact.unnamed");
     const last = conversation.last_message;
     const visitorTyping = typing.find((entry) => entry.kind === "visitor");
-    let preview: string;
-    if (visitorTyping) preview = t("typing.one", { name: visitorTyping.name || name });
-    else if (!last) preview = t("list.noMessages");
-    else {
-      const prefix = last.private ? t("list.note") : "";
-      // A message of files alone has no text: say it carries something.
-      preview = prefix + (last.body.trim() ? last.body.replace(/\s+/g, " ") : t("list.attachment"));
-    }
+    const preview = visitorTyping ? t("typing.one", { name: visitorTyping.name || name }) : messagePreview(last);
+    const subject = subjectOf(conversation);
     const assignee = conversation.assignee;
     return (
       <button
@@ -65,7 +61,13 @@ class ConversationRow extends Component<RowProps> {
       >
         <Avatar name={name} seed={conversation.contact.id} />
         <span class="row-main">
+          {subject ? (
+            <span class="row-subject" data-testid="row-subject" title={subject}>
+              {subject}
+            </span>
+          ) : null}
           <span class="row-top">
+            <ChannelIcon channel={conversation.channel} />
             <span class="row-name">{name}</span>
             {conversation.contact.vip ? (
               <span class="vip" title={t("contact.vipHint")}>
