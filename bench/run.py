@@ -545,6 +545,28 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--py-spy-args", default="", help='more py-spy record options, e.g. "--gil" or "--idle"'
     )
+    parser.add_argument(
+        "--webhooks",
+        type=int,
+        default=0,
+        help="admins' webhooks on every event, served by bench/webhooks.py --serve; the "
+        "product target then runs a Celery worker that delivers them",
+    )
+    parser.add_argument(
+        "--dead-webhooks",
+        type=int,
+        default=0,
+        choices=[0, 1, 2, 3],
+        help="of --webhooks, dead ones: one answering 500, one never answering, a closed port",
+    )
+    parser.add_argument(
+        "--webhook-worker",
+        choices=["normal", "nice", "none"],
+        default="normal",
+        help="the worker that delivers the webhooks: at normal priority; at nice 10 (it yields "
+        "the CPU to the web processes, as on a machine of its own); or none (the outbox fills "
+        "and nothing is sent: the chat's own cost alone)",
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     APPS["product"] = args.product_app
@@ -576,10 +598,83 @@ def server_env(args: argparse.Namespace, channel_prefix: str) -> dict[str, str]:
             "PYTHONPATH": str(ROOT),
         }
     )
+    if args.webhooks:
+        env["WEBHOOK_ALLOWED_HOSTS"] = "127.0.0.1"
     for item in args.server_env:
         name, _, value = item.partition("=")
         env[name] = value
     return env
+
+
+WEBHOOK_RECEIVER_PORT = 18390
+NICE = ["nice", "-n", "10"]
+
+
+def webhook_urls(args: argparse.Namespace) -> list[str]:
+    base = f"http://127.0.0.1:{WEBHOOK_RECEIVER_PORT}"
+    dead = [f"{base}/fail", f"{base}/hang", "http://127.0.0.1:9/closed"][: args.dead_webhooks]
+    live = args.webhooks - len(dead)
+    return [f"{base}/live/{n}" for n in range(live)] + dead
+
+
+@contextlib.contextmanager
+def webhook_workers(args: argparse.Namespace, env: dict[str, str], stamp: str) -> Any:
+    """With --webhooks: the receiver of every webhook, and a Celery worker of the product
+    that delivers to them while the load runs (as in production, beside the web processes).
+    Answers what was delivered."""
+    if not args.webhooks:
+        yield {}
+        return
+    logs = [(RESULTS / f"{stamp}-{name}.log").open("w") for name in ("receiver", "celery")]
+    receiver = subprocess.Popen(
+        [sys.executable, "bench/webhooks.py", "--serve", str(WEBHOOK_RECEIVER_PORT)],
+        cwd=ROOT,
+        env=env,
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker = (
+        subprocess.Popen(
+            [
+                *(NICE if args.webhook_worker == "nice" else []),
+                *(
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "helpdesk",
+                    "worker",
+                    "--loglevel",
+                    "WARNING",
+                ),
+                *("--concurrency", "1", "--without-gossip", "--without-mingle"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=logs[1],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if args.webhook_worker != "none"
+        else None
+    )
+    delivered: dict[str, Any] = {}
+    try:
+        yield delivered
+    finally:
+        with contextlib.suppress(httpx.HTTPError):
+            counts = httpx.get(f"http://127.0.0.1:{WEBHOOK_RECEIVER_PORT}/counts", timeout=5)
+            delivered.update(counts.json())
+        for process in (worker, receiver):
+            if process is None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=15)
+        for handle in logs:
+            handle.close()
 
 
 def prepare_database(args: argparse.Namespace, env: dict[str, str], stamp: str) -> dict[str, Any]:
@@ -592,10 +687,12 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str], stamp: str) 
         check=True,
     )
     seed_file = RESULTS / f"{stamp}-seed.json"
+    hooks = [item for url in webhook_urls(args) for item in ("--webhook-url", url)]
     subprocess.run(
         [
             *(sys.executable, "bench/seed.py", "--teams", str(args.teams)),
             *("--consoles", str(args.consoles), "--out", str(seed_file)),
+            *hooks,
         ],
         cwd=ROOT,
         env=env,
@@ -612,7 +709,15 @@ async def run_targets(
     results = []
     for number, target in enumerate(args.targets, 1):
         log(f"=== {target} ===")
-        results.append(await bench_target(target, args, env, seed, f"{stamp}-{number}"))
+        if target != "product":
+            results.append(await bench_target(target, args, env, seed, f"{stamp}-{number}"))
+            continue
+        with webhook_workers(args, env, f"{stamp}-{number}") as delivered:
+            result = await bench_target(target, args, env, seed, f"{stamp}-{number}")
+        if delivered:
+            result["webhooks_delivered"] = delivered
+            log(f"[{target}] webhooks: {json.dumps(delivered)}")
+        results.append(result)
     return results
 
 

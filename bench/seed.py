@@ -1,5 +1,6 @@
 """Seed a benchmark database: T teams, each with one web inbox routed by hand, and M agents
-spread over the teams. Writes what the load generator needs (logins, inbox keys) as JSON.
+spread over the teams, and (`--webhook-url`, repeatable) admins' webhooks hearing every event.
+Writes what the load generator needs (logins, inbox keys) as JSON.
 
     DATABASE_URL=postgres://.../helpdesk_bench python bench/seed.py --teams 10 --consoles 100 \
         --out /tmp/seed.json
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -22,9 +24,17 @@ django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 
-from chats.models import Channel, RoutingStrategy  # noqa: E402
+from chats.models import Channel, RoutingStrategy, Webhook, WebhookEventName  # noqa: E402
 from chats.services import inboxes  # noqa: E402
 from operators.models import Operator, Role, Status, Team  # noqa: E402
+
+
+def webhooks_register(urls: list[str]) -> None:
+    """Admins' webhooks hearing every event (every visitor's message included)."""
+    for url in urls:
+        Webhook.objects.create(
+            url=url, events=list(WebhookEventName.values), secret=secrets.token_hex(32)
+        )
 
 
 def seed(*, teams: int, consoles: int) -> dict:
@@ -70,8 +80,10 @@ def main() -> None:
     parser.add_argument("--teams", type=int, required=True)
     parser.add_argument("--consoles", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--webhook-url", action="append", default=[])
     args = parser.parse_args()
     data = seed(teams=args.teams, consoles=args.consoles)
+    webhooks_register(args.webhook_url)
     args.out.write_text(json.dumps(data, indent=1))
 
 

@@ -2,6 +2,7 @@
 endpoints among the live ones?
 
     python bench/webhooks.py --live 7 --dead 3 --per-minute 1000 --duration 120
+    python bench/webhooks.py --serve 18390    # only the receiver (bench/run.py --webhooks)
 
 The product as in production (uvicorn, a Celery worker, beat; docs/operations.md) on a fresh
 database; `--live` webhooks point at a receiver in this process (answers 200 at once), `--dead`
@@ -45,10 +46,16 @@ PASSWORD = "Bench-admin-pass-1!"
 class Receiver:
     """Live endpoints `/live/<n>`, a failing one `/fail` (500) and a silent one `/hang`."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.arrivals: list[tuple[str, str, float, str]] = []  # path, delivery, at, created_at
         self.loop = asyncio.new_event_loop()
-        self.port = free_ports(1, low=18300, high=18389)[0]
+        self.port = port or free_ports(1, low=18300, high=18389)[0]
+
+    async def _counts(self, request: web.Request) -> web.Response:
+        counts: dict[str, int] = {}
+        for path, _delivery, _at, _created in self.arrivals:
+            counts[path] = counts.get(path, 0) + 1
+        return web.json_response(counts)
 
     async def _live(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -70,6 +77,7 @@ class Receiver:
         app.router.add_post("/live/{n}", self._live)
         app.router.add_post("/fail", self._fail)
         app.router.add_post("/hang", self._hang)
+        app.router.add_get("/counts", self._counts)
         runner = web.AppRunner(app, access_log=None)
 
         def serve() -> None:
@@ -191,7 +199,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=120)
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--settle", type=float, default=60, help="seconds to wait after")
+    parser.add_argument("--serve", type=int, default=0, help="only serve the receiver here")
     args = parser.parse_args()
+    if args.serve:
+        Receiver(args.serve).start()
+        threading.Event().wait()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     result = {"stamp": stamp, "command": " ".join(["python", *sys.argv]), **run(args)}
     RESULTS.mkdir(parents=True, exist_ok=True)
