@@ -276,6 +276,8 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 EMAIL_CA_FILE = os.environ.get("EMAIL_CA_FILE", "").strip()
 EMAIL_POLL_SECONDS = float(os.environ.get("EMAIL_POLL_SECONDS", "30"))
 EMAIL_CONTINUITY_DELAY = float(os.environ.get("EMAIL_CONTINUITY_DELAY", "120"))
+# A mail larger than this is kept by its headers, with a word for the operators.
+EMAIL_MAX_BYTES = int(os.environ.get("EMAIL_MAX_BYTES", str(30 * 1024 * 1024)))
 _email = email_settings(os.environ)
 EMAIL_BACKEND = _email.backend
 EMAIL_HOST, EMAIL_PORT = _email.host, _email.port

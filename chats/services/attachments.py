@@ -50,7 +50,10 @@ def attachment_upload(*, author: Author, upload: UploadedFile[bytes]) -> Attachm
 
 
 def attachment_store(*, author: Author, data: bytes, name: str) -> Attachment:
-    """Store a file's bytes as `author`'s upload (a connector's media come this way too)."""
+    """Store a file's bytes as `author`'s upload (a connector's media come this way too):
+    413 over the size limit, 415 of a type not allowed."""
+    if len(data) > settings.ATTACHMENT_MAX_BYTES:
+        raise too_large()
     checked = check_content(data)
     attachment = Attachment(
         name=clean_name(name, checked.content_type),

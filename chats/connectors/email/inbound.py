@@ -15,10 +15,12 @@ the reply it returns failed); mail from the inbox's own address is only kept.
 from __future__ import annotations
 
 import hashlib
+import imaplib
 import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -65,31 +67,66 @@ def mailbox_poll(*, account_id: int) -> int:
         return 0  # another worker is reading this mailbox
     account = EmailAccount.objects.select_related("inbox").get(pk=account_id)
     stored, error = 0, ""
-    started = time.monotonic()
     try:
         with mailbox.imap_session(account) as box:
-            validity, _next_uid = mailbox.select(box)
-            if validity != account.uid_validity:  # the server renumbered its mail
-                EmailAccount.objects.filter(pk=account_id).update(uid_validity=validity, last_uid=0)
-                account.uid_validity, account.last_uid = validity, 0
-            for uid in mailbox.uids_after(box, account.last_uid):
-                if time.monotonic() - started > POLL_BUDGET_SECONDS:
-                    break
-                raw = mailbox.fetch(box, uid)
-                stored += mail_receive(account=account, uid=uid, raw=raw or b"")
-                mailbox.mark_seen(box, uid)
+            stored = _read_new_mail(account, box)
     except mailbox.MAIL_ERRORS as failure:
         error = str(failure)[:500] or type(failure).__name__
         logger.warning("polling %s failed: %s", account.address, error)
-    EmailAccount.objects.filter(pk=account_id).update(
-        polling_until=None, last_polled_at=timezone.now(), last_error=error
-    )
+    finally:
+        EmailAccount.objects.filter(pk=account_id).update(
+            polling_until=None, last_polled_at=timezone.now(), last_error=error
+        )
     return stored
 
 
-def mail_receive(*, account: EmailAccount, uid: int | None, raw: bytes) -> int:
-    """Store one mail (and move `last_uid` past it) in one transaction; 1 if it was new."""
+def _read_new_mail(account: EmailAccount, box: imaplib.IMAP4) -> int:
+    stored = 0
+    started = time.monotonic()
+    validity, _next_uid = mailbox.select(box)
+    if validity != account.uid_validity:
+        # The server renumbered its mail: what came since the last poll is found by date (a
+        # day's margin) and known again by its Message-ID; older mail is not imported.
+        since = account.last_polled_at or timezone.now()
+        uids = mailbox.uids_since(box, (since - timedelta(days=1)).date())
+        EmailAccount.objects.filter(pk=account.pk).update(uid_validity=validity, last_uid=0)
+        account.uid_validity, account.last_uid = validity, 0
+    else:
+        uids = mailbox.uids_after(box, account.last_uid)
+    for uid in uids:
+        if time.monotonic() - started > POLL_BUDGET_SECONDS:
+            break
+        stored += _take(account, box, uid)
+        mailbox.mark_seen(box, uid)
+    return stored
+
+
+def _take(account: EmailAccount, box: imaplib.IMAP4, uid: int) -> int:
+    """Store one mail of the mailbox. A mail too large is kept by its headers with a word
+    for the operators; a mail that cannot be stored at all is recorded as unreadable and
+    passed, so that it never stops the mail behind it."""
+    size = mailbox.size_of(box, uid)
+    if size > settings.EMAIL_MAX_BYTES:
+        return mail_receive(
+            account=account, uid=uid, raw=mailbox.fetch_header(box, uid) or b"", too_large=size
+        )
+    raw = mailbox.fetch(box, uid) or b""
+    try:
+        return mail_receive(account=account, uid=uid, raw=raw)
+    except Exception:
+        logger.exception("mail %s of %s could not be stored; kept as unreadable", uid, account)
+        return mail_unreadable(account=account, uid=uid, raw=raw)
+
+
+def mail_receive(*, account: EmailAccount, uid: int | None, raw: bytes, too_large: int = 0) -> int:
+    """Store one mail (and move `last_uid` past it) in one transaction; 1 if it was new.
+    `too_large`: `raw` is only the headers of a mail of that many bytes."""
     mail = parse(raw, own_address=account.address)
+    if too_large:
+        mail.files = []
+        mail.text = _(
+            "This mail (%(size)s MB) is too large for the helpdesk: read it in the mailbox."
+        ) % {"size": f"{too_large / 1024 / 1024:.1f}"}
     with transaction.atomic():
         locked = EmailAccount.objects.select_for_update().get(pk=account.pk)
         if uid is not None and uid <= locked.last_uid:
@@ -101,6 +138,23 @@ def mail_receive(*, account: EmailAccount, uid: int | None, raw: bytes) -> int:
             return 0
         _store(account, mail, uid)
     return 1
+
+
+def mail_unreadable(*, account: EmailAccount, uid: int, raw: bytes) -> int:
+    """A mail that could not be stored: recorded by its digest, and passed."""
+    digest = "<" + hashlib.sha256(raw).hexdigest()[:40] + "@helpdesk.invalid>"
+    with transaction.atomic():
+        locked = EmailAccount.objects.select_for_update().get(pk=account.pk)
+        if uid <= locked.last_uid:
+            return 0
+        locked.last_uid = uid
+        locked.save(update_fields=["last_uid"])
+        EmailMessage.objects.get_or_create(
+            inbox=account.inbox,
+            message_id=digest,
+            defaults={"kind": EmailKind.UNREADABLE, "uid": uid},
+        )
+    return 0
 
 
 def _thread(account: EmailAccount, mail: ParsedMail) -> Conversation | None:
@@ -173,8 +227,15 @@ def _message(conversation: Conversation, contact: Contact, mail: ParsedMail) -> 
     """The mail as the contact's message, with the files the helpdesk keeps; a file it
     refuses (a type it does not take, too large) is named in the text."""
     author = Author.of_contact(contact)
-    kept, refused = [], []
+    kept: list[int] = []
+    refused: list[str] = []
     for item in mail.files:
+        if len(kept) == settings.ATTACHMENTS_PER_MESSAGE:
+            refused.append(
+                _("%(name)s: more files than a message carries (%(limit)s)")
+                % {"name": item.name, "limit": settings.ATTACHMENTS_PER_MESSAGE}
+            )
+            continue
         try:
             kept.append(attachment_store(author=author, data=item.data, name=item.name).pk)
         except ServiceError as why:
@@ -190,7 +251,7 @@ def _message(conversation: Conversation, contact: Contact, mail: ParsedMail) -> 
         author=author,
         body=text,
         client_id="mail:" + hashlib.sha256(mail.message_id.encode()).hexdigest()[:40],
-        attachment_ids=kept[:10],
+        attachment_ids=kept,
     )
     return message
 

@@ -12,6 +12,7 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from email.message import EmailMessage
 
 from django.conf import settings
@@ -73,9 +74,33 @@ def uids_after(box: imaplib.IMAP4, last_uid: int) -> list[int]:
     return sorted(uid for uid in map(int, found) if uid > last_uid)
 
 
+def uids_since(box: imaplib.IMAP4, day: date) -> list[int]:
+    """The UIDs of the mail the server received on or after `day`, oldest first."""
+    typ, data = box.uid("SEARCH", "SINCE", day.strftime("%d-%b-%Y"))
+    if typ != "OK":
+        raise imaplib.IMAP4.error("UID SEARCH SINCE failed")
+    found = b" ".join(part for part in data if isinstance(part, bytes)).split()
+    return sorted(map(int, found))
+
+
+def size_of(box: imaplib.IMAP4, uid: int) -> int:
+    typ, data = box.uid("FETCH", str(uid), "(RFC822.SIZE)")
+    text = b" ".join(part for part in data if isinstance(part, bytes)) if typ == "OK" else b""
+    found = re.search(rb"RFC822\.SIZE (\d+)", text)
+    return int(found.group(1)) if found else 0
+
+
+def fetch_header(box: imaplib.IMAP4, uid: int) -> bytes | None:
+    return _fetched(box, uid, "(BODY.PEEK[HEADER])")
+
+
 def fetch(box: imaplib.IMAP4, uid: int) -> bytes | None:
     """The mail as it is (RFC 5322 bytes), without marking it read; None if it is gone."""
-    typ, data = box.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    return _fetched(box, uid, "(BODY.PEEK[])")
+
+
+def _fetched(box: imaplib.IMAP4, uid: int, what: str) -> bytes | None:
+    typ, data = box.uid("FETCH", str(uid), what)
     if typ != "OK":
         raise imaplib.IMAP4.error(f"UID FETCH {uid} failed")
     for item in data:

@@ -5,18 +5,23 @@ a mail with no readable header at all is `unreadable`."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 
 from chats.connectors.email.text import html_to_text, latest_reply, message_text
 from chats.models import EmailKind
 
 MSG_ID = re.compile(r"<[^<>\s]+>")
+MESSAGE_ID_MAX_BYTES = 255  # longer ones are kept as their digest (an index holds them)
+ADDRESS_MAX_CHARS = 254
 AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 
@@ -40,6 +45,7 @@ class ParsedMail:
     files: list[MailFile] = field(default_factory=list)
     bounced: list[str] = field(default_factory=list)  # the Message-IDs a bounce names
     diagnostic: str = ""
+    more_files: list[str] = field(default_factory=list)  # the names of files past the limit
 
     @property
     def thread_ids(self) -> list[str]:
@@ -48,42 +54,57 @@ class ParsedMail:
         return ids + [ref for ref in reversed(self.references) if ref != self.in_reply_to]
 
 
-def _header(message: Message, name: str) -> str:
+def _header(message: Message, name: str, legacy: Message | None = None) -> str:
+    """A header's text, whitespace (and any CR or LF) collapsed, NUL removed; a header the
+    modern policy cannot parse is read as the legacy policy reads it (`legacy`)."""
     try:
         value = message.get(name)
-    except Exception:  # a header the policy cannot parse
-        raw = message.get_all(name, failobj=[]) if hasattr(message, "get_all") else []
-        value = raw[0] if raw else None
-    return " ".join(str(value).split()) if value is not None else ""
+    except Exception:
+        try:
+            value = legacy.get(name) if legacy is not None else None
+        except Exception:
+            value = None
+    return " ".join(str(value).replace("\x00", "").split()) if value is not None else ""
 
 
 def _ids(value: str) -> list[str]:
     return MSG_ID.findall(value)[:100]
 
 
+def _digest(value: bytes) -> str:
+    return "<" + hashlib.sha256(value).hexdigest()[:40] + "@helpdesk.invalid>"
+
+
+def _message_id(value: str) -> str:
+    """An id as the mail gave it; one too long to index is replaced by its digest."""
+    return value if len(value.encode()) <= MESSAGE_ID_MAX_BYTES else _digest(value.encode())
+
+
 def parse(raw: bytes, *, own_address: str) -> ParsedMail:
-    digest = "<" + hashlib.sha256(raw).hexdigest()[:40] + "@helpdesk.invalid>"
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
+        legacy = BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
     except Exception:
-        return ParsedMail(message_id=digest, kind=EmailKind.UNREADABLE, text=_raw_text(raw))
-    found = _ids(_header(message, "Message-ID"))
-    name, address = parseaddr(_header(message, "From"))
+        return ParsedMail(message_id=_digest(raw), kind=EmailKind.UNREADABLE, text=_raw_text(raw))
+    header = functools.partial(_header, message, legacy=legacy)
+    found = _ids(header("Message-ID"))
+    name, address = parseaddr(header("From"))
+    address = address.strip().lower()
     mail = ParsedMail(
-        message_id=found[0][:998] if found else digest,
+        message_id=_message_id(found[0]) if found else _digest(raw),
         kind=EmailKind.MAIL,
-        sender=address.strip().lower()[:320],
+        sender=address if len(address) <= ADDRESS_MAX_CHARS else "",
         sender_name=name.strip()[:200],
-        subject=_header(message, "Subject")[:998],
-        in_reply_to=next(iter(_ids(_header(message, "In-Reply-To"))), "")[:998],
-        references=_ids(_header(message, "References")),
+        subject=header("Subject")[:998],
+        in_reply_to=_message_id(next(iter(_ids(header("In-Reply-To"))), "")),
+        references=[_message_id(ref) for ref in _ids(header("References"))],
     )
-    if not address or "@" not in address:
+    if not mail.sender or "@" not in mail.sender:
         mail.kind = EmailKind.UNREADABLE
     elif _is_bounce(message, mail.sender):
         mail.kind = EmailKind.BOUNCE
         mail.bounced, mail.diagnostic = _bounce_facts(message)
-    elif _is_automatic(message):
+    elif _is_automatic(header):
         mail.kind = EmailKind.AUTO_REPLY
     elif mail.sender == own_address.strip().lower():
         mail.kind = EmailKind.OWN
@@ -97,16 +118,16 @@ def _raw_text(raw: bytes) -> str:
     return message_text(raw.decode("utf-8", errors="replace"))
 
 
-def _is_automatic(message: Message) -> bool:
+def _is_automatic(header: Callable[[str], str]) -> bool:
     """RFC 3834's Auto-Submitted, the headers of common responders, and bulk mail."""
-    auto = _header(message, "Auto-Submitted").lower()
+    auto = header("Auto-Submitted").lower()
     if auto and auto != "no":
         return True
-    if _header(message, "X-Autoreply") or _header(message, "X-Autorespond"):
+    if header("X-Autoreply") or header("X-Autorespond"):
         return True
-    if _header(message, "Precedence").lower() in AUTO_PRECEDENCE:
+    if header("Precedence").lower() in AUTO_PRECEDENCE:
         return True
-    return bool(_header(message, "X-Auto-Response-Suppress") and _header(message, "List-Id"))
+    return bool(header("X-Auto-Response-Suppress") and header("List-Id"))
 
 
 def _is_bounce(message: Message, sender: str) -> bool:
@@ -184,7 +205,7 @@ def _files(message: Message, *, skip: Message | None) -> list[MailFile]:
             continue
         extension = kind.split("/", 1)[1] if "/" in kind else "bin"
         files.append(MailFile(name=name or f"part-{number}.{extension}", data=data))
-    return files[:20]
+    return files
 
 
 def addresses(value: str) -> list[str]:

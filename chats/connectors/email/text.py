@@ -12,15 +12,19 @@ from mailparser_reply import EmailReplyParser
 from mailparser_reply.constants import MAIL_LANGUAGES
 
 # What Gmail, Yandex Mail, Mail.ru and Outlook write above the quoted mail in Russian, in the
-# shape of the library's own languages: "ср, 4 дек. 2026 г. в 10:00, Имя <a@b.ru>:",
+# shape of the library's own languages (each line starting with the year's date and ending with
+# the sender's address and a colon): "ср, 4 дек. 2026 г. в 10:00, Имя <a@b.ru>:",
 # "4 декабря 2026 г., в 10:00, Имя <a@b.ru> написал(а):", "Среда, 4 декабря 2026, 10:00 +03:00
 # от Имя <a@b.ru>:", and Outlook's "От: / Отправлено: / Кому: / Тема:" block.
 MAIL_LANGUAGES.setdefault(
     "ru",
     {
+        # One address in angle brackets, a four-digit year before it, a colon at the end; no
+        # class overlaps another around the "@" or the "<", so a line is matched in linear
+        # time whatever it holds (a line of "@"s, a long one).
         "wrote_header": (
-            r"^((?:> ?)*(?:[^\n]{0,80}\d{4}[^\n]{0,60}(?:<[^>\n]+@[^>\n]+>|\S+@\S+)"
-            r"[^\n]{0,40}(?:\s(?:написал|написала|написал\(а\)|пишет))?:))$"
+            r"^((?:> ?)*[^\n@<]{0,160}\d{4}[^\n@<]{0,80}<[^\n@<>]{1,64}@[^\n@<>]{1,255}>"
+            r"[^\n@<>:]{0,40}:)$"
         ),
         "from_header": (
             r"((?:(?:^|\n|\n(?:> ?)*)[* ]*(?:От|Отправлено|Дата|Кому|Копия|Тема):[ *]*"

@@ -291,3 +291,64 @@ def test_another_teams_agent_finds_nothing_of_an_email_conversation(
     assert outsider.get(f"/api/v1/conversations/{conversation.pk}").status_code == 404
     assert outsider.get(f"/api/v1/inboxes/{email_inbox.inbox.pk}").status_code == 404
     assert Contact.objects.count() == 1
+
+
+POISON = {
+    "a header the parser refuses": (
+        b"From: =?utf-8?q?a=0d=0aBcc=3a_x?= <a@x.example>\r\nSubject: hi\r\n"
+        b"Message-ID: <p1@x.example>\r\n\r\nhello\r\n"
+    ),
+    "an address too long to keep": (
+        b"From: "
+        + b"a" * 300
+        + b"@x.example\r\nSubject: hi\r\nMessage-ID: <p2@x.example>\r\n\r\nhi\r\n"
+    ),
+    "a NUL in the subject": (
+        b"From: a@x.example\r\nSubject: =?utf-8?q?a=00b?=\r\nMessage-ID: <p3@x.example>\r\n\r\nhi\r\n"
+    ),
+    "a Message-ID too long to index": (
+        b"From: a@x.example\r\nSubject: hi\r\nMessage-ID: <"
+        + ("\u4e2d" * 900).encode()
+        + b"@x.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhi\r\n"
+    ),
+    "a line the quote finder could choke on": (
+        b"From: a@x.example\r\nSubject: hi\r\nMessage-ID: <p5@x.example>\r\n\r\n2026"
+        + b"@" * 9000
+        + b"\r\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("raw", POISON.values(), ids=list(POISON))
+def test_a_poisonous_mail_never_stops_the_mail_behind_it(
+    email_inbox: MailInbox, raw: bytes
+) -> None:
+    email_inbox.receive(raw, mails.plain(email_inbox.address))
+    email_inbox.poll()
+    assert Message.objects.filter(body__startswith="Hello,").count() == 1
+    assert EmailAccount.objects.get(inbox=email_inbox.inbox).polling_until is None
+    assert email_inbox.poll() == 0  # nothing is read twice
+
+
+def test_a_mail_too_large_is_kept_by_its_headers_with_a_word_for_the_operators(
+    email_inbox: MailInbox, settings: Any
+) -> None:
+    settings.EMAIL_MAX_BYTES = 500
+    email_inbox.receive(mails.with_attachment(email_inbox.address))
+    email_inbox.poll()
+    conversation = Conversation.objects.get()
+    assert conversation.subject == "Damaged parcel"
+    body = Message.objects.get().body
+    assert "too large for the helpdesk" in body
+    assert Attachment.objects.count() == 0
+
+
+def test_files_over_the_size_limit_are_named_not_kept(
+    email_inbox: MailInbox, settings: Any
+) -> None:
+    settings.ATTACHMENT_MAX_BYTES = 40
+    email_inbox.receive(mails.with_attachment(email_inbox.address))
+    email_inbox.poll()
+    body = Message.objects.get().body
+    assert "Files not kept:" in body and "receipt.pdf" in body
+    assert Attachment.objects.filter(message__isnull=False).count() == 0
