@@ -217,7 +217,16 @@ def _store(account: EmailAccount, mail: ParsedMail, uid: int | None) -> None:
 
 
 def _contact(mail: ParsedMail) -> Contact:
-    found = Contact.objects.filter(email__iexact=mail.sender).order_by("id").first()
+    """The contact this address wrote as before, by mail; else a new one. A contact's `email`
+    field alone (which a widget visitor types) never claims someone's mail: a merge
+    suggestion offers to join the two instead."""
+    known = (
+        EmailMessage.objects.filter(sender=mail.sender, chat_message__author_contact__isnull=False)
+        .order_by("-id")
+        .values_list("chat_message__author_contact", flat=True)
+        .first()
+    )
+    found = Contact.objects.filter(pk=known).first() if known is not None else None
     if found is not None:
         return found
     return Contact.objects.create(name=mail.sender_name or mail.sender, email=mail.sender)

@@ -49,7 +49,7 @@ def deliver_next(conversation_id: int) -> bool:
     message = _pending(conversation_id) if account is not None else None
     if conversation is None or account is None or message is None:
         return False
-    to = conversation.contact.email
+    to = reply_address(conversation)
     if not to:
         message_delivery_set(
             message_id=message.pk,
@@ -83,6 +83,18 @@ def deliver_next(conversation_id: int) -> bool:
     EmailMessage.objects.filter(pk=record.pk).update(sent_at=timezone.now())
     message_delivery_set(message_id=message.pk, delivery=Delivery.SENT)
     return True
+
+
+def reply_address(conversation: Conversation) -> str:
+    """Where the conversation's mail came from (its latest sender): never the contact's
+    editable `email` field, which anyone who chats as that contact could change."""
+    return (
+        EmailMessage.objects.filter(conversation=conversation, kind=EmailKind.MAIL)
+        .order_by("-id")
+        .values_list("sender", flat=True)
+        .first()
+        or ""
+    )
 
 
 def written_down(

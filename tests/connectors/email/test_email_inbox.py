@@ -352,3 +352,24 @@ def test_files_over_the_size_limit_are_named_not_kept(
     body = Message.objects.get().body
     assert "Files not kept:" in body and "receipt.pdf" in body
     assert Attachment.objects.filter(message__isnull=False).count() == 0
+
+
+def test_a_visitor_who_types_someones_email_never_gets_their_mail_or_the_replies(
+    email_inbox: MailInbox, agent: Operator, client_for: Any, inbox: Any
+) -> None:
+    impostor = Contact.objects.create(name="Impostor", email=mails.CUSTOMER)
+    email_inbox.receive(mails.plain(email_inbox.address))
+    email_inbox.poll()
+    conversation = Conversation.objects.get(inbox=email_inbox.inbox)
+    assert conversation.contact_id != impostor.pk  # a new contact, suggested for merging
+    Contact.objects.filter(pk=conversation.contact_id).update(email="attacker@evil.example")
+    _reply(client_for(agent), conversation, "Your order ships today.")
+    [sent] = email_inbox.servers.smtp.capture.wait_for(1)
+    assert sent["To"].addresses[0].addr_spec == mails.CUSTOMER  # where the mail came from
+    # the same sender writes again: the same contact as before
+    email_inbox.receive(mails.plain(email_inbox.address, message_id="<again@customer.example>"))
+    email_inbox.poll()
+    assert Conversation.objects.filter(inbox=email_inbox.inbox).count() == 2
+    assert set(
+        Conversation.objects.filter(inbox=email_inbox.inbox).values_list("contact", flat=True)
+    ) == {conversation.contact_id}
