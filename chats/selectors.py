@@ -73,11 +73,14 @@ def with_queue_position(queryset: QuerySet[Conversation]) -> QuerySet[Conversati
 LAST_MESSAGE_PREVIEW_CHARS = 140
 
 
-def _last_message() -> Subquery:
+def _last_message(*, public_only: bool = False) -> Subquery:
     """The conversation's last message as one JSON object: a correlated subquery that walks the
     `(conversation, seq)` unique index backwards, so a list page costs no extra query however
-    many rows it has. Operators only: a visitor's view of a conversation carries no preview."""
+    many rows it has. Operators' (notes too); `public_only` for those outside the team (the
+    API channel, webhooks without private notes)."""
     messages = Message.objects.filter(conversation_id=OuterRef("pk"))
+    if public_only:
+        messages = messages.filter(private=False)
     return Subquery(
         messages.order_by("-seq").values(
             preview=JSONObject(
@@ -91,13 +94,15 @@ def _last_message() -> Subquery:
     )
 
 
-def with_last_message(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+def with_last_message(
+    queryset: QuerySet[Conversation], *, public_only: bool = False
+) -> QuerySet[Conversation]:
     """`last_message_value`, the console's preview line."""
-    return queryset.annotate(last_message_value=_last_message())
+    return queryset.annotate(last_message_value=_last_message(public_only=public_only))
 
 
 @functools.cache
-def _conversation_base_template() -> QuerySet[Conversation]:
+def _conversation_base_template(public_only: bool = False) -> QuerySet[Conversation]:
     # Never evaluated itself: resolving the annotations' subqueries was a third of the CPU of
     # fetching one conversation, so each process builds them once and hands out clones.
     return with_last_message(
@@ -105,7 +110,8 @@ def _conversation_base_template() -> QuerySet[Conversation]:
             Conversation.objects.select_related(
                 "contact", "assignee", "csat", "inbox", "telegram_chat"
             ).prefetch_related("labels")
-        )
+        ),
+        public_only=public_only,
     )
 
 
@@ -113,6 +119,12 @@ def conversation_base() -> QuerySet[Conversation]:
     """Conversations as the API shows them: contact, assignee, labels, queue position and last
     messages (`chats.serializers.conversation_data`)."""
     return _conversation_base_template().all()
+
+
+def conversation_base_public() -> QuerySet[Conversation]:
+    """The same, for those who never see private notes: the last message is the last public
+    one (the API channel, webhooks without `include_private`)."""
+    return _conversation_base_template(public_only=True).all()
 
 
 def conversation_list(

@@ -138,7 +138,7 @@ class ConversationsView(ChannelView):
         conversation = services.api_conversation_open(
             inbox=self.inbox, external_id=serializer.validated_data["contact"]
         )
-        found = selectors.conversation_base().get(pk=conversation.pk)
+        found = selectors.conversation_base_public().get(pk=conversation.pk)
         return Response(conversation_data(found), status=201)
 
 
@@ -146,7 +146,7 @@ class ConversationView(ChannelView):
     @extend_schema(responses={200: ConversationSerializer, 404: ErrorSerializer})
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = services.api_conversation(inbox=self.inbox, conversation_id=conversation_id)
-        return Response(conversation_data(selectors.conversation_base().get(pk=conversation.pk)))
+        return Response(conversation_data(selectors.conversation_base_public().get(pk=conversation.pk)))
 
 
 class ChannelMessageInput(StrictInput):

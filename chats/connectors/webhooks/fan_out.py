@@ -7,6 +7,7 @@ within a conversation (its row lock orders them), and the sender keeps that orde
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,8 @@ from chats.connectors.webhooks.payloads import data_of
 from chats.models import Webhook, WebhookDelivery, WebhookEvent
 from chats.models import WebhookEventName as Name
 from chats.serializers import iso_datetime
+
+logger = logging.getLogger(__name__)
 
 BATCH = 500
 # A delivery is retried for this long, then given up.
@@ -47,6 +50,15 @@ def delivery_body(uid: uuid.UUID, event: WebhookEvent, data: dict[str, Any]) -> 
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
+def _data(event: WebhookEvent, *, private: bool) -> dict[str, Any] | None:
+    """An event whose object cannot be read is logged and dropped, never blocking the rest."""
+    try:
+        return data_of(event, private=private)
+    except Exception:
+        logger.exception("webhook event %s could not be read; dropped", event.pk)
+        return None
+
+
 def fan_out() -> tuple[int, int]:
     """Fan out up to `BATCH` outbox rows: answers how many rows and how many deliveries."""
     now = timezone.now()
@@ -60,11 +72,16 @@ def fan_out() -> tuple[int, int]:
         webhooks = list(Webhook.objects.all())
         deliveries = []
         for event in events:
-            takers = [webhook for webhook in webhooks if webhook_takes(webhook, event)]
-            data = data_of(event) if takers else None
-            if data is None:
-                continue
-            for webhook in takers:
+            views: dict[bool, dict[str, Any] | None] = {}
+            for webhook in webhooks:
+                if not webhook_takes(webhook, event):
+                    continue
+                private = webhook.include_private and webhook.inbox_id is None
+                if private not in views:
+                    views[private] = _data(event, private=private)
+                data = views[private]
+                if data is None:
+                    continue
                 uid = uuid.uuid4()
                 deliveries.append(
                     WebhookDelivery(

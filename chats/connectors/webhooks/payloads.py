@@ -13,8 +13,10 @@ from chats.models import WebhookEventName as Name
 from chats.serializers import ContactSerializer, conversation_data, message_data
 
 
-def data_of(event: WebhookEvent) -> dict[str, Any] | None:
-    """None when the object is gone (a contact merged away, a conversation deleted)."""
+def data_of(event: WebhookEvent, *, private: bool) -> dict[str, Any] | None:
+    """None when the object is gone (a contact merged away, a conversation deleted).
+    `private`: for a webhook that takes private notes (the team's own: a conversation's last
+    note as its last message, a contact's notes); else none of them."""
     if event.name == Name.MESSAGE_CREATED:
         message = (
             Message.objects.select_related("author_operator", "author_contact")
@@ -29,8 +31,11 @@ def data_of(event: WebhookEvent) -> dict[str, Any] | None:
         data = dict(ContactSerializer(contact).data)
         data.pop("conversations")  # who may see which is the console's business
         data.pop("merge_suggestions")
+        if not private:
+            data.pop("notes")
         return data
-    conversation = selectors.conversation_base().filter(pk=event.object_id).first()
+    found = selectors.conversation_base() if private else selectors.conversation_base_public()
+    conversation = found.filter(pk=event.object_id).first()
     return None if conversation is None else conversation_data(conversation)
 
 

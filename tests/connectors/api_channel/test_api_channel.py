@@ -90,6 +90,16 @@ def test_an_external_system_brings_a_customer_in_and_hears_the_reply(
     assert delivered.json["data"]["body"] == "It ships today."
 
     # the system reads the conversation back: never the note
+    seen = system.get(f"/api/channel/v1/conversations/{conversation_id}").json()
+    assert seen["last_message"]["body"] == "It ships today."
+    internal = operator.post(
+        f"/api/v1/conversations/{conversation_id}/messages",
+        {"body": "SECRET: refund later", "private": True},
+        format="json",
+    )
+    assert internal.status_code == 201
+    seen = system.get(f"/api/channel/v1/conversations/{conversation_id}").json()
+    assert "SECRET" not in str(seen)
     read = system.get(f"{messages}?after_seq=0").json()
     assert [row["body"] for row in read["results"]] == ["Where is my order?", "It ships today."]
     after = system.get(f"{messages}?after_seq={sent.json()['seq']}").json()

@@ -301,7 +301,8 @@ def test_every_subscribed_fact_is_delivered_with_its_object(
     client = client_for(agent)
     opened = conversation_open(inbox=inbox, contact=visitor[0].contact)
     path = f"/api/v1/conversations/{opened.pk}"
-    client.post(f"{path}/assign", {"assignee": agent.pk}, format="json")
+    assigned = client.post(f"{path}/assign", {"operator": agent.pk}, format="json")
+    assert assigned.status_code == 200, assigned.json()
     _reply(client, opened, "Done")
     client.post(f"{path}/status", {"status": "resolved"}, format="json")
     widget = widget_client_for(visitor[1])
@@ -347,3 +348,39 @@ def test_a_fact_that_rolls_back_leaves_nothing_to_deliver(
     assert refused.status_code == 400
     assert WebhookEvent.objects.count() == 0
     assert fan_out.fan_out() == (0, 0)
+
+
+def test_a_conversations_last_note_reaches_only_webhooks_that_take_notes(
+    receiver: Receiver,
+    second_receiver: Receiver,
+    make_webhook: Callable[..., Webhook],
+    deliver: Callable[[], None],
+    agent: Operator,
+    client_for: Any,
+    conversation: Conversation,
+) -> None:
+    make_webhook(receiver, ["conversation.resolved", "contact.updated"])
+    make_webhook(
+        second_receiver, ["conversation.resolved", "contact.updated"], include_private=True
+    )
+    client = client_for(agent)
+    _reply(client, conversation, "All done, goodbye")
+    _reply(client, conversation, "SECRET internal note", private=True)
+    client.post(
+        f"/api/v1/conversations/{conversation.pk}/status", {"status": "resolved"}, format="json"
+    )
+    client.patch(
+        f"/api/v1/contacts/{conversation.contact_id}", {"notes": "SECRET about them"}, format="json"
+    )
+    deliver()
+    public = receiver.wait_for(2)
+    team = second_receiver.wait_for(2)
+    assert all("SECRET" not in request.body.decode() for request in public)
+    resolved = next(r for r in public if r.event == "conversation.resolved").json["data"]
+    assert resolved["last_message"]["body"] == "All done, goodbye"
+    assert "notes" not in next(r for r in public if r.event == "contact.updated").json["data"]
+    internal = next(r for r in team if r.event == "conversation.resolved").json["data"]
+    assert internal["last_message"]["body"] == "SECRET internal note"
+    assert next(r for r in team if r.event == "contact.updated").json["data"]["notes"] == (
+        "SECRET about them"
+    )
