@@ -146,7 +146,8 @@ class ConversationView(ChannelView):
     @extend_schema(responses={200: ConversationSerializer, 404: ErrorSerializer})
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = services.api_conversation(inbox=self.inbox, conversation_id=conversation_id)
-        return Response(conversation_data(selectors.conversation_base_public().get(pk=conversation.pk)))
+        found = selectors.conversation_base_public().get(pk=conversation.pk)
+        return Response(conversation_data(found))
 
 
 class ChannelMessageInput(StrictInput):

@@ -304,7 +304,8 @@ POISON = {
         + b"@x.example\r\nSubject: hi\r\nMessage-ID: <p2@x.example>\r\n\r\nhi\r\n"
     ),
     "a NUL in the subject": (
-        b"From: a@x.example\r\nSubject: =?utf-8?q?a=00b?=\r\nMessage-ID: <p3@x.example>\r\n\r\nhi\r\n"
+        b"From: a@x.example\r\nSubject: =?utf-8?q?a=00b?=\r\n"
+        b"Message-ID: <p3@x.example>\r\n\r\nhi\r\n"
     ),
     "a Message-ID too long to index": (
         b"From: a@x.example\r\nSubject: hi\r\nMessage-ID: <"
