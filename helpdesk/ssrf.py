@@ -40,15 +40,50 @@ def host_is_trusted(host: str) -> bool:
     return host.lower().strip("[]") in trusted
 
 
+# IPv6 ranges that carry an IPv4 address (or reach one): refused whatever they carry.
+EMBEDDING_IPV4 = [
+    ipaddress.ip_network(net)
+    for net in (
+        "::/96",  # IPv4-compatible
+        "::ffff:0:0/96",  # IPv4-mapped (judged as its IPv4 below)
+        "::ffff:0:0:0/96",  # IPv4-translated
+        "64:ff9b::/96",  # NAT64
+        "64:ff9b:1::/48",  # local NAT64
+        "2002::/16",  # 6to4
+        "2001::/32",  # Teredo
+    )
+]
+GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
+
+
 def address_allowed(address: str) -> bool:
-    """A globally routable unicast address (IPv4-mapped IPv6 judged as its IPv4)."""
+    """A globally routable unicast address: IPv4 that is global; IPv6 in the global unicast
+    range that embeds no IPv4 (an IPv4-mapped one is judged as its IPv4)."""
     try:
         ip: IPAddress = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip not in GLOBAL_UNICAST_V6 or any(ip in net for net in EMBEDDING_IPV4):
+            return False
     return ip.is_global and not ip.is_multicast
+
+
+def literal_address(host: str) -> str | None:
+    """The address a host names by itself (IPv6, or IPv4 in any form the C library takes:
+    `127.1`, `2130706433`, `0x7f.1`), or None for a name."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        pass
+    if host and all(part.isalnum() for part in host.split(".")) and host[0].isdigit():
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 def url_host(url: str) -> tuple[str, int]:
@@ -71,10 +106,10 @@ def check_url(url: str) -> None:
     host, port = url_host(url)
     if host_is_trusted(host):
         return
-    try:
-        ipaddress.ip_address(host)
-        addresses = [host]
-    except ValueError:
+    literal = literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
         try:
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError):

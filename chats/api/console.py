@@ -96,10 +96,15 @@ class InboxTelegramSerializer(serializers.Serializer):
     channel = serializers.CharField(allow_blank=True)
 
 
-class InboxEmailSerializer(serializers.Serializer):
-    """An email inbox's mailbox as anyone may see it: never its passwords."""
+class InboxEmailPublicSerializer(serializers.Serializer):
+    """An email inbox's mailbox as its operators see it: its address."""
 
     address = serializers.EmailField()
+
+
+class InboxEmailSerializer(InboxEmailPublicSerializer):
+    """An email inbox's mailbox as admins see it: never its passwords."""
+
     imap_host = serializers.CharField()
     imap_port = serializers.IntegerField()
     imap_user = serializers.CharField()
@@ -166,10 +171,12 @@ class InboxSerializer(serializers.ModelSerializer):
         webhook = getattr(inbox, "api_webhook", None) if inbox.channel == Channel.API else None
         return None if webhook is None else {"webhook_url": webhook.url}
 
-    @extend_schema_field(InboxEmailSerializer(allow_null=True))
+    mailbox_serializer: type[serializers.Serializer] = InboxEmailPublicSerializer
+
+    @extend_schema_field(InboxEmailPublicSerializer(allow_null=True))
     def get_email(self, inbox: Inbox) -> dict[str, Any] | None:
         account = getattr(inbox, "email_account", None) if inbox.channel == Channel.EMAIL else None
-        return None if account is None else dict(InboxEmailSerializer(account).data)
+        return None if account is None else dict(self.mailbox_serializer(account).data)
 
     def _state(self, inbox: Inbox) -> OpenState:
         """Computed once per inbox for both fields (a list serializes with one child)."""
@@ -187,8 +194,15 @@ class InboxSerializer(serializers.ModelSerializer):
 
 
 class InboxAdminSerializer(InboxSerializer):
+    mailbox_serializer = InboxEmailSerializer
+
     class Meta(InboxSerializer.Meta):
         fields = [*InboxSerializer.Meta.fields, "identity_secret"]
+
+    @extend_schema_field(InboxEmailSerializer(allow_null=True))
+    def get_email(self, inbox: Inbox) -> dict[str, Any] | None:
+        """The servers, users, signature and last poll's state: admins only."""
+        return super().get_email(inbox)
 
 
 class InboxWithSecretsSerializer(InboxAdminSerializer):

@@ -7,9 +7,9 @@ order per conversation); it is claimed for `CLAIM_SECONDS` (a dead worker's clai
 another run posts them again: at least once, the receiver dedupes by the delivery id).
 
 An endpoint that fails is paused for a growing while; then one delivery at a time probes it
-and the rest of its deliveries wait; the first success lifts the pause and lets its backlog
-go at once. Each delivery is retried with exponential back-off until 24 hours after it was
-made, then given up (an admin may send it again).
+and the rest of its deliveries wait; the first success lifts the pause and lets the
+deliveries that waited for it go at once. Each delivery that failed keeps its own exponential
+back-off until 24 hours after it was made, then is given up (an admin may send it again).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import random
 import time
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from helpdesk.ssrf import (
     GuardedResolver,
     address_allowed,
     host_is_trusted,
+    literal_address,
     url_host,
 )
 
@@ -175,7 +175,7 @@ def record(claim: Claim, result: Result) -> None:
             delivery.state = DeliveryState.DELIVERED
             delivery.delivered_at = result.at
             if webhook.failures_in_row:
-                _endpoint_recovered(webhook, result.at)
+                _endpoint_recovered(webhook)
         else:
             if result.at >= delivery.expires_at:
                 delivery.state = DeliveryState.FAILED
@@ -188,13 +188,13 @@ def record(claim: Claim, result: Result) -> None:
         delivery.save()
 
 
-def _endpoint_recovered(webhook: Webhook, at: datetime) -> None:
+def _endpoint_recovered(webhook: Webhook) -> None:
+    """The pause is lifted: the deliveries that waited for it (never tried, so due) go now;
+    each one that failed keeps its own back-off (a payload the receiver refuses is not
+    posted again sooner because others get through)."""
     webhook.failures_in_row = 0
     webhook.paused_until = None
     webhook.save(update_fields=["failures_in_row", "paused_until"])
-    WebhookDelivery.objects.filter(webhook=webhook, state=PENDING, next_attempt_at__gt=at).update(
-        next_attempt_at=at
-    )
 
 
 def give_up_expired() -> int:
@@ -207,17 +207,15 @@ def give_up_expired() -> int:
 
 
 def _literal_address_refused(url: str) -> str:
-    """aiohttp resolves names through `GuardedResolver`; an address given as the host is
-    checked here. Answers the reason, or ""."""
+    """aiohttp resolves names through `GuardedResolver`, but connects to a host that looks
+    like an address (any digits and dots: `127.1`, `2130706433`) without asking it: those are
+    judged here, read as the C library reads them. Answers the reason, or ""."""
     try:
         host, _port = url_host(url)
     except ServiceError as error:
         return error.message
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return ""
-    if host_is_trusted(host) or address_allowed(host):
+    address = literal_address(host)
+    if address is None or host_is_trusted(host) or address_allowed(address):
         return ""
     return f"{host} is not an address webhooks may be sent to"
 

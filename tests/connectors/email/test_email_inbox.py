@@ -374,3 +374,10 @@ def test_a_visitor_who_types_someones_email_never_gets_their_mail_or_the_replies
     assert set(
         Conversation.objects.filter(inbox=email_inbox.inbox).values_list("contact", flat=True)
     ) == {conversation.contact_id}
+
+
+def test_agents_see_an_inbox_s_address_never_its_servers(
+    email_inbox: MailInbox, agent: Operator, client_for: Any
+) -> None:
+    shown = client_for(agent).get(f"/api/v1/inboxes/{email_inbox.inbox.pk}").json()
+    assert shown["email"] == {"address": email_inbox.address}

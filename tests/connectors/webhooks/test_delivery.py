@@ -384,3 +384,31 @@ def test_a_conversations_last_note_reaches_only_webhooks_that_take_notes(
     assert next(r for r in team if r.event == "contact.updated").json["data"]["notes"] == (
         "SECRET about them"
     )
+
+
+def test_a_delivery_the_receiver_keeps_refusing_keeps_its_back_off(
+    receiver: Receiver,
+    make_webhook: Callable[..., Webhook],
+    deliver: Callable[[], None],
+    agent: Operator,
+    client_for: Any,
+    conversation: Conversation,
+    inbox: Any,
+) -> None:
+    """Another conversation's deliveries get through meanwhile: the refused one is still
+    tried only when its own back-off has passed."""
+    webhook = make_webhook(receiver, ["message.created"])
+    receiver.answer(Answer(status=422))
+    _reply(client_for(agent), conversation, "refused")
+    deliver()
+    receiver.wait_for(1)
+    refused = WebhookDelivery.objects.get()
+    waits_until = refused.next_attempt_at
+    Webhook.objects.filter(pk=webhook.pk).update(paused_until=timezone.now())
+    other = conversation_open(inbox=inbox, contact=conversation.contact)
+    _reply(client_for(agent), other, "accepted")
+    deliver()
+    receiver.wait_for(2)
+    refused.refresh_from_db()
+    assert refused.state == "pending" and refused.next_attempt_at == waits_until
+    assert Webhook.objects.get(pk=webhook.pk).failures_in_row == 0

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from chats.models import Webhook
+from helpdesk.ssrf import address_allowed, literal_address
 from operators.models import Operator
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +171,53 @@ def test_a_webhook_is_changed_rotated_and_deleted(
     assert client.delete(path).status_code == 204
     assert client.get(path).status_code == 404
     assert client.delete(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "::a9fe:a9fe",  # ... 169.254.169.254
+        "2002:a9fe:a9fe::1",  # 6to4 of the metadata service
+        "64:ff9b::a9fe:a9fe",  # NAT64 of it
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b:1::a00:1",  # local NAT64
+        "::ffff:0:7f00:1",  # IPv4-translated
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "fec0::1",  # site-local
+        "fc00::1",  # unique local
+        "ff02::1",  # multicast
+        "::ffff:10.0.0.1",  # IPv4-mapped private
+    ],
+)
+def test_ipv6_that_reaches_inside_is_refused(
+    address: str, admin: Operator, client_for: Any
+) -> None:
+    response = client_for(admin).post(
+        "/api/v1/webhooks", {"url": f"http://[{address}]/hook", "events": EVENTS}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "webhook_url_not_allowed"
+
+
+def test_public_addresses_of_both_families_are_taken() -> None:
+    assert address_allowed("93.184.216.34")
+    assert address_allowed("2606:2800:220:1:248:1893:25c8:1946")
+    assert not address_allowed("2002:5db8:d822::1")  # 6to4, even of a public address
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("127.1", "127.0.0.1"),
+        ("2130706433", "127.0.0.1"),
+        ("0x7f.1", "127.0.0.1"),
+        ("[::1]", "::1"),
+        ("crm.example.com", None),
+        ("1.example", None),
+    ],
+)
+def test_hosts_that_are_addresses_in_disguise_are_read_as_addresses(
+    host: str, address: str | None
+) -> None:
+    assert literal_address(host) == address
