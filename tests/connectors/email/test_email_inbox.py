@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chats.connectors.email import inbound
 from chats.models import (
@@ -381,3 +382,28 @@ def test_agents_see_an_inbox_s_address_never_its_servers(
 ) -> None:
     shown = client_for(agent).get(f"/api/v1/inboxes/{email_inbox.inbox.pk}").json()
     assert shown["email"] == {"address": email_inbox.address}
+
+
+def test_a_reply_carries_its_files(
+    email_inbox: MailInbox, agent: Operator, client_for: Any
+) -> None:
+    email_inbox.receive(mails.plain(email_inbox.address))
+    email_inbox.poll()
+    client = client_for(agent)
+    upload = client.post(
+        "/api/v1/attachments",
+        {"file": SimpleUploadedFile("label.pdf", mails.PDF, content_type="application/pdf")},
+        format="multipart",
+    )
+    assert upload.status_code == 201, upload.json()
+    sent = client.post(
+        f"/api/v1/conversations/{Conversation.objects.get().pk}/messages",
+        {"body": "Here is your return label.", "attachments": [upload.json()["id"]]},
+        format="json",
+    )
+    assert sent.status_code == 201, sent.json()
+    [mail_out] = email_inbox.servers.smtp.capture.wait_for(1)
+    [attached] = list(mail_out.iter_attachments())
+    assert attached.get_filename() == "label.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == mails.PDF
