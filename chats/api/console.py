@@ -605,6 +605,8 @@ class ConversationDetailView(OperatorApiView):
 
 
 class MessageCreateSerializer(StrictInput):
+    body_required = True  # every field is optional, but a body (text or files) is not
+
     body = MessageBodyField(required=False, default=None)
     client_id = ClientIdField(required=False, allow_null=True, default=None)
     private = serializers.BooleanField(default=False)

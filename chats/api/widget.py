@@ -213,6 +213,8 @@ class SessionView(APIView):
 
 
 class WidgetMessageSerializer(StrictInput):
+    body_required = True  # every field is optional, but a body (text or files) is not
+
     body = MessageBodyField(required=False, default=None)
     client_id = ClientIdField(required=False, allow_null=True, default=None)
     attachments = AttachmentIdsField(required=False, default=None)
