@@ -51,8 +51,8 @@ def test_resolve_as_a_sale_then_the_rating_and_comment_arrive_live(
 
     header = olga.get_by_test_id("conversation")
     expect(header).to_have_attribute("data-status", "resolved", timeout=LIVE_MS)
-    expect(olga.get_by_test_id("outcome-mark")).to_contain_text("Sale")
-    expect(olga.get_by_test_id("outcome-mark")).to_contain_text("1,500.50")
+    expect(olga.get_by_test_id("outcome-mark").first).to_contain_text("Sale")
+    expect(olga.get_by_test_id("outcome-mark").first).to_contain_text("1,500.50")
 
     rated = httpx.post(
         f"{desk.base}/api/widget/v1/csat",
@@ -67,9 +67,9 @@ def test_resolve_as_a_sale_then_the_rating_and_comment_arrive_live(
 
     olga.get_by_test_id("reopen-button").click()
     expect(header).to_have_attribute("data-status", "open", timeout=LIVE_MS)
-    expect(olga.get_by_test_id("outcome-mark")).to_contain_text("Sale")  # kept until a resolve
+    expect(olga.get_by_test_id("outcome-mark").first).to_contain_text("Sale")  # kept until a resolve
 
     olga.get_by_test_id("status-menu").click()
     olga.get_by_test_id("outcome-choices").get_by_test_id("outcome-solved").click()
     expect(header).to_have_attribute("data-status", "resolved", timeout=LIVE_MS)
-    expect(olga.get_by_test_id("outcome-mark")).to_have_text("Solved")
+    expect(olga.get_by_test_id("outcome-mark").first).to_have_text("Solved")
