@@ -67,7 +67,9 @@ def test_resolve_as_a_sale_then_the_rating_and_comment_arrive_live(
 
     olga.get_by_test_id("reopen-button").click()
     expect(header).to_have_attribute("data-status", "open", timeout=LIVE_MS)
-    expect(olga.get_by_test_id("outcome-mark").first).to_contain_text("Sale")  # kept until a resolve
+    expect(olga.get_by_test_id("outcome-mark").first).to_contain_text(
+        "Sale"
+    )  # kept until a resolve
 
     olga.get_by_test_id("status-menu").click()
     olga.get_by_test_id("outcome-choices").get_by_test_id("outcome-solved").click()
