@@ -61,7 +61,7 @@ def test_resolve_as_a_sale_then_the_rating_and_comment_arrive_live(
         timeout=10,
     )
     assert rated.status_code == 201, rated.text
-    mark = olga.get_by_test_id("csat-mark")
+    mark = olga.get_by_test_id("csat-mark").first
     expect(mark).to_have_text("2", timeout=LIVE_MS)
     expect(mark).to_have_attribute("aria-label", "Rating: 2 of 5 — “Slow to answer”")
 
